@@ -1,0 +1,25 @@
+/** Jest compiles TypeScript (and ESM-only @nestjs/*) with swc. */
+const transform = {
+  '^.+\\.(t|j)s$': ['@swc/jest', {
+    jsc: {
+      target: 'es2023',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  }],
+};
+const common = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|nanoid|file-type|strtok3|token-types|@tokenizer|@borewit|uint8array-extras)/)'],
+  moduleNameMapper: { '^@sluice/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/src/**/*.spec.ts', '<rootDir>/apps/**/src/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testTimeout: 60000 },
+  ],
+};

@@ -1,0 +1,59 @@
+/**
+ * The broker port. Adapters: an in-process broker (embedded mode) and
+ * RabbitMQ over amqplib (production). Both pass one contract suite.
+ */
+import type { BrokerMessage, StepMessage, StreamNotice, TopicEventMessage } from '@sluice/contracts';
+
+export interface OutgoingMessage {
+  /** Outbox id; also the AMQP `messageId`. */
+  id: string;
+  message: BrokerMessage;
+  /** For events: Sluice already started its own subscriber runs (sets FANNED_OUT_HEADER). */
+  fannedOut?: boolean;
+}
+
+export interface Delivery<T extends BrokerMessage = BrokerMessage> {
+  message: T;
+  /** Outbox id / AMQP messageId; may be absent for events published by outside clients. */
+  id?: string;
+  redelivered: boolean;
+  /** Headers as received; FANNED_OUT_HEADER among them. */
+  headers: Record<string, unknown>;
+  ack(): void;
+  /** Returns the message to the queue (requeue=true, the default) or drops it. */
+  nack(requeue?: boolean): void;
+}
+
+export interface ConsumeOptions {
+  /** Unacknowledged messages held at once (WORKER_CONCURRENCY). */
+  prefetch: number;
+  /** Largest batch handed to the handler. */
+  maxBatch: number;
+}
+
+/** Stops consuming; unacknowledged messages go back to the queue. */
+export type StopConsuming = () => Promise<void>;
+
+export interface BrokerPort {
+  /** Connects and declares the topology (durable queues, EVENTS_EXCHANGE, ingest binding `#`). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** True while connected. */
+  isReady(): boolean;
+  /**
+   * Publishes persistent messages: steps to STEPS_QUEUE, events to
+   * EVENTS_EXCHANGE with the topic as routing key. Resolves once every message
+   * is durably held: on a publisher confirm for RabbitMQ; for the in-process
+   * broker, which keeps nothing on disk, once a consumer has acknowledged it.
+   * The outbox keeps each row until then.
+   */
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  /** Consumes step messages in batches: everything already waiting, up to maxBatch. */
+  consumeSteps(handler: (batch: Delivery<StepMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
+  /** Consumes events from EVENTS_EXCHANGE (the ingest queue, bound with `#`). */
+  consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
+  /** Best-effort broadcast of live run changes to every API process. Never throws. */
+  publishNotice(notice: StreamNotice): void;
+  /** Returns a function that unsubscribes. */
+  onNotice(listener: (notice: StreamNotice) => void): () => void;
+}

@@ -1,0 +1,71 @@
+/** REST request and response shapes (SPEC §5). */
+import type { FlowGraph, GraphError } from './graph';
+import type { HistoryEvent, StepError } from './history';
+import type { RunState, RunStatus } from './run-state';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export const ERROR_CODES = [
+  'bad_request', 'invalid_json', 'validation_failed', 'invalid_graph', 'payload_rejected', 'not_found',
+  'conflict', 'payload_too_large', 'unauthorized', 'unsupported_media_type', 'internal', 'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface CreateFlowRequest { name: string; description?: string; graph: FlowGraph }
+export interface UpdateFlowRequest { name?: string; description?: string; graph: FlowGraph }
+
+export interface FlowDto {
+  id: string;
+  name: string;
+  description: string | null;
+  version: number;
+  graph: FlowGraph;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FlowVersionDto { version: number; createdAt: string; nodeCount: number }
+
+export interface ValidateResponse { valid: boolean; errors: GraphError[] }
+
+export interface TriggerResponse { runId: string; eventId: string; deduplicated: boolean }
+export interface TopicPublishResponse { eventId: string; runIds: string[] }
+
+export type RunDto = RunState;
+export interface RunSummaryDto {
+  id: string;
+  flowId: string;
+  flowVersion: number;
+  status: RunStatus;
+  startedAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export type HistoryItemDto = HistoryEvent;
+
+export interface RetryDto {
+  runId: string;
+  flowId: string;
+  nodeId: string;
+  /** The attempt that will run next. */
+  attempt: number;
+  maxAttempts: number;
+  dueAt: string;
+  lastError?: StepError;
+}
+
+export interface DeadLetterDto {
+  id: string;
+  runId: string;
+  flowId: string;
+  nodeId: string;
+  attempts: number;
+  error: StepError;
+  createdAt: string;
+}
+
+export interface Page<T> { items: T[]; nextCursor?: string | null }

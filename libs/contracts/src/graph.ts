@@ -1,0 +1,91 @@
+/**
+ * A flow version's graph, stored in React Flow's own shape so the editor
+ * saves exactly what it draws (SPEC §3).
+ */
+export const NODE_TYPES = ['trigger', 'subscribe', 'filter', 'transform', 'publish', 'http', 'delay', 'ignore', 'end'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+/** Retry policy of a node; every field is optional and falls back to the defaults. */
+export interface RetryPolicyInput {
+  /** Total attempts including the first one. */
+  maxAttempts?: number;
+  /** Delay before the second attempt, in ms. */
+  initialIntervalMs?: number;
+  /** Factor applied to the delay after each attempt. */
+  backoffCoefficient?: number;
+  /** Upper bound of any single delay, in ms. */
+  maxIntervalMs?: number;
+  /** Random spread as a fraction of the delay (0.2 = ±20 %). */
+  jitter?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface TriggerData { schema?: Record<string, unknown> }
+export interface SubscribeData { topic: string }
+export interface FilterData { condition: string }
+export interface TransformData { expression: string }
+export interface PublishData { topic: string }
+export interface HttpData {
+  url: string;
+  method: HttpMethod;
+  headers?: Record<string, string>;
+  /** JSONata expression producing the request body. */
+  body?: string;
+  /** Time limit of one attempt, in ms. */
+  timeoutMs: number;
+}
+export interface DelayData { ms: number }
+export interface IgnoreData { reason?: string }
+export type EndData = Record<string, never>;
+
+/** `data` of each node type; every node may also carry `retry` and a display `label`. */
+export interface NodeDataByType {
+  trigger: TriggerData;
+  subscribe: SubscribeData;
+  filter: FilterData;
+  transform: TransformData;
+  publish: PublishData;
+  http: HttpData;
+  delay: DelayData;
+  ignore: IgnoreData;
+  end: EndData;
+}
+
+export interface CommonNodeData {
+  label?: string;
+  retry?: RetryPolicyInput;
+}
+
+export interface FlowNode {
+  id: string;
+  type: string;
+  position: { x: number; y: number };
+  data: Record<string, unknown>;
+}
+
+export interface FlowEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** `yes`/`no` on filters, `error` on nodes that can fail, null/absent for the default handle. */
+  sourceHandle?: string | null;
+  targetHandle?: string | null;
+}
+
+export interface FlowGraph {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+/** One problem found by validation, naming the node or edge it concerns. */
+export interface GraphError {
+  nodeId?: string;
+  edgeId?: string;
+  message: string;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  errors: GraphError[];
+}

@@ -1,0 +1,159 @@
+/**
+ * The store port: everything the runtime and the API need from persistence.
+ * Adapters: TypeORM over `pg`, against a PostgreSQL server or embedded PGlite.
+ * Services see domain types only, never entities.
+ */
+import type {
+  BrokerMessage, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError,
+} from '@sluice/contracts';
+
+export interface FlowRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  version: number;
+  graph: FlowGraph;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A `subscribe` node of the latest version of an active flow. */
+export interface Subscription {
+  flowId: string;
+  flowVersion: number;
+  nodeId: string;
+  /** AMQP topic pattern (`*` one word, `#` zero or more). */
+  topic: string;
+}
+
+/** A message waiting to be handed to the broker. Written in the transaction that caused it. */
+export interface OutboxEntry {
+  id: string;
+  message: BrokerMessage;
+  /** For `event` messages: true when Sluice already started its own subscriber runs. */
+  fannedOut?: boolean;
+}
+
+/** A step message due later: a retry or the end of a delay. One per (runId, nodeId). */
+export interface TimerEntry {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  /** ISO timestamp. */
+  dueAt: string;
+  reason: 'retry' | 'delay';
+}
+
+export interface DeadLetterRecord {
+  id: string;
+  runId: string;
+  flowId: string;
+  nodeId: string;
+  attempts: number;
+  error: StepError;
+  createdAt: string;
+}
+
+/** A scheduled retry, with what the retries view shows. */
+export interface ScheduledRetry extends TimerEntry {
+  flowId: string;
+  maxAttempts: number;
+  lastError?: StepError;
+}
+
+/** Everything one run changes in one transaction. */
+export interface RunWrite {
+  /** The projection after `events`; `state.lastSeq` is the seq of the last event. */
+  state: RunState;
+  /** New events with consecutive seq following the previous `lastSeq`. */
+  events: HistoryEvent[];
+  outbox?: OutboxEntry[];
+  /** Upserted by (runId, nodeId). */
+  timers?: TimerEntry[];
+  /** Node ids of this run whose timer is removed. */
+  cancelTimers?: string[];
+  deadLetters?: DeadLetterRecord[];
+  /** Dead letter ids that were redriven (they leave the dead-letter list). */
+  resolveDeadLetters?: string[];
+}
+
+export interface IdempotencyClaim {
+  flowId: string;
+  key: string;
+  runId: string;
+  eventId: string;
+}
+
+export interface RunListQuery {
+  flowId?: string;
+  status?: RunStatus;
+  /** 1…500. */
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** Operations inside one transaction. */
+export interface RunTransaction {
+  /** Locks the runs (`FOR UPDATE`, in id order) and returns their current state. Unknown ids are absent. */
+  lockRuns(runIds: readonly string[]): Promise<Map<string, RunState>>;
+  /**
+   * Claims an idempotency key. Returns the run that already holds it (claimed
+   * less than 24 h ago), or undefined when this claim won.
+   */
+  claimIdempotencyKey(claim: IdempotencyClaim): Promise<{ runId: string; eventId: string } | undefined>;
+  /**
+   * Inserts new runs, skipping any whose (flowId, eventId) already exists.
+   * Returns the ids actually inserted. Their events are written by `write`.
+   */
+  insertRuns(states: readonly RunState[]): Promise<Set<string>>;
+  /** Writes history, projections, outbox, timers and dead letters with multi-row statements. */
+  write(writes: readonly RunWrite[]): Promise<void>;
+}
+
+export interface StorePort {
+  // Flows
+  createFlow(input: { name: string; description: string | null; graph: FlowGraph }): Promise<FlowRecord>;
+  /** Saves a new version; undefined when the flow does not exist or is archived. */
+  saveFlowVersion(id: string, input: { name?: string; description?: string | null; graph: FlowGraph }): Promise<FlowRecord | undefined>;
+  /** The latest version, or the given one. */
+  getFlow(id: string, version?: number): Promise<FlowRecord | undefined>;
+  listFlows(): Promise<FlowRecord[]>;
+  listFlowVersions(id: string): Promise<FlowVersionDto[] | undefined>;
+  archiveFlow(id: string): Promise<boolean>;
+  listSubscriptions(): Promise<Subscription[]>;
+
+  // Runs
+  transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T>;
+  getRun(id: string): Promise<RunState | undefined>;
+  getRuns(ids: readonly string[]): Promise<Map<string, RunState>>;
+  listRuns(query: RunListQuery): Promise<{ items: RunState[]; nextCursor: string | null }>;
+  /** Events with seq > afterSeq (default 0), in order. */
+  getHistory(runId: string, afterSeq?: number): Promise<HistoryEvent[]>;
+
+  // Outbox
+  /** Entries created before `olderThan` (ISO), oldest first. */
+  pendingOutbox(olderThan: string, limit: number): Promise<OutboxEntry[]>;
+  deleteOutbox(ids: readonly string[]): Promise<void>;
+  outboxBacklog(): Promise<number>;
+
+  // Timers
+  /**
+   * Moves timers due at or before `now` into the outbox as step messages, in
+   * one transaction (`FOR UPDATE SKIP LOCKED`), and returns the new entries.
+   */
+  fireDueTimers(now: string, limit: number): Promise<OutboxEntry[]>;
+  listRetries(limit: number): Promise<ScheduledRetry[]>;
+  /** Earliest due time of any timer, to know when to look again. */
+  nextTimerDue(): Promise<string | undefined>;
+
+  // Dead letters
+  listDeadLetters(limit: number): Promise<DeadLetterRecord[]>;
+  getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
+  /** Marks it discarded; false when it is not an open dead letter. */
+  discardDeadLetter(id: string): Promise<boolean>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
