@@ -1,1 +1,12 @@
-export {};
+export * from './runtime';
+export * from './ports/http-caller.port';
+export * from './ports/logger.port';
+export * from './support/domain-error';
+export * from './support/system-clock';
+export * from './adapters/fetch-http-caller';
+export { FlowService } from './services/flow.service';
+export { TriggerService } from './services/trigger.service';
+export { RunQueryService } from './services/run-query.service';
+export { RunControlService } from './services/run-control.service';
+export { RuntimeMetrics } from './services/runtime-metrics';
+export * from './platform';

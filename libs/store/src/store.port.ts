@@ -110,6 +110,8 @@ export interface RunTransaction {
   insertRuns(states: readonly RunState[]): Promise<Set<string>>;
   /** Writes history, projections, outbox, timers and dead letters with multi-row statements. */
   write(writes: readonly RunWrite[]): Promise<void>;
+  /** Adds outbox rows that belong to no run (a topic event nobody in Sluice subscribes to still goes to the broker). */
+  enqueue(entries: readonly OutboxEntry[]): Promise<void>;
 }
 
 export interface StorePort {

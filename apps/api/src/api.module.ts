@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { FlowService, RunControlService, RunQueryService, RuntimeMetrics, TriggerService, type Platform } from '@sluice/runtime';
+import { ApiErrorFilter } from './common/api-error.filter';
+import { ApiKeyGuard } from './common/api-key.guard';
+import { BROKER, SETTINGS, STORE } from './common/tokens';
+import { DeadLettersController } from './dead-letters/dead-letters.controller';
+import { DemoController } from './demo/demo.controller';
+import { FlowEventsController } from './flows/flow-events.controller';
+import { FlowsController } from './flows/flows.controller';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { RetriesController } from './runs/retries.controller';
+import { RunsController } from './runs/runs.controller';
+import { StreamController } from './stream/stream.controller';
+import { TopicsController } from './topics/topics.controller';
+
+/** The HTTP API over one platform (store, broker, runtime) opened by main.ts. */
+@Module({})
+export class ApiModule {
+  static forPlatform(platform: Platform): DynamicModule {
+    const { runtime } = platform;
+    return {
+      module: ApiModule,
+      controllers: [
+        FlowsController, FlowEventsController, TopicsController, RunsController, RetriesController,
+        DeadLettersController, StreamController, HealthController, MetricsController, DemoController,
+      ],
+      providers: [
+        { provide: SETTINGS, useValue: platform.settings },
+        { provide: STORE, useValue: platform.store },
+        { provide: BROKER, useValue: platform.broker },
+        { provide: FlowService, useValue: runtime.flows },
+        { provide: TriggerService, useValue: runtime.triggers },
+        { provide: RunQueryService, useValue: runtime.queries },
+        { provide: RunControlService, useValue: runtime.control },
+        { provide: RuntimeMetrics, useValue: runtime.metrics },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { ErrorBody, ErrorCode } from '@sluice/contracts';
+import { DomainError, type DomainErrorCode } from '@sluice/runtime';
+import type { Response } from 'express';
+import { RequestValidationError } from './request-validation';
+
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  not_found: 404,
+  conflict: 409,
+  payload_rejected: 422,
+  invalid_graph: 422,
+  unavailable: 503,
+};
+
+const HTTP_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request', 401: 'unauthorized', 403: 'unauthorized', 404: 'not_found', 409: 'conflict',
+  413: 'payload_too_large', 415: 'unsupported_media_type', 422: 'validation_failed', 503: 'unavailable',
+};
+
+/** Errors thrown by the JSON body parser carry a `type` and a `status`. */
+interface BodyParserError { type: string; status: number; message: string }
+
+/** Maps every error to SPEC §5's `{ error: { code, message, details? } }` with the right status. */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const [status, body] = this.describe(exception);
+    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(status).json(body);
+  }
+
+  private describe(exception: unknown): [number, ErrorBody] {
+    if (exception instanceof DomainError) {
+      return [DOMAIN_STATUS[exception.code], errorBody(exception.code, exception.message, exception.details)];
+    }
+    if (exception instanceof RequestValidationError) {
+      return [400, errorBody('validation_failed', exception.message, { issues: exception.issues })];
+    }
+    if (isBodyParserError(exception)) {
+      if (exception.type === 'entity.too.large') return [413, errorBody('payload_too_large', 'The request body is larger than SLUICE_MAX_BODY')];
+      if (exception.type === 'entity.parse.failed') return [400, errorBody('invalid_json', `The body is not valid JSON: ${exception.message}`)];
+      if (exception.status === 415) return [415, errorBody('unsupported_media_type', exception.message)];
+      return [exception.status, errorBody('bad_request', exception.message)];
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return [status, errorBody(HTTP_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request'), exception.message)];
+    }
+    return [500, errorBody('internal', 'Internal error')];
+  }
+}
+
+function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+function isBodyParserError(value: unknown): value is BodyParserError {
+  return value instanceof Error && typeof (value as Partial<BodyParserError>).type === 'string' && typeof (value as Partial<BodyParserError>).status === 'number';
+}

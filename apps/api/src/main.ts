@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { loadSettings, SettingsError, type Settings } from '@sluice/config';
+import { openPlatform } from '@sluice/runtime';
+import pino from 'pino';
+import { createApiApp } from './app';
+import { seedSampleFlows } from './seed/sample-seeder';
+
+/**
+ * `npm start` (embedded: PGlite, in-process broker and worker in this one
+ * process) and `npm run start:api` (production: DATABASE_URL and AMQP_URL set,
+ * workers run apart).
+ */
+async function main(): Promise<void> {
+  const started = Date.now();
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-api' } });
+  const log = logger.child({ component: 'Main' });
+  const platform = await openPlatform(settings, logger, { worker: settings.mode === 'embedded' });
+  const app = await createApiApp(platform, logger);
+  await app.listen(settings.PORT, settings.HOST);
+  const url = `http://${settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST}:${settings.PORT}`;
+
+  if (settings.SLUICE_HTTP_ALLOW_PRIVATE) {
+    log.warn({}, 'http nodes may call loopback and private addresses (SLUICE_HTTP_ALLOW_PRIVATE=true)');
+  }
+  const seed = settings.SLUICE_SEED_SAMPLES ? await seedSampleFlows(platform.runtime.flows, url) : undefined;
+  log.info({ url, mode: settings.mode, ms: Date.now() - started, seeded: seed?.seeded ?? false }, `Sluice is ready at ${url}`);
+  if (seed?.ordersFlowId) {
+    log.info(
+      { flowId: seed.ordersFlowId },
+      `Try: curl -sS -X POST ${url}/api/flows/${seed.ordersFlowId}/events -H 'content-type: application/json' -d '{"orderId":"A-1","amount":250}'`,
+    );
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    void app
+      .close()
+      .then(() => platform.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Sluice failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+import {
+  FANNED_OUT_HEADER,
+  INGEST_QUEUE,
+  STEPS_QUEUE,
+  type StepMessage,
+  type StreamNotice,
+  type TopicEventMessage,
+} from '@sluice/contracts';
+import type { BrokerPort, ConsumeOptions, Delivery, OutgoingMessage, StopConsuming } from './broker.port';
+import { errorFields, silentLogger, type BrokerLogger } from './broker-logger';
+import { BrokerNotReadyError } from './broker-not-ready.error';
+import { InProcessQueue, type QueuedEntry } from './in-process-queue';
+import { topicMatches } from './topic-matches';
+
+export interface InProcessBrokerOptions {
+  logger?: BrokerLogger;
+}
+
+interface PendingPublish {
+  remaining: number;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * The embedded-mode broker: RabbitMQ's ack semantics in memory. It keeps
+ * nothing on disk, so publish() resolves only once consumers have acked (or
+ * deliberately dropped) every message of the call, and the outbox keeps its
+ * rows until then. close() rejects publishes still waiting.
+ */
+export class InProcessBroker implements BrokerPort {
+  private readonly logger: BrokerLogger;
+  private started = false;
+  private steps: InProcessQueue<StepMessage>;
+  private ingest: InProcessQueue<TopicEventMessage>;
+  /** EVENTS_EXCHANGE bindings: the ingest queue with `#`. */
+  private bindings: { pattern: string; queue: InProcessQueue<TopicEventMessage> }[];
+  private readonly pending = new Set<PendingPublish>();
+  private readonly noticeListeners = new Set<(notice: StreamNotice) => void>();
+
+  constructor(options: InProcessBrokerOptions = {}) {
+    this.logger = options.logger ?? silentLogger;
+    this.steps = new InProcessQueue(STEPS_QUEUE, this.logger);
+    this.ingest = new InProcessQueue(INGEST_QUEUE, this.logger);
+    this.bindings = [{ pattern: '#', queue: this.ingest }];
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.steps = new InProcessQueue(STEPS_QUEUE, this.logger);
+    this.ingest = new InProcessQueue(INGEST_QUEUE, this.logger);
+    this.bindings = [{ pattern: '#', queue: this.ingest }];
+    this.started = true;
+  }
+
+  async close(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.steps.close();
+    this.ingest.close();
+    const error = new BrokerNotReadyError('in-process broker closed before the messages were acknowledged');
+    for (const publish of this.pending) publish.reject(error);
+    this.pending.clear();
+  }
+
+  isReady(): boolean {
+    return this.started;
+  }
+
+  publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (!this.started) return Promise.reject(new BrokerNotReadyError('in-process broker is not started'));
+    const routed = messages.flatMap((outgoing) => this.route(outgoing));
+    if (routed.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const publish: PendingPublish = { remaining: routed.length, resolve, reject };
+      this.pending.add(publish);
+      const onSettled = (): void => {
+        publish.remaining -= 1;
+        if (publish.remaining === 0 && this.pending.delete(publish)) resolve();
+      };
+      for (const { queue, outgoing, headers } of routed) {
+        queue.enqueue({ id: outgoing.id, body: JSON.stringify(outgoing.message), headers, redelivered: false, onSettled });
+      }
+    });
+  }
+
+  async consumeSteps(handler: (batch: Delivery<StepMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming> {
+    this.assertStarted();
+    return this.steps.consume(handler, options);
+  }
+
+  async consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming> {
+    this.assertStarted();
+    return this.ingest.consume(handler, options);
+  }
+
+  publishNotice(notice: StreamNotice): void {
+    if (this.noticeListeners.size === 0) return;
+    let body: string;
+    try {
+      body = JSON.stringify(notice);
+    } catch (err) {
+      this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice not serialisable; dropped');
+      return;
+    }
+    const listeners = [...this.noticeListeners];
+    setImmediate(() => {
+      // One parsed copy per process, as each RabbitMQ subscriber would get.
+      const copy = JSON.parse(body) as StreamNotice;
+      for (const listener of listeners) {
+        try {
+          listener(copy);
+        } catch (err) {
+          this.logger.warn({ runId: copy.runId, ...errorFields(err) }, 'notice listener failed');
+        }
+      }
+    });
+  }
+
+  onNotice(listener: (notice: StreamNotice) => void): () => void {
+    const wrapped = (notice: StreamNotice): void => listener(notice);
+    this.noticeListeners.add(wrapped);
+    return () => {
+      this.noticeListeners.delete(wrapped);
+    };
+  }
+
+  private route(outgoing: OutgoingMessage): { queue: { enqueue(entry: QueuedEntry): void }; outgoing: OutgoingMessage; headers: Record<string, unknown> }[] {
+    const message = outgoing.message;
+    switch (message.kind) {
+      case 'step':
+        return [{ queue: this.steps, outgoing, headers: {} }];
+      case 'event': {
+        const headers: Record<string, unknown> = outgoing.fannedOut ? { [FANNED_OUT_HEADER]: true } : {};
+        return this.bindings
+          .filter((binding) => topicMatches(binding.pattern, message.topic))
+          .map((binding) => ({ queue: binding.queue, outgoing, headers }));
+      }
+    }
+  }
+
+  private assertStarted(): void {
+    if (!this.started) throw new BrokerNotReadyError('in-process broker is not started');
+  }
+}

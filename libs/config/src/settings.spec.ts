@@ -1,0 +1,45 @@
+import { loadSettings, SettingsError } from './settings';
+
+function setup(env: Record<string, string | undefined> = {}) {
+  return () => loadSettings(env);
+}
+
+describe('loadSettings', () => {
+  it('defaults to embedded mode on loopback port 3000 with a 1 MiB body limit', () => {
+    const settings = setup()();
+    expect(settings).toMatchObject({
+      mode: 'embedded', PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', SLUICE_MAX_BODY: 1048576,
+      WORKER_CONCURRENCY: 50, SLUICE_HTTP_ALLOW_PRIVATE: true, SLUICE_SEED_SAMPLES: true, SLUICE_API_KEYS: [],
+    });
+  });
+
+  it('selects production mode when DATABASE_URL is set and then refuses private addresses by default', () => {
+    const settings = setup({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' })();
+    expect(settings.mode).toBe('production');
+    expect(settings.SLUICE_HTTP_ALLOW_PRIVATE).toBe(false);
+  });
+
+  it('parses sizes with units', () => {
+    expect(setup({ SLUICE_MAX_BODY: '512kb' })().SLUICE_MAX_BODY).toBe(512 * 1024);
+    expect(setup({ SLUICE_MAX_BODY: '2mb' })().SLUICE_MAX_BODY).toBe(2 * 1024 * 1024);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['AMQP_URL', 'not a url'],
+    ['SLUICE_MAX_BODY', 'lots'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['SLUICE_HTTP_ALLOW_PRIVATE', 'maybe'],
+  ])('rejects %s=%s naming the variable', (variable, value) => {
+    const load = setup({ [variable]: value });
+    expect(load).toThrow(SettingsError);
+    expect(load).toThrow(new RegExp(variable));
+  });
+
+  it('refuses a non-loopback HOST without API keys', () => {
+    expect(setup({ HOST: '0.0.0.0' })).toThrow(/SLUICE_API_KEYS/);
+    expect(setup({ HOST: '0.0.0.0', SLUICE_API_KEYS: 'k1, k2' })().SLUICE_API_KEYS).toEqual(['k1', 'k2']);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Every setting of Sluice: its environment variable, default and unit, in one
+ * place (SPEC §6). Validated once at boot; a bad value stops start-up with a
+ * message naming the variable.
+ */
+import { z } from 'zod';
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'a size such as 512kb, 1mb or 1048576')
+  .transform(parseByteSize);
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, `a URL with scheme ${schemes.join(' or ')}`);
+
+export const settingsSchema = z.object({
+  /** TCP port of the API and UI. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface the API binds to. Anything but loopback requires SLUICE_API_KEYS. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Embedded PostgreSQL data directory (embedded mode only). */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** PostgreSQL server; unset selects embedded PGlite. */
+  DATABASE_URL: urlWithScheme(['postgres', 'postgresql']).optional(),
+  /** RabbitMQ; unset selects the in-process broker. */
+  AMQP_URL: urlWithScheme(['amqp', 'amqps']).optional(),
+  /** Prefix of every exchange and queue name, to share one RabbitMQ between deployments. */
+  AMQP_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore').default(''),
+  /** Comma-separated bearer keys; unset leaves the API open (loopback only). */
+  SLUICE_API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0)),
+  /** May `http` nodes call loopback, link-local and private addresses. Default: true embedded, false production. */
+  SLUICE_HTTP_ALLOW_PRIVATE: booleanFlag.optional(),
+  /** Largest accepted request body, e.g. `1mb`. In bytes after parsing. */
+  SLUICE_MAX_BODY: byteSize.default(1024 * 1024),
+  /** Step messages in flight per worker (prefetch). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** Seed the sample flows into an empty store at start-up. */
+  SLUICE_SEED_SAMPLES: booleanFlag.optional(),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Connections in the PostgreSQL pool (embedded PGlite is capped at 4). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+type ParsedSettings = z.output<typeof settingsSchema>;
+
+export interface Settings extends Omit<ParsedSettings, 'SLUICE_HTTP_ALLOW_PRIVATE' | 'SLUICE_SEED_SAMPLES'> {
+  /** `embedded` when neither DATABASE_URL nor AMQP_URL is set. */
+  mode: 'embedded' | 'production';
+  SLUICE_HTTP_ALLOW_PRIVATE: boolean;
+  SLUICE_SEED_SAMPLES: boolean;
+}
+
+/** A setting failed validation; the message names every bad variable. */
+export class SettingsError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Reads and validates settings from an environment (process.env by default). */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const cleaned = Object.fromEntries(
+    Object.keys(settingsSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = settingsSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
+    );
+  }
+  const value = parsed.data;
+  const mode = value.DATABASE_URL || value.AMQP_URL ? 'production' : 'embedded';
+  const settings: Settings = {
+    ...value,
+    mode,
+    SLUICE_HTTP_ALLOW_PRIVATE: value.SLUICE_HTTP_ALLOW_PRIVATE ?? mode === 'embedded',
+    SLUICE_SEED_SAMPLES: value.SLUICE_SEED_SAMPLES ?? mode === 'embedded',
+  };
+  if (!isLoopback(settings.HOST) && settings.SLUICE_API_KEYS.length === 0) {
+    throw new SettingsError([
+      { variable: 'SLUICE_API_KEYS', message: `must be set when HOST (${settings.HOST}) is not a loopback address` },
+    ]);
+  }
+  return settings;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+function parseByteSize(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  const amount = Number(match?.[1] ?? NaN);
+  const unit = (match?.[2] ?? 'b').toLowerCase();
+  const factor = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit] ?? 1;
+  return Math.floor(amount * factor);
+}

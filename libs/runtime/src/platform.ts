@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InProcessBroker, RabbitMqBroker, type BrokerPort } from '@sluice/broker';
+import type { Settings } from '@sluice/config';
+import { createStore, startEmbeddedPostgres, type StorePort } from '@sluice/store';
+import { FetchHttpCaller } from './adapters/fetch-http-caller';
+import type { Logger } from './ports/logger.port';
+import { Runtime } from './runtime';
+
+/** The store, broker and runtime of one process, and how to shut them down. */
+export interface Platform {
+  settings: Settings;
+  store: StorePort;
+  broker: BrokerPort;
+  runtime: Runtime;
+  /** Stops consuming, drains the relay, closes broker and store (and embedded PostgreSQL). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the adapters the settings select: embedded PGlite and the in-process
+ * broker when nothing is set, a PostgreSQL server and RabbitMQ otherwise.
+ */
+export async function openPlatform(settings: Settings, logger: Logger, role: { worker: boolean }): Promise<Platform> {
+  const log = logger.child({ component: 'Platform' });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let databaseUrl = settings.DATABASE_URL;
+    let poolSize = settings.DATABASE_POOL_SIZE;
+    if (!databaseUrl) {
+      const dataDir = resolve(settings.DATA_DIR);
+      mkdirSync(dataDir, { recursive: true });
+      const started = Date.now();
+      const embedded = await startEmbeddedPostgres(dataDir);
+      closers.unshift(() => embedded.stop());
+      databaseUrl = embedded.url;
+      poolSize = Math.min(poolSize, 4);
+      log.info({ dataDir, ms: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
+    }
+    const store = await createStore(databaseUrl, { poolSize });
+    closers.unshift(() => store.close());
+
+    const broker: BrokerPort = settings.AMQP_URL
+      ? new RabbitMqBroker({ url: settings.AMQP_URL, namespace: settings.AMQP_NAMESPACE })
+      : new InProcessBroker();
+    await broker.start();
+    closers.unshift(() => broker.close());
+
+    const runtime = new Runtime({
+      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY, http: new FetchHttpCaller(),
+    });
+    await runtime.start();
+    closers.unshift(() => runtime.stop());
+    return {
+      settings, store, broker, runtime,
+      close: async () => {
+        for (const close of closers) {
+          try {
+            await close();
+          } catch (error) {
+            log.warn({ err: error }, 'error while shutting down');
+          }
+        }
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+import type { BrokerPort, StopConsuming } from '@sluice/broker';
+import type { EngineClock } from '@sluice/engine';
+import type { StorePort } from '@sluice/store';
+import type { HttpCaller } from './ports/http-caller.port';
+import type { Logger } from './ports/logger.port';
+import { EventIngestHandler } from './services/event-ingest.handler';
+import { FlowCache } from './services/flow-cache';
+import { FlowService } from './services/flow.service';
+import { OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
+import { RunCommitter } from './services/run-committer';
+import { RunControlService } from './services/run-control.service';
+import { RunQueryService } from './services/run-query.service';
+import { RuntimeMetrics } from './services/runtime-metrics';
+import { StepExecutor } from './services/step-executor';
+import { TimerScheduler } from './services/timer-scheduler';
+import { TriggerService } from './services/trigger.service';
+import { systemClock } from './support/system-clock';
+
+export interface RuntimeOptions {
+  store: StorePort;
+  broker: BrokerPort;
+  http: HttpCaller;
+  logger: Logger;
+  /** Consume step and event messages and fire timers in this process. */
+  worker: boolean;
+  /** Step messages in flight (prefetch) per consumer. */
+  concurrency: number;
+  clock?: EngineClock;
+  relay?: Partial<OutboxRelayOptions>;
+}
+
+/**
+ * The application services wired over one store and one broker. Apps create
+ * one and expose it through their own framework; nothing here knows Nest.
+ */
+export class Runtime {
+  readonly flowCache: FlowCache;
+  readonly flows: FlowService;
+  readonly triggers: TriggerService;
+  readonly queries: RunQueryService;
+  readonly control: RunControlService;
+  readonly metrics: RuntimeMetrics;
+  readonly relay: OutboxRelay;
+  readonly scheduler: TimerScheduler;
+  readonly executor: StepExecutor;
+  readonly ingest: EventIngestHandler;
+  private consumers: StopConsuming[] = [];
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { store, broker, logger } = options;
+    const clock = options.clock ?? systemClock;
+    this.flowCache = new FlowCache(store);
+    this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
+    this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
+    const committer = new RunCommitter(this.flowCache, this.relay, broker, this.metrics, clock);
+    this.flows = new FlowService(store, this.flowCache);
+    this.triggers = new TriggerService(store, this.flowCache, committer, clock);
+    this.queries = new RunQueryService(store);
+    this.control = new RunControlService(store, this.flowCache, committer, clock);
+    this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
+    this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }));
+    this.ingest = new EventIngestHandler(store, this.triggers, committer, logger.child({ component: 'EventIngest' }));
+  }
+
+  async start(): Promise<void> {
+    await this.relay.start();
+    if (!this.options.worker) return;
+    const prefetch = this.options.concurrency;
+    const maxBatch = Math.max(1, Math.min(prefetch, 100));
+    this.consumers.push(await this.options.broker.consumeSteps((batch) => this.executor.handle(batch), { prefetch, maxBatch }));
+    this.consumers.push(await this.options.broker.consumeEvents((batch) => this.ingest.handle(batch), { prefetch, maxBatch }));
+    this.scheduler.start();
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    const consumers = this.consumers;
+    this.consumers = [];
+    await Promise.all(consumers.map((stop) => stop()));
+    await this.relay.stop();
+  }
+}

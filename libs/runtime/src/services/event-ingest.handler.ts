@@ -1,0 +1,45 @@
+import type { Delivery } from '@sluice/broker';
+import { FANNED_OUT_HEADER, type TopicEventMessage } from '@sluice/contracts';
+import type { StorePort } from '@sluice/store';
+import type { Logger } from '../ports/logger.port';
+import type { RunChange, RunCommitter } from './run-committer';
+import type { TriggerService } from './trigger.service';
+
+/**
+ * Starts subscribe-flow runs for events that reach the events exchange from
+ * outside Sluice. Events Sluice published itself were fanned out when they
+ * were committed and are only acknowledged here. A run is unique per
+ * (flow, event id), so a redelivered event starts nothing new.
+ */
+export class EventIngestHandler {
+  constructor(
+    private readonly store: StorePort,
+    private readonly triggers: TriggerService,
+    private readonly committer: RunCommitter,
+    private readonly logger: Logger,
+  ) {}
+
+  async handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
+    const outside = batch.filter((delivery) => !delivery.headers[FANNED_OUT_HEADER]);
+    try {
+      const changes: RunChange[] = [];
+      for (const { message } of outside) {
+        changes.push(...(await this.triggers.runsForTopic(message.topic, message.payload, message.eventId, 'topic')));
+      }
+      if (changes.length > 0) {
+        await this.committer.prepare();
+        const staged = await this.store.transaction((tx) => this.committer.stage(tx, changes));
+        this.committer.afterCommit(staged);
+      }
+      for (const delivery of batch) delivery.ack();
+    } catch (error) {
+      this.logger.error({ err: error, count: batch.length }, 'starting runs for topic events failed; requeued');
+      await pause(1000);
+      for (const delivery of batch) delivery.nack(true);
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,74 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CompiledFlow } from '@sluice/engine';
+import type { RunWrite } from '@sluice/store';
+
+/**
+ * Prometheus metrics of the runtime, counted from the history events each
+ * commit appends, so they agree with the log by construction.
+ */
+export class RuntimeMetrics {
+  readonly registry = new Registry();
+  private readonly runsStarted = new Counter({ name: 'sluice_runs_started_total', help: 'Runs started', registers: [this.registry] });
+  private readonly runsFinished = new Counter({
+    name: 'sluice_runs_finished_total', help: 'Runs finished, by status', labelNames: ['status'] as const, registers: [this.registry],
+  });
+  private readonly stepDuration = new Histogram({
+    name: 'sluice_step_duration_seconds',
+    help: 'Duration of one step attempt, by node type and outcome',
+    labelNames: ['node_type', 'outcome'] as const,
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly retries = new Counter({ name: 'sluice_retries_scheduled_total', help: 'Retries scheduled', registers: [this.registry] });
+  private readonly deadLetters = new Counter({ name: 'sluice_dead_letters_total', help: 'Steps dead-lettered', registers: [this.registry] });
+
+  constructor(outboxBacklog: () => Promise<number>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
+    new Gauge({
+      name: 'sluice_outbox_backlog',
+      help: 'Messages committed to the outbox and not yet held by the broker',
+      registers: [this.registry],
+      async collect() {
+        this.set(await outboxBacklog());
+      },
+    });
+  }
+
+  observe(write: RunWrite, flow: CompiledFlow): void {
+    for (const event of write.events) {
+      switch (event.type) {
+        case 'RunStarted':
+          this.runsStarted.inc();
+          break;
+        case 'RunSucceeded':
+          this.runsFinished.inc({ status: 'succeeded' });
+          break;
+        case 'RunFailed':
+          this.runsFinished.inc({ status: 'failed' });
+          break;
+        case 'RunIgnored':
+          this.runsFinished.inc({ status: 'ignored' });
+          break;
+        case 'StepSucceeded':
+        case 'StepFailed':
+          this.stepDuration.observe(
+            { node_type: flow.node(event.nodeId ?? '')?.type ?? 'unknown', outcome: event.type === 'StepSucceeded' ? 'succeeded' : 'failed' },
+            event.data.durationMs / 1000,
+          );
+          break;
+        case 'RetryScheduled':
+          this.retries.inc();
+          break;
+        case 'StepDeadLettered':
+          this.deadLetters.inc();
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
