@@ -1,7 +1,7 @@
 import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
 import { StoreConflictError } from '../store.errors';
-import type { IdempotencyClaim, RunTransaction, RunWrite } from '../store.port';
+import type { IdempotencyClaim, OutboxEntry, RunTransaction, RunWrite } from '../store.port';
 import { buildRunWriteStatement } from './run-write.sql';
 import { isUuid, json, pgError, rows } from './sql';
 
@@ -104,6 +104,16 @@ export class TypeOrmRunTransaction implements RunTransaction {
         missing,
       );
     }
+  }
+
+  async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
+    this.assertOpen();
+    if (entries.length === 0) return;
+    await rows(
+      this.runner,
+      'INSERT INTO outbox (id, message, fanned_out) SELECT * FROM unnest($1::uuid[], $2::jsonb[], $3::boolean[])',
+      [entries.map((e) => e.id), entries.map((e) => json(e.message)), entries.map((e) => e.fannedOut ?? false)],
+    );
   }
 
   private assertOpen(): void {

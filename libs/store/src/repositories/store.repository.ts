@@ -1,0 +1,388 @@
+import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } from '@sluice/contracts';
+import type { DataSource, Repository } from 'typeorm';
+import { DeadLetterEntity } from '../entities/dead-letter.entity';
+import type {
+  DeadLetterRecord, FlowRecord, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort, Subscription,
+} from '../store.port';
+import { decodeRunCursor, encodeRunCursor } from './run-cursor';
+import { TypeOrmRunTransaction } from './run-transaction.repository';
+import { autocommit, iso, isUuid, json } from './sql';
+
+interface FlowRow {
+  id: string;
+  name: string;
+  description: string | null;
+  archived: boolean;
+  version: number;
+  graph: FlowGraph;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface HistoryRow {
+  run_id: string;
+  seq: number;
+  type: HistoryEvent['type'];
+  node_id: string | null;
+  at: Date;
+  data: HistoryEvent['data'];
+}
+
+interface OutboxRow {
+  id: string;
+  message: OutboxEntry['message'];
+  fanned_out: boolean;
+}
+
+/** `maxAttempts` shown for a retry whose step state does not say (the SPEC's default policy). */
+const DEFAULT_MAX_ATTEMPTS = 5;
+/** Largest page `listRuns` returns. */
+const MAX_RUN_PAGE = 500;
+
+const FLOW_COLUMNS = 'f.id, f.name, f.description, f.archived, v.version, v.graph, f.created_at, f.updated_at';
+
+function toFlow(row: FlowRow): FlowRecord {
+  return {
+    id: row.id, name: row.name, description: row.description, version: row.version, graph: row.graph,
+    archived: row.archived, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
+  };
+}
+
+function toHistoryEvent(row: HistoryRow): HistoryEvent {
+  return {
+    runId: row.run_id, seq: row.seq, type: row.type, at: iso(row.at), data: row.data,
+    ...(row.node_id === null ? {} : { nodeId: row.node_id }),
+  } as HistoryEvent;
+}
+
+function toOutboxEntry(row: OutboxRow): OutboxEntry {
+  return { id: row.id, message: row.message, fannedOut: row.fanned_out };
+}
+
+function toDeadLetter(entity: DeadLetterEntity): DeadLetterRecord {
+  return {
+    id: entity.id, runId: entity.runId, flowId: entity.flowId, nodeId: entity.nodeId, attempts: entity.attempts,
+    error: entity.error, createdAt: iso(entity.createdAt),
+  };
+}
+
+/**
+ * StorePort over TypeORM and `pg`, for a PostgreSQL server and for embedded
+ * PGlite alike. Reads return the `runs.state` projection; the hot path
+ * (`transaction` → `write`) is one multi-row statement per call.
+ *
+ * On PGlite every transaction holds the single session until it ends: inside
+ * `transaction(work)` use only `tx`, never this store, or the two wait on each other.
+ */
+export class TypeOrmStore implements StorePort {
+  private readonly deadLetters: Repository<DeadLetterEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.deadLetters = dataSource.getRepository(DeadLetterEntity);
+  }
+
+  // Flows
+
+  async createFlow(input: { name: string; description: string | null; graph: FlowGraph }): Promise<FlowRecord> {
+    const [row] = await autocommit<FlowRow>(
+      this.dataSource,
+      `WITH f AS (INSERT INTO flows (name, description, latest_version) VALUES ($1, $2, 1) RETURNING *),
+            v AS (INSERT INTO flow_versions (flow_id, version, graph) SELECT id, 1, $3::jsonb FROM f RETURNING *)
+       SELECT ${FLOW_COLUMNS} FROM f JOIN v ON v.flow_id = f.id`,
+      [input.name, input.description, json(input.graph)],
+    );
+    if (row === undefined) throw new Error('flow insert returned nothing');
+    return toFlow(row);
+  }
+
+  /** The UPDATE's row lock serialises concurrent saves, so versions are consecutive; both rows land in one statement. */
+  async saveFlowVersion(
+    id: string,
+    input: { name?: string; description?: string | null; graph: FlowGraph },
+  ): Promise<FlowRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await autocommit<FlowRow>(
+      this.dataSource,
+      `WITH f AS (
+         UPDATE flows SET latest_version = latest_version + 1, updated_at = now(),
+                name = coalesce($2::text, name),
+                description = CASE WHEN $3::boolean THEN $4::text ELSE description END
+         WHERE id = $1::uuid AND NOT archived
+         RETURNING *),
+       v AS (INSERT INTO flow_versions (flow_id, version, graph) SELECT id, latest_version, $5::jsonb FROM f RETURNING *)
+       SELECT ${FLOW_COLUMNS} FROM f JOIN v ON v.flow_id = f.id`,
+      [id, input.name ?? null, input.description !== undefined, input.description ?? null, json(input.graph)],
+    );
+    return row === undefined ? undefined : toFlow(row);
+  }
+
+  /** Archived flows are returned too (their runs may still be going). */
+  async getFlow(id: string, version?: number): Promise<FlowRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await autocommit<FlowRow>(
+      this.dataSource,
+      `SELECT ${FLOW_COLUMNS} FROM flows f
+       JOIN flow_versions v ON v.flow_id = f.id AND v.version = coalesce($2::int, f.latest_version)
+       WHERE f.id = $1::uuid`,
+      [id, version ?? null],
+    );
+    return row === undefined ? undefined : toFlow(row);
+  }
+
+  /**
+   * Latest versions, oldest flow first. Archived flows are left out unless
+   * asked for (additive option beyond the port).
+   */
+  async listFlows(options: { includeArchived?: boolean } = {}): Promise<FlowRecord[]> {
+    const found = await autocommit<FlowRow>(
+      this.dataSource,
+      `SELECT ${FLOW_COLUMNS} FROM flows f
+       JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+       WHERE $1::boolean OR NOT f.archived
+       ORDER BY f.created_at, f.id`,
+      [options.includeArchived === true],
+    );
+    return found.map(toFlow);
+  }
+
+  /** Newest version first; undefined when the flow does not exist. */
+  async listFlowVersions(id: string): Promise<FlowVersionDto[] | undefined> {
+    if (!isUuid(id)) return undefined;
+    const found = await autocommit<{ version: number | null; created_at: Date | null; node_count: number | null }>(
+      this.dataSource,
+      `SELECT v.version, v.created_at,
+              CASE WHEN jsonb_typeof(v.graph->'nodes') = 'array' THEN jsonb_array_length(v.graph->'nodes') ELSE 0 END AS node_count
+       FROM flows f LEFT JOIN flow_versions v ON v.flow_id = f.id
+       WHERE f.id = $1::uuid
+       ORDER BY v.version DESC`,
+      [id],
+    );
+    if (found.length === 0) return undefined;
+    return found.flatMap((row) =>
+      row.version === null || row.created_at === null
+        ? []
+        : [{ version: row.version, createdAt: iso(row.created_at), nodeCount: row.node_count ?? 0 }]);
+  }
+
+  /** True when the flow exists (archiving twice is harmless). */
+  async archiveFlow(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const found = await autocommit<{ id: string }>(
+      this.dataSource,
+      `UPDATE flows SET archived = true, updated_at = CASE WHEN archived THEN updated_at ELSE now() END
+       WHERE id = $1::uuid RETURNING id`,
+      [id],
+    );
+    return found.length > 0;
+  }
+
+  async listSubscriptions(): Promise<Subscription[]> {
+    const found = await autocommit<{ flow_id: string; version: number; node_id: string; topic: string }>(
+      this.dataSource,
+      `SELECT f.id AS flow_id, v.version, n->>'id' AS node_id, n->'data'->>'topic' AS topic
+       FROM flows f
+       JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+       CROSS JOIN LATERAL jsonb_array_elements(
+         CASE WHEN jsonb_typeof(v.graph->'nodes') = 'array' THEN v.graph->'nodes' ELSE '[]'::jsonb END) AS n
+       WHERE NOT f.archived AND n->>'type' = 'subscribe'
+         AND jsonb_typeof(n->'data'->'topic') = 'string' AND n->>'id' IS NOT NULL
+       ORDER BY f.created_at, f.id, node_id`,
+    );
+    return found.map((row) => ({ flowId: row.flow_id, flowVersion: row.version, nodeId: row.node_id, topic: row.topic }));
+  }
+
+  // Runs
+
+  /**
+   * One database transaction (READ COMMITTED) on one pooled connection;
+   * committed when `work` resolves, rolled back when it throws. Not retried.
+   */
+  async transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const tx = new TypeOrmRunTransaction(runner);
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const result = await work(tx);
+      tx.close();
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      tx.close();
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async getRun(id: string): Promise<RunState | undefined> {
+    return (await this.getRuns([id])).get(id);
+  }
+
+  async getRuns(ids: readonly string[]): Promise<Map<string, RunState>> {
+    const wanted = [...new Set(ids)].filter(isUuid);
+    const found = new Map<string, RunState>();
+    if (wanted.length === 0) return found;
+    const result = await autocommit<{ id: string; state: RunState }>(
+      this.dataSource,
+      'SELECT id, state FROM runs WHERE id = ANY($1::uuid[])',
+      [wanted],
+    );
+    for (const row of result) found.set(row.id, row.state);
+    return found;
+  }
+
+  /** Newest first (started_at, then id, descending), keyset-paged. */
+  async listRuns(query: RunListQuery): Promise<{ items: RunState[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit), 1), MAX_RUN_PAGE);
+    if (query.flowId !== undefined && !isUuid(query.flowId)) return { items: [], nextCursor: null };
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (query.flowId !== undefined) {
+      params.push(query.flowId);
+      where.push(`flow_id = $${params.length}::uuid`);
+    }
+    if (query.status !== undefined) {
+      params.push(query.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (query.cursor !== undefined) {
+      const cursor = decodeRunCursor(query.cursor);
+      params.push(cursor.startedAt, cursor.id);
+      where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const found = await autocommit<{ id: string; state: RunState; started_key: string }>(
+      this.dataSource,
+      `SELECT id, state, started_at::text AS started_key FROM runs
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY started_at DESC, id DESC
+       LIMIT $${params.length}`,
+      params,
+    );
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => row.state),
+      nextCursor: found.length > limit && last !== undefined ? encodeRunCursor({ startedAt: last.started_key, id: last.id }) : null,
+    };
+  }
+
+  async getHistory(runId: string, afterSeq = 0): Promise<HistoryEvent[]> {
+    if (!isUuid(runId)) return [];
+    const found = await autocommit<HistoryRow>(
+      this.dataSource,
+      'SELECT run_id, seq, type, node_id, at, data FROM history WHERE run_id = $1::uuid AND seq > $2 ORDER BY seq',
+      [runId, afterSeq],
+    );
+    return found.map(toHistoryEvent);
+  }
+
+  // Outbox
+
+  async pendingOutbox(olderThan: string, limit: number): Promise<OutboxEntry[]> {
+    const found = await autocommit<OutboxRow>(
+      this.dataSource,
+      'SELECT id, message, fanned_out FROM outbox WHERE created_at < $1::timestamptz ORDER BY created_at, id LIMIT $2',
+      [olderThan, limit],
+    );
+    return found.map(toOutboxEntry);
+  }
+
+  async deleteOutbox(ids: readonly string[]): Promise<void> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return;
+    await autocommit(this.dataSource, 'DELETE FROM outbox WHERE id = ANY($1::uuid[])', [wanted]);
+  }
+
+  async outboxBacklog(): Promise<number> {
+    const [row] = await autocommit<{ n: number }>(this.dataSource, 'SELECT count(*)::int AS n FROM outbox');
+    return row?.n ?? 0;
+  }
+
+  // Timers
+
+  /** One statement, hence one transaction: pick (skipping rows another firer holds), delete, enqueue. */
+  async fireDueTimers(now: string, limit: number): Promise<OutboxEntry[]> {
+    if (limit <= 0) return [];
+    const found = await autocommit<OutboxRow>(
+      this.dataSource,
+      `WITH due AS (
+         SELECT run_id, node_id FROM timers WHERE due_at <= $1::timestamptz
+         ORDER BY due_at, run_id, node_id LIMIT $2 FOR UPDATE SKIP LOCKED),
+       fired AS (
+         DELETE FROM timers t USING due WHERE t.run_id = due.run_id AND t.node_id = due.node_id
+         RETURNING t.run_id, t.node_id, t.attempt, t.due_at)
+       INSERT INTO outbox (id, message)
+       SELECT gen_random_uuid(),
+              jsonb_build_object('kind', 'step', 'runId', run_id, 'nodeId', node_id, 'attempt', attempt)
+       FROM (SELECT * FROM fired ORDER BY due_at, run_id, node_id) AS ordered
+       RETURNING id, message, fanned_out`,
+      [now, limit],
+    );
+    return found.map(toOutboxEntry);
+  }
+
+  /** Soonest first; `maxAttempts` and `lastError` come from the step in the run's projection. */
+  async listRetries(limit: number): Promise<ScheduledRetry[]> {
+    const found = await autocommit<{
+      run_id: string; node_id: string; attempt: number; due_at: Date; flow_id: string;
+      max_attempts: number | null; last_error: StepError | null;
+    }>(
+      this.dataSource,
+      `SELECT t.run_id, t.node_id, t.attempt, t.due_at, r.flow_id,
+              (step->>'maxAttempts')::int AS max_attempts, step->'error' AS last_error
+       FROM timers t
+       JOIN runs r ON r.id = t.run_id
+       LEFT JOIN LATERAL (
+         SELECT s AS step FROM jsonb_array_elements(r.state->'steps') AS s WHERE s->>'nodeId' = t.node_id LIMIT 1
+       ) AS st ON true
+       WHERE t.reason = 'retry'
+       ORDER BY t.due_at, t.run_id, t.node_id
+       LIMIT $1`,
+      [limit],
+    );
+    return found.map((row) => ({
+      runId: row.run_id, nodeId: row.node_id, attempt: row.attempt, dueAt: iso(row.due_at), reason: 'retry',
+      flowId: row.flow_id, maxAttempts: row.max_attempts ?? Math.max(DEFAULT_MAX_ATTEMPTS, row.attempt),
+      ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    }));
+  }
+
+  async nextTimerDue(): Promise<string | undefined> {
+    const [row] = await autocommit<{ due: Date | null }>(this.dataSource, 'SELECT min(due_at) AS due FROM timers');
+    return row === undefined ? undefined : iso(row.due);
+  }
+
+  // Dead letters
+
+  /** Open dead letters, newest first. */
+  async listDeadLetters(limit: number): Promise<DeadLetterRecord[]> {
+    const found = await this.deadLetters.find({
+      where: { status: 'open' }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit,
+    });
+    return found.map(toDeadLetter);
+  }
+
+  /** Only while open: redriven and discarded dead letters are gone from the user's view. */
+  async getDeadLetter(id: string): Promise<DeadLetterRecord | undefined> {
+    if (!isUuid(id)) return undefined;
+    const found = await this.deadLetters.findOneBy({ id, status: 'open' });
+    return found === null ? undefined : toDeadLetter(found);
+  }
+
+  async discardDeadLetter(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const result = await this.deadLetters.update({ id, status: 'open' }, { status: 'discarded', resolvedAt: () => 'now()' });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async ping(): Promise<void> {
+    await autocommit(this.dataSource, 'SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

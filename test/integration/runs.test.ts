@@ -1,0 +1,229 @@
+import type { HistoryEvent, RunState } from '@sluice/contracts';
+import { ApiClient } from '../support/api-client';
+import { STORE_KINDS } from '../support/databases';
+import { edge, fastRetry, graph, httpFlow, node } from '../support/graphs';
+import { startSluice, type Sluice } from '../support/sluice-harness';
+import { TargetServer } from '../support/target-server';
+
+const ordersGraph = graph(
+  [
+    node('trigger', 'trigger'),
+    node('significant', 'filter', { condition: 'event.amount > 100' }),
+    node('publish', 'publish', { topic: 'orders.significant' }),
+    node('ignore', 'ignore', { reason: 'small order' }),
+  ],
+  [edge('trigger', 'significant'), edge('significant', 'publish', 'yes'), edge('significant', 'ignore', 'no')],
+);
+
+function eventsOf(history: HistoryEvent[], type: HistoryEvent['type'], nodeId?: string): HistoryEvent[] {
+  return history.filter((event) => event.type === type && (nodeId === undefined || event.nodeId === nodeId));
+}
+
+function step(run: RunState, nodeId: string) {
+  const found = run.steps.find((candidate) => candidate.nodeId === nodeId);
+  if (!found) throw new Error(`run ${run.id} has no step ${nodeId}: ${JSON.stringify(run.steps)}`);
+  return found;
+}
+
+describe.each(STORE_KINDS)('runs against %s', (kind) => {
+  let sluice: Sluice;
+  let api: ApiClient;
+  let target: TargetServer;
+
+  beforeAll(async () => {
+    sluice = await startSluice(kind);
+    api = new ApiClient(sluice.baseUrl);
+    target = await new TargetServer().start();
+  });
+
+  afterAll(async () => {
+    await target?.stop();
+    await sluice?.close();
+  });
+
+  it('ends an insignificant event as ignored, with the publish branch skipped', async () => {
+    const flow = await api.createFlow('orders-ignored', ordersGraph);
+    const { runId } = await api.trigger(flow.id, { amount: 20 });
+
+    const run = await api.waitForRun(runId);
+
+    expect(run.status).toBe('ignored');
+    expect(step(run, 'significant')).toMatchObject({ status: 'succeeded', handle: 'no' });
+    expect(step(run, 'ignore').status).toBe('succeeded');
+    expect(step(run, 'publish').status).toBe('skipped');
+    expect(eventsOf(await api.history(runId), 'RunIgnored')).toHaveLength(1);
+  });
+
+  it('retries an http step that fails twice, with growing delays, then succeeds on attempt 3', async () => {
+    target.reply({ status: 503 }, { status: 500 }, { status: 200, body: { accepted: true } });
+    const flow = await api.createFlow('flaky-twice', httpFlow(`${target.url}/twice`, fastRetry(5)));
+    const { runId } = await api.trigger(flow.id, { order: 1 });
+
+    const run = await api.waitForRun(runId);
+    const history = await api.history(runId);
+
+    expect(run.status).toBe('succeeded');
+    expect(step(run, 'call')).toMatchObject({ status: 'succeeded', attempts: 3, output: { status: 200, body: { accepted: true } } });
+    const retries = eventsOf(history, 'RetryScheduled', 'call');
+    expect(retries).toHaveLength(2);
+    const delays = retries.map((event) => (event.type === 'RetryScheduled' ? event.data.delayMs : 0));
+    expect(delays[1]).toBeGreaterThan(delays[0]!);
+    expect(eventsOf(history, 'StepStarted', 'call').map((event) => (event.type === 'StepStarted' ? event.data.attempt : 0))).toEqual([1, 2, 3]);
+    expect(eventsOf(history, 'StepSucceeded', 'call')).toHaveLength(1);
+  });
+
+  it('dead-letters a step whose retries run out, fails the run, and redrives it to success', async () => {
+    target.reply({ status: 500 });
+    const flow = await api.createFlow('always-failing', httpFlow(`${target.url}/down`, fastRetry(2)));
+    const { runId } = await api.trigger(flow.id, { order: 2 });
+
+    const failed = await api.waitForRun(runId);
+    expect(failed.status).toBe('failed');
+    expect(step(failed, 'call')).toMatchObject({ status: 'dead', attempts: 2 });
+    const letters = await api.request<{ items: { id: string; runId: string; nodeId: string }[] }>('GET', '/api/dead-letters');
+    const letter = letters.body.items.find((item) => item.runId === runId);
+    expect(letter).toMatchObject({ nodeId: 'call' });
+
+    target.reply({ status: 200, body: { recovered: true } });
+    expect((await api.request('POST', `/api/dead-letters/${letter!.id}/redrive`)).status).toBe(202);
+
+    const recovered = await api.waitForRun(runId, (run) => run.status === 'succeeded');
+    expect(step(recovered, 'call')).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const after = await api.request<{ items: { id: string }[] }>('GET', '/api/dead-letters');
+    expect(after.body.items.map((item) => item.id)).not.toContain(letter!.id);
+    const history = await api.history(runId);
+    expect(eventsOf(history, 'StepRedriven', 'call')).toHaveLength(1);
+    expect(eventsOf(history, 'RunFailed')).toHaveLength(1);
+    expect(eventsOf(history, 'RunSucceeded')).toHaveLength(1);
+  });
+
+  it('discards a dead letter', async () => {
+    target.reply({ status: 500 });
+    const flow = await api.createFlow('discarded', httpFlow(`${target.url}/discard`, fastRetry(1)));
+    const { runId } = await api.trigger(flow.id, {});
+    await api.waitForRun(runId);
+    const letters = await api.request<{ items: { id: string; runId: string }[] }>('GET', '/api/dead-letters');
+    const letter = letters.body.items.find((item) => item.runId === runId)!;
+
+    expect((await api.request('DELETE', `/api/dead-letters/${letter.id}`)).status).toBe(204);
+
+    const after = await api.request<{ items: { id: string }[] }>('GET', '/api/dead-letters');
+    expect(after.body.items.map((item) => item.id)).not.toContain(letter.id);
+    expect((await api.request('DELETE', `/api/dead-letters/${letter.id}`)).status).toBe(404);
+    expect((await api.run(runId)).status).toBe('failed');
+  });
+
+  it('POST /api/runs/:id/retry retries a dead step now', async () => {
+    target.reply({ status: 502 });
+    const flow = await api.createFlow('retry-now', httpFlow(`${target.url}/retry-now`, fastRetry(1)));
+    const { runId } = await api.trigger(flow.id, {});
+    expect((await api.waitForRun(runId)).status).toBe('failed');
+
+    target.reply({ status: 200 });
+    expect((await api.request('POST', `/api/runs/${runId}/retry`)).status).toBe(202);
+
+    expect((await api.waitForRun(runId, (run) => run.status === 'succeeded')).status).toBe('succeeded');
+    expect((await api.request('POST', `/api/runs/${runId}/retry`)).status).toBe(409);
+  });
+
+  it('POST /api/runs/:id/retry brings a scheduled retry forward', async () => {
+    target.reply({ status: 503 }, { status: 200 });
+    const slow = { maxAttempts: 3, initialIntervalMs: 60_000, backoffCoefficient: 2, maxIntervalMs: 60_000, jitter: 0 };
+    const flow = await api.createFlow('retry-forward', httpFlow(`${target.url}/forward`, slow));
+    const { runId } = await api.trigger(flow.id, {});
+    const retrying = await api.waitForRun(runId, (run) => run.steps.some((s) => s.status === 'retrying'));
+    expect(step(retrying, 'call').nextRetryAt).toBeDefined();
+    const retries = await api.request<{ items: { runId: string; attempt: number; maxAttempts: number }[] }>('GET', '/api/retries');
+    expect(retries.body.items.find((item) => item.runId === runId)).toMatchObject({ attempt: 2, maxAttempts: 3 });
+
+    expect((await api.request('POST', `/api/runs/${runId}/retry`)).status).toBe(202);
+
+    expect((await api.waitForRun(runId, (run) => run.status === 'succeeded', 5000)).status).toBe('succeeded');
+  });
+
+  it('takes the error edge when retries are exhausted', async () => {
+    target.reply({ status: 500 });
+    const flow = await api.createFlow('error-edge', httpFlow(`${target.url}/caught`, fastRetry(2), { errorEdge: true }));
+    const { runId } = await api.trigger(flow.id, {});
+
+    const run = await api.waitForRun(runId);
+
+    expect(run.status).toBe('succeeded');
+    expect(step(run, 'call')).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(step(run, 'fallback').status).toBe('succeeded');
+    expect(step(run, 'done').status).toBe('skipped');
+    expect(await sluice.count(`dead_letters WHERE run_id = '${runId}'`)).toBe(0);
+  });
+
+  it('returns the original run for a repeated Idempotency-Key and starts nothing new', async () => {
+    const flow = await api.createFlow('idempotent', ordersGraph);
+    const first = await api.trigger(flow.id, { amount: 5 }, 'order-42');
+    const second = await api.trigger(flow.id, { amount: 5 }, 'order-42');
+
+    expect(first.deduplicated).toBe(false);
+    expect(second).toEqual({ runId: first.runId, eventId: first.eventId, deduplicated: true });
+    expect(await sluice.count(`runs WHERE flow_id = '${flow.id}'`)).toBe(1);
+  });
+
+  it('reproduces the state after each seq with asOf, and the fold of the whole history equals the stored projection', async () => {
+    target.reply({ status: 503 }, { status: 200 });
+    const flow = await api.createFlow('as-of', httpFlow(`${target.url}/as-of`, fastRetry(3)));
+    const { runId } = await api.trigger(flow.id, { n: 1 });
+    const final = await api.waitForRun(runId);
+    const history = await api.history(runId);
+
+    expect(history.map((event) => event.seq)).toEqual(history.map((_, index) => index + 1));
+    const first = await api.run(runId, 1);
+    expect(first.status).toBe('running');
+    expect(first.steps).toEqual([]);
+    expect(first.lastSeq).toBe(1);
+    const retrySeq = eventsOf(history, 'RetryScheduled')[0]!.seq;
+    const atRetry = await api.run(runId, retrySeq);
+    expect(step(atRetry, 'call')).toMatchObject({ status: 'retrying', attempts: 1 });
+    for (const event of history) {
+      const asOf = await api.run(runId, event.seq);
+      expect(asOf.lastSeq).toBe(event.seq);
+    }
+    const folded = await api.run(runId, history.length);
+    expect(folded).toEqual(final);
+  });
+
+  it('fans a publish out to two subscribe flows, and the topic route returns both run ids', async () => {
+    target.reply({ status: 200 });
+    const consumer = (name: string, pattern: string) =>
+      api.createFlow(name, graph(
+        [node('in', 'subscribe', { topic: pattern }), node('call', 'http', { url: `${target.url}/${name}`, method: 'POST', timeoutMs: 2000, body: 'event' }), node('out', 'end')],
+        [edge('in', 'call'), edge('call', 'out')],
+      ));
+    const one = await consumer('fan-a', 'fanout.*');
+    const two = await consumer('fan-b', 'fanout.#');
+    const producer = await api.createFlow('fan-producer', graph(
+      [node('t', 'trigger'), node('p', 'publish', { topic: 'fanout.created' })],
+      [edge('t', 'p')],
+    ));
+
+    const { runId } = await api.trigger(producer.id, { id: 7 });
+    expect((await api.waitForRun(runId)).status).toBe('succeeded');
+    const children = async () => (await sluice.sql<{ flow_id: string; id: string }>(
+      `SELECT flow_id, id FROM runs WHERE state->>'parentRunId' = $1`, [runId],
+    ));
+    await expect(waitFor(async () => (await children()).length === 2)).resolves.toBe(true);
+    expect((await children()).map((row) => row.flow_id).sort()).toEqual([one.id, two.id].sort());
+    for (const child of await children()) expect((await api.waitForRun(child.id)).status).toBe('succeeded');
+
+    const published = await api.request<{ eventId: string; runIds: string[] }>('POST', '/api/topics/fanout.direct/events', { id: 8 });
+    expect(published.status).toBe(202);
+    expect(published.body.runIds).toHaveLength(2);
+    const flows = await Promise.all(published.body.runIds.map(async (id) => (await api.waitForRun(id)).flowId));
+    expect(flows.sort()).toEqual([one.id, two.id].sort());
+  });
+});
+
+async function waitFor(predicate: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}

@@ -1,0 +1,71 @@
+import type { RunChangedNotice } from '@sluice/contracts';
+import { ApiClient } from '../support/api-client';
+import { STORE_KINDS } from '../support/databases';
+import { fastRetry, httpFlow } from '../support/graphs';
+import { startSluice, type Sluice } from '../support/sluice-harness';
+import { TargetServer } from '../support/target-server';
+
+/** Reads SSE `data:` lines as they arrive. */
+async function* readEvents(response: Response): AsyncGenerator<RunChangedNotice> {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let boundary: number;
+    while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      const data = frame.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n');
+      if (data) yield JSON.parse(data) as RunChangedNotice;
+    }
+  }
+}
+
+describe.each(STORE_KINDS)('live stream against %s', (kind) => {
+  let sluice: Sluice;
+  let api: ApiClient;
+  let target: TargetServer;
+
+  beforeAll(async () => {
+    sluice = await startSluice(kind);
+    api = new ApiClient(sluice.baseUrl);
+    target = await new TargetServer().start();
+  });
+
+  afterAll(async () => {
+    await target?.stop();
+    await sluice?.close();
+  });
+
+  it('delivers the step changes of a run as they happen', async () => {
+    target.reply({ status: 503 }, { status: 200 });
+    const flow = await api.createFlow('streamed', httpFlow(`${target.url}/stream`, { ...fastRetry(3), initialIntervalMs: 800 }));
+    const controller = new AbortController();
+    const response = await fetch(`${sluice.baseUrl}/api/stream?flowId=${flow.id}`, { signal: controller.signal });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+
+    const { runId } = await api.trigger(flow.id, {});
+    const seen: string[] = [];
+    let statusWhenRetryArrived: string | undefined;
+    for await (const notice of readEvents(response)) {
+      expect(notice.runId).toBe(runId);
+      for (const event of notice.events) {
+        seen.push(`${event.type}${event.nodeId ? `:${event.nodeId}` : ''}`);
+        if (event.type === 'RetryScheduled') statusWhenRetryArrived = (await api.run(runId)).status;
+      }
+      if (notice.events.some((event) => event.type === 'RunSucceeded')) break;
+    }
+    controller.abort();
+
+    expect(statusWhenRetryArrived).toBe('running');
+    expect(seen[0]).toBe('RunStarted');
+    const order = ['StepScheduled:call', 'StepFailed:call', 'RetryScheduled:call', 'StepSucceeded:call', 'RunSucceeded'];
+    const positions = order.map((entry) => seen.indexOf(entry));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});

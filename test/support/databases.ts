@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@sluice/store';
+import { Client } from 'pg';
+
+/** Both store backends; run behavioural suites with `describe.each(STORE_KINDS)`. */
+export const STORE_KINDS = ['server', 'pglite'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+export interface TestDatabase {
+  /** `postgres://…` on loopback. */
+  url: string;
+  /** Removes the database (server) or stops PGlite and deletes its data directory. Idempotent. */
+  drop(): Promise<void>;
+}
+
+/** The PostgreSQL server the integration suites use: loopback, trust auth. Never anything else. */
+const SERVER = { host: '127.0.0.1', port: 5432, user: 'postgres' } as const;
+
+async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ ...SERVER, database: 'postgres', connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    // Fail loudly: a missing server must not turn into skipped tests.
+    throw new Error(`PostgreSQL server at ${SERVER.host}:${SERVER.port} is unreachable: ${String(error)}`);
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createServerDatabase(): Promise<TestDatabase> {
+  const name = `sluice_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${name}`));
+  let dropped: Promise<void> | undefined;
+  return {
+    url: `postgres://${SERVER.user}@${SERVER.host}:${SERVER.port}/${name}`,
+    drop: () => {
+      dropped ??= withAdminClient(async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
+      return dropped;
+    },
+  };
+}
+
+async function createPgliteDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-pglite-'));
+  try {
+    const embedded = await startEmbeddedPostgres(dataDir);
+    let dropped: Promise<void> | undefined;
+    return {
+      url: embedded.url,
+      drop: () => {
+        dropped ??= (async () => {
+          await embedded.stop();
+          await rm(dataDir, { recursive: true, force: true });
+        })();
+        return dropped;
+      },
+    };
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A fresh, empty database of the given kind. */
+export function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
+  switch (kind) {
+    case 'server':
+      return createServerDatabase();
+    case 'pglite':
+      return createPgliteDatabase();
+  }
+}

@@ -1,0 +1,34 @@
+import type { FlowEdge, FlowGraph, FlowNode, RetryPolicyInput } from '@sluice/contracts';
+
+/** Small builders so test graphs read like the flowchart they draw. */
+export function node(id: string, type: string, data: Record<string, unknown> = {}): FlowNode {
+  return { id, type, position: { x: 0, y: 0 }, data };
+}
+
+export function edge(source: string, target: string, sourceHandle: string | null = null): FlowEdge {
+  return { id: `${source}-${sourceHandle ?? 'out'}-${target}`, source, target, sourceHandle };
+}
+
+export function graph(nodes: FlowNode[], edges: FlowEdge[]): FlowGraph {
+  return { nodes, edges };
+}
+
+/** A fast retry policy for tests: delays of 100, 200, 400 … ms without jitter. */
+export function fastRetry(maxAttempts: number): RetryPolicyInput {
+  return { maxAttempts, initialIntervalMs: 100, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0 };
+}
+
+/** trigger → http(url) → end */
+export function httpFlow(url: string, retry: RetryPolicyInput, extra: { errorEdge?: boolean } = {}): FlowGraph {
+  const nodes = [
+    node('start', 'trigger'),
+    node('call', 'http', { url, method: 'POST', timeoutMs: 2000, body: 'event', retry }),
+    node('done', 'end'),
+  ];
+  const edges = [edge('start', 'call'), edge('call', 'done')];
+  if (extra.errorEdge) {
+    nodes.push(node('fallback', 'end'));
+    edges.push(edge('call', 'fallback', 'error'));
+  }
+  return graph(nodes, edges);
+}

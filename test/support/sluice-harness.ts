@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadSettings } from '@sluice/config';
+import { openPlatform, silentLogger, type Platform } from '@sluice/runtime';
+import { Client } from 'pg';
+import { createApiApp } from '../../apps/api/src/app';
+import { createTestDatabase, type StoreKind } from './databases';
+
+export interface Sluice {
+  baseUrl: string;
+  platform: Platform;
+  /** Counts rows of a table straight from the database. */
+  count(table: string): Promise<number>;
+  /** Runs SQL straight against the database. */
+  sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole Sluice API (runtime, in-process broker and worker) on an ephemeral
+ * loopback port, over a fresh database of the given kind: a database of its
+ * own on the PostgreSQL server, or a new PGlite data directory.
+ */
+export async function startSluice(kind: StoreKind, env: Record<string, string> = {}): Promise<Sluice> {
+  const database = await createTestDatabase(kind);
+  const settings = loadSettings({
+    DATABASE_URL: database.url,
+    SLUICE_HTTP_ALLOW_PRIVATE: 'true',
+    SLUICE_SEED_SAMPLES: 'false',
+    DATABASE_POOL_SIZE: kind === 'pglite' ? '4' : '8',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    ...env,
+  });
+  let platform: Platform | undefined;
+  let app: NestExpressApplication | undefined;
+  const client = new Client({ connectionString: database.url });
+  try {
+    platform = await openPlatform(settings, silentLogger, { worker: true });
+    app = await createApiApp(platform, silentLogger);
+    await app.listen(0, '127.0.0.1');
+    await client.connect();
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await platform?.close().catch(() => undefined);
+    await database.drop().catch(() => undefined);
+    throw error;
+  }
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const opened = platform;
+  const nest = app;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    platform: opened,
+    async count(table) {
+      const result = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+      return Number(result.rows[0]?.n ?? 0);
+    },
+    async sql(text, values) {
+      return (await client.query(text, values)).rows;
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+      await nest.close();
+      await opened.close();
+      await database.drop();
+    },
+  };
+}
