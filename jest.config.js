@@ -18,8 +18,10 @@ const common = {
 };
 
 module.exports = {
+  /** Integration suites start whole systems; unit tests finish far sooner. Per-project timeouts are not supported. */
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/src/**/*.spec.ts', '<rootDir>/apps/**/src/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testTimeout: 120000, globalSetup: '<rootDir>/test/support/global-setup.js' },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-setup.js' },
   ],
 };

@@ -25,7 +25,10 @@ export async function withRabbitChannel<T>(work: (channel: Channel) => Promise<T
   const model = await connect(rabbitMqUrl());
   try {
     const channel = await model.createChannel();
-    return await work(channel);
+    const result = await work(channel);
+    // Closing the channel first flushes its publishes; a bare connection close can overtake them.
+    await channel.close();
+    return result;
   } finally {
     await model.close();
   }

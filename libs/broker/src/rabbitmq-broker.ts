@@ -5,7 +5,8 @@ import { errorFields, silentLogger, type BrokerLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
 import { assertConsumeOptions } from './in-process-queue';
 import { decodeEvent, decodeStep, encodeMessage, JSON_CONTENT_TYPE, publishOptions } from './rabbitmq-codec';
-import { closeQuietly, RabbitMqConsumer } from './rabbitmq-consumer';
+import { closeQuietly } from './close-quietly';
+import { RabbitMqConsumer } from './rabbitmq-consumer';
 import { declareNoticeQueue, declareTopology, rabbitMqNames, type RabbitMqNames } from './rabbitmq-topology';
 
 export interface RabbitMqBrokerOptions {

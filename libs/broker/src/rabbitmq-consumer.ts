@@ -3,6 +3,7 @@ import type { BrokerMessage } from '@sluice/contracts';
 import type { ConsumeOptions, Delivery } from './broker.port';
 import { errorFields, type BrokerLogger } from './broker-logger';
 import { runBatch, type SettleableDelivery } from './batch-runner';
+import { closeQuietly } from './close-quietly';
 import { headersOf, messageIdOf } from './rabbitmq-codec';
 
 export interface RabbitMqConsumerConfig<T extends BrokerMessage> {
@@ -122,13 +123,5 @@ export class RabbitMqConsumer<T extends BrokerMessage> {
       nack: (requeue = true) => settle((live) => live.nack(msg, false, requeue)),
       isSettled: () => settled,
     };
-  }
-}
-
-export async function closeQuietly(closable: { close(): Promise<void> }): Promise<void> {
-  try {
-    await closable.close();
-  } catch {
-    // Already closed, or the connection is gone: either way it is closed.
   }
 }

@@ -31,6 +31,8 @@ export interface StepScheduledData {
   attempt: number;
   /** The step whose output is this step's input; absent for the entry step (its input is the payload). */
   from?: string;
+  /** Attempts allowed by the node's retry policy (added later; older logs may lack it). */
+  maxAttempts?: number;
 }
 export interface StepStartedData { attempt: number }
 export interface StepSucceededData {

@@ -1,1 +1,40 @@
-export {};
+/**
+ * @sluice/engine — the pure core of Sluice: graph validation and compilation,
+ * bounded JSONata, retry timing, the history fold and run transitions. No I/O:
+ * the runtime feeds it state and carries out the commands it returns.
+ */
+export type { EngineClock } from './run/engine-clock';
+
+export { validateGraph } from './graph/validate-graph';
+export { compileFlow, checkTriggerPayload, edgeHandle, InvalidFlowError, type CompiledFlow } from './graph/compile-flow';
+export { matchTopic, checkTopicPattern, checkRoutingKey } from './graph/topic-pattern';
+
+export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, checkRetryPolicy, type RetryPolicy } from './retry/retry-policy';
+export { retryDelayMs, backoffSchedule, RETRY_AFTER_LIMIT_MS, type BackoffStep } from './retry/backoff';
+
+export {
+  evaluateExpression,
+  parseExpression,
+  DEFAULT_EXPRESSION_TIMEOUT_MS,
+  DEFAULT_EXPRESSION_MAX_DEPTH,
+  type ExpressionOptions,
+  type ExpressionResult,
+} from './expressions/evaluate-expression';
+
+export { isInlineNode, nodeDefinition } from './nodes/node-registry';
+export { publishEventId } from './nodes/publish.node';
+export { parseRetryAfter } from './nodes/http.node';
+export {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  MAX_HTTP_TIMEOUT_MS,
+  HTTP_METHODS,
+  type HttpRequestSpec,
+  type EffectResult,
+} from './nodes/http-exchange';
+
+export { applyEvent, foldHistory, HistoryFoldError } from './run/fold';
+export type { Transition, Command } from './run/transition';
+export { startRun, type StartRunInput } from './run/start-run';
+export { planStep, type StepPlan } from './run/plan-step';
+export { settleStep } from './run/settle-step';
+export { redriveStep, accelerateRetry, type StepActionError } from './run/redrive-step';

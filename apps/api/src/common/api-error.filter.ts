@@ -36,7 +36,9 @@ export class ApiErrorFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private describe(exception: unknown): [number, ErrorBody] {
+  private describe(thrown: unknown): [number, ErrorBody] {
+    // The express adapter wraps body-parser errors in an HttpException; the cause says what went wrong.
+    const exception = thrown instanceof HttpException && isBodyParserError(thrown.cause) ? thrown.cause : thrown;
     if (exception instanceof DomainError) {
       return [DOMAIN_STATUS[exception.code], errorBody(exception.code, exception.message, exception.details)];
     }

@@ -1,57 +1,113 @@
 /**
  * Embedded PostgreSQL: PGlite (Postgres compiled to WASM) with its data in a
- * directory, served over the Postgres wire protocol on a loopback port so
- * `pg` and TypeORM talk to it exactly as they talk to a server.
+ * directory, served over the Postgres wire protocol on a loopback port by
+ * `PGLiteSocketServer`, so `pg` and TypeORM talk to it exactly as they talk
+ * to a server. PGlite and the socket server live in a worker thread (see
+ * pglite-worker.source.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PGLITE_WORKER_SOURCE } from './pglite-worker.source';
 
 /** A running embedded database. */
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`; pass it to `createStore`. */
   url: string;
-  /** What the start cost, in ms, for whoever wants to log it. */
+  /**
+   * What the start cost, for whoever wants to log it. `initialised`: this
+   * start created the data directory (initdb); `startMs`: wall time in ms.
+   */
   timings: { initialised: boolean; startMs: number };
-  /** Closes the socket server, then PGlite (which flushes its data directory). Idempotent. */
+  /** Closes the socket server, then PGlite (flushing its data directory), then the worker. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * The socket server accepts this many client connections. PGlite is a single
- * Postgres session behind a query queue, so the pool should stay ≤ 4; the
- * headroom is for a second short-lived client such as a test helper.
+ * Client connections the socket server accepts. PGlite is a single Postgres
+ * session behind a query queue, so pools should stay ≤ 4; the headroom is for
+ * short-lived extra clients (migrations, tests, a psql session).
  */
 const MAX_CONNECTIONS = 16;
 
+/** How long a stopped worker may take to exit before it is terminated, in ms. */
+const EXIT_GRACE_MS = 5_000;
+
+type WorkerReply = { type: 'ready'; port: number } | { type: 'stopped' } | { type: 'error'; message: string };
+
+function waitForReply(worker: Worker, wanted: WorkerReply['type']): Promise<WorkerReply> {
+  return new Promise((resolvePromise, reject) => {
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (reply: WorkerReply): void => {
+      if (reply.type !== wanted && reply.type !== 'error') return;
+      cleanup();
+      if (reply.type === 'error') reject(new Error(`embedded PostgreSQL: ${reply.message}`));
+      else resolvePromise(reply);
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new Error(`embedded PostgreSQL worker exited with code ${code} before '${wanted}'`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
 /**
- * Starts PGlite with its data in `dataDir` (created and initialised on the first
- * start, about 10 s; later starts about 1.5 s) and serves it on 127.0.0.1 at a
- * free port.
+ * Starts PGlite with its data in `dataDir` (created and initialised on the
+ * first start, about 10 s; later starts about 1.5 s) and serves it on
+ * 127.0.0.1 at a free port.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const began = performance.now();
-  const initialised = !existsSync(join(dataDir, 'PG_VERSION'));
-  await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
+  const directory = resolve(dataDir);
+  const initialised = !existsSync(join(directory, 'PG_VERSION'));
+  await mkdir(directory, { recursive: true });
+  const worker = new Worker(PGLITE_WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      dataDir: directory,
+      pglitePath: require.resolve('@electric-sql/pglite'),
+      socketPath: require.resolve('@electric-sql/pglite-socket'),
+      maxConnections: MAX_CONNECTIONS,
+    },
+  });
+  const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
+  let reply: WorkerReply;
   try {
-    await server.start();
+    reply = await waitForReply(worker, 'ready');
   } catch (error) {
-    await db.close();
+    await worker.terminate();
     throw error;
   }
-  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  if (reply.type !== 'ready') throw new Error('embedded PostgreSQL did not report ready');
+
   let stopping: Promise<void> | undefined;
   return {
-    url,
+    url: `postgres://postgres@127.0.0.1:${reply.port}/postgres`,
     timings: { initialised, startMs: Math.round(performance.now() - began) },
     stop: () => {
       stopping ??= (async () => {
-        await server.stop();
-        if (!db.closed) await db.close();
+        const stopped = waitForReply(worker, 'stopped');
+        worker.postMessage({ type: 'stop' });
+        try {
+          await stopped;
+        } finally {
+          // The worker ends by itself once PGlite is closed; never let a stuck one keep the process alive.
+          const timer = setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
+          await exited;
+          clearTimeout(timer);
+        }
       })();
       return stopping;
     },

@@ -1,0 +1,39 @@
+import { checkRetryPolicy, DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
+
+describe('resolveRetryPolicy', () => {
+  it('returns the SPEC defaults without input', () => {
+    expect(resolveRetryPolicy()).toEqual({ maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 60000, jitter: 0.2 });
+    expect(DEFAULT_RETRY_POLICY).toEqual(resolveRetryPolicy({}));
+  });
+
+  it('merges given fields over the defaults', () => {
+    expect(resolveRetryPolicy({ maxAttempts: 2, jitter: 0 })).toEqual({ ...DEFAULT_RETRY_POLICY, maxAttempts: 2, jitter: 0 });
+  });
+
+  it('ignores fields that are not finite numbers', () => {
+    expect(resolveRetryPolicy({ maxAttempts: Number.NaN, initialIntervalMs: '5' as unknown as number })).toEqual(DEFAULT_RETRY_POLICY);
+  });
+});
+
+describe('checkRetryPolicy', () => {
+  it('accepts an absent or sane policy', () => {
+    expect(checkRetryPolicy(undefined)).toEqual([]);
+    expect(checkRetryPolicy({ maxAttempts: 3, initialIntervalMs: 0, backoffCoefficient: 1, maxIntervalMs: 10, jitter: 1 })).toEqual([]);
+  });
+
+  it.each([
+    [{ maxAttempts: 0 }, 'retry.maxAttempts'],
+    [{ maxAttempts: 1.5 }, 'retry.maxAttempts'],
+    [{ initialIntervalMs: -1 }, 'retry.initialIntervalMs'],
+    [{ backoffCoefficient: 0.5 }, 'retry.backoffCoefficient'],
+    [{ maxIntervalMs: 'x' }, 'retry.maxIntervalMs'],
+    [{ jitter: 1.5 }, 'retry.jitter'],
+    [{ initialIntervalMs: 5000, maxIntervalMs: 1000 }, 'must not be below'],
+  ])('rejects %j', (policy, fragment) => {
+    expect(checkRetryPolicy(policy).join(' ')).toContain(fragment);
+  });
+
+  it('rejects a non-object', () => {
+    expect(checkRetryPolicy([1])).toEqual(['retry policy must be an object']);
+  });
+});

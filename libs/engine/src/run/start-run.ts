@@ -1,0 +1,45 @@
+import type { CompiledFlow } from '../graph/compile-flow';
+import type { EngineClock } from './engine-clock';
+import { completeRunIfDone, runLocalStep } from './run-progress';
+import { type Transition, TransitionBuilder } from './transition';
+
+/** What starts a run: one event through one flow version. */
+export interface StartRunInput {
+  runId: string;
+  eventId: string;
+  payload: unknown;
+  source: 'rest' | 'topic' | 'publish';
+  topic?: string;
+  /** For runs started by a `publish` node: the publishing run and node. */
+  parentRunId?: string;
+  parentNodeId?: string;
+}
+
+/**
+ * Starts a run: RunStarted (seq 1), then the entry step and every inline step
+ * it reaches run within this transition; dispatched steps become `dispatch`
+ * commands. The payload is not schema-checked here (see `checkTriggerPayload`).
+ */
+export async function startRun(flow: CompiledFlow, input: StartRunInput, clock: EngineClock): Promise<Transition> {
+  const tx = new TransitionBuilder(input.runId, undefined);
+  tx.append({
+    type: 'RunStarted',
+    at: clock.now().toISOString(),
+    data: {
+      flowId: flow.flowId,
+      flowVersion: flow.version,
+      eventId: input.eventId,
+      payload: input.payload,
+      source: input.source,
+      ...(input.topic === undefined ? {} : { topic: input.topic }),
+      ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }),
+      ...(input.parentNodeId === undefined ? {} : { parentNodeId: input.parentNodeId }),
+    },
+  });
+  const entryId = flow.entry.id;
+  tx.append({ type: 'StepScheduled', nodeId: entryId, at: clock.now().toISOString(), data: { attempt: 1, maxAttempts: flow.retryPolicy(entryId).maxAttempts } });
+  const ctx = { flow, clock, tx };
+  await runLocalStep(ctx, entryId, 1);
+  completeRunIfDone(ctx);
+  return tx.build();
+}

@@ -1,0 +1,567 @@
+/**
+ * Store contract: the same behaviour against the PostgreSQL server and
+ * embedded PGlite, through the StorePort only (plus raw SQL to inspect rows).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FlowGraph, HistoryEvent, RunState, RunStatus, StepState } from '@sluice/contracts';
+import {
+  createStore, InvalidCursorError, InvalidRunWriteError, startEmbeddedPostgres, StoreConflictError,
+  type OutboxEntry, type RunWrite, type TimerEntry, type TypeOrmStore,
+} from '@sluice/store';
+import { Pool } from 'pg';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '../support/databases';
+
+/** PGlite's first start runs initdb (about 10 s); copies of the template start in about 1 s. */
+jest.setTimeout(120_000);
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+const at = (offsetMs: number): string => new Date(T0 + offsetMs).toISOString();
+
+function graph(nodes: { id: string; type: string; data?: Record<string, unknown> }[]): FlowGraph {
+  return {
+    nodes: nodes.map((node, index) => ({ id: node.id, type: node.type, position: { x: index * 100, y: 0 }, data: node.data ?? {} })),
+    edges: nodes.slice(1).map((node, index) => ({ id: `e${index}`, source: nodes[index]!.id, target: node.id, sourceHandle: null })),
+  };
+}
+
+const TRIGGER_GRAPH = graph([{ id: 'n1', type: 'trigger' }, { id: 'n2', type: 'http', data: { url: 'http://x', method: 'GET', timeoutMs: 1000 } }]);
+
+function runState(flowId: string, overrides: Partial<RunState> = {}): RunState {
+  return {
+    id: randomUUID(), flowId, flowVersion: 1, eventId: randomUUID(), status: 'running', payload: { order: 42, tags: ['a', 'b'] },
+    source: 'rest', steps: [], startedAt: at(0), updatedAt: at(0), lastSeq: 0, ...overrides,
+  };
+}
+
+/** `count` events of `run` from seq `from`: RunStarted first, then step events. */
+function events(run: RunState, from: number, count: number): HistoryEvent[] {
+  return Array.from({ length: count }, (_, index): HistoryEvent => {
+    const seq = from + index;
+    return seq === 1
+      ? { runId: run.id, seq, type: 'RunStarted', at: at(seq), data: { flowId: run.flowId, flowVersion: 1, eventId: run.eventId, payload: run.payload, source: 'rest' } }
+      : { runId: run.id, seq, type: 'StepStarted', nodeId: `n${seq}`, at: at(seq), data: { attempt: 1 } };
+  });
+}
+
+/** The run after `count` more events, with a write that records them. */
+function advance(run: RunState, count: number, extra: Omit<RunWrite, 'state' | 'events'> = {}, status: RunStatus = run.status): { state: RunState; write: RunWrite } {
+  const state: RunState = { ...run, status, lastSeq: run.lastSeq + count, updatedAt: at(run.lastSeq + count) };
+  return { state, write: { state, events: events(run, run.lastSeq + 1, count), ...extra } };
+}
+
+function stepMessage(runId: string, nodeId: string, attempt = 1): OutboxEntry {
+  return { id: randomUUID(), message: { kind: 'step', runId, nodeId, attempt } };
+}
+
+describe.each(STORE_KINDS)('store contract on %s', (kind) => {
+  let database: TestDatabase;
+  let store: TypeOrmStore;
+  let raw: Pool;
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => (await raw.query(text, params)).rows as R[];
+  const count = async (table: string): Promise<number> => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    store = await createStore(database.url, { poolSize: 4 });
+    raw = new Pool({ connectionString: database.url, max: 1 });
+  });
+
+  afterAll(async () => {
+    await raw?.end();
+    await store?.close();
+    await database?.drop();
+  });
+
+  async function newFlow(g: FlowGraph = TRIGGER_GRAPH): Promise<string> {
+    return (await store.createFlow({ name: `flow ${randomUUID()}`, description: null, graph: g })).id;
+  }
+
+  /** A run inserted and written with `count` events. */
+  async function startedRun(flowId: string, count = 1, overrides: Partial<RunState> = {}, extra: Omit<RunWrite, 'state' | 'events'> = {}): Promise<RunState> {
+    const { state, write } = advance(runState(flowId, overrides), count, extra);
+    await store.transaction(async (tx) => {
+      expect(await tx.insertRuns([state])).toEqual(new Set([state.id]));
+      await tx.write([write]);
+    });
+    return state;
+  }
+
+  describe('schema', () => {
+    it('is made by migrations only, once, even when two stores start together', async () => {
+      const fresh = await createTestDatabase(kind);
+      try {
+        const [a, b] = await Promise.all([createStore(fresh.url, { poolSize: 2 }), createStore(fresh.url, { poolSize: 1 })]);
+        await a.close();
+        await b.close();
+        const again = await createStore(fresh.url, { poolSize: 1 });
+        await again.close();
+        const check = new Pool({ connectionString: fresh.url, max: 1 });
+        try {
+          const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
+          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000']);
+          const tables = await check.query<{ table_name: string }>(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+          expect(tables.rows.map((row) => row.table_name)).toEqual(
+            ['dead_letters', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'runs', 'timers']);
+        } finally {
+          await check.end();
+        }
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('flows', () => {
+    it('creates, versions, lists and archives', async () => {
+      const created = await store.createFlow({ name: 'orders', description: 'handles orders', graph: TRIGGER_GRAPH });
+      expect(created).toMatchObject({ name: 'orders', description: 'handles orders', version: 1, graph: TRIGGER_GRAPH, archived: false });
+      expect(Date.parse(created.createdAt)).not.toBeNaN();
+      expect(created.createdAt).toMatch(/Z$/);
+      await expect(store.getFlow(created.id)).resolves.toEqual(created);
+
+      const g2 = graph([{ id: 'n1', type: 'trigger' }, { id: 'n2', type: 'end' }, { id: 'n3', type: 'end' }]);
+      const saved = await store.saveFlowVersion(created.id, { name: 'orders v2', graph: g2 });
+      expect(saved).toMatchObject({ id: created.id, name: 'orders v2', description: 'handles orders', version: 2, graph: g2 });
+      const cleared = await store.saveFlowVersion(created.id, { description: null, graph: g2 });
+      expect(cleared).toMatchObject({ name: 'orders v2', description: null, version: 3 });
+
+      await expect(store.getFlow(created.id, 1)).resolves.toMatchObject({ version: 1, graph: TRIGGER_GRAPH });
+      await expect(store.getFlow(created.id)).resolves.toMatchObject({ version: 3, graph: g2 });
+      await expect(store.getFlow(created.id, 9)).resolves.toBeUndefined();
+      const versions = await store.listFlowVersions(created.id);
+      expect(versions?.map((v) => [v.version, v.nodeCount])).toEqual([[3, 3], [2, 3], [1, 2]]);
+
+      expect((await store.listFlows()).find((f) => f.id === created.id)).toMatchObject({ version: 3, archived: false });
+      await expect(store.archiveFlow(created.id)).resolves.toBe(true);
+      await expect(store.archiveFlow(created.id)).resolves.toBe(true);
+      await expect(store.getFlow(created.id)).resolves.toMatchObject({ archived: true, version: 3 });
+      await expect(store.saveFlowVersion(created.id, { graph: g2 })).resolves.toBeUndefined();
+      await expect(store.listFlowVersions(created.id)).resolves.toHaveLength(3);
+      expect((await store.listFlows()).some((f) => f.id === created.id)).toBe(false);
+      expect((await store.listFlows({ includeArchived: true })).some((f) => f.id === created.id)).toBe(true);
+    });
+
+    it('answers unknown and malformed ids with nothing', async () => {
+      const unknown = randomUUID();
+      await expect(store.getFlow(unknown)).resolves.toBeUndefined();
+      await expect(store.getFlow('not-a-uuid')).resolves.toBeUndefined();
+      await expect(store.saveFlowVersion(unknown, { graph: TRIGGER_GRAPH })).resolves.toBeUndefined();
+      await expect(store.listFlowVersions(unknown)).resolves.toBeUndefined();
+      await expect(store.archiveFlow(unknown)).resolves.toBe(false);
+      await expect(store.archiveFlow('nope')).resolves.toBe(false);
+    });
+
+    it('gives concurrent saves consecutive versions', async () => {
+      const id = await newFlow();
+      const saved = await Promise.all(Array.from({ length: 12 }, () => store.saveFlowVersion(id, { graph: TRIGGER_GRAPH })));
+      expect(saved.map((f) => f?.version).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+      await expect(store.getFlow(id)).resolves.toMatchObject({ version: 13 });
+      expect(await sql('SELECT 1 FROM flow_versions WHERE flow_id = $1', [id])).toHaveLength(13);
+    });
+
+    it('lists the subscribe nodes of the latest version of active flows', async () => {
+      const sub = (id: string, topic: string) => ({ id, type: 'subscribe', data: { topic } });
+      const flowA = await newFlow(graph([sub('s1', 'orders.created'), { id: 'n2', type: 'end' }]));
+      await store.saveFlowVersion(flowA, { graph: graph([sub('s9', 'orders.*'), { id: 'n2', type: 'end' }]) });
+      const archived = await newFlow(graph([sub('s1', 'archived.#')]));
+      await store.archiveFlow(archived);
+      const plain = await newFlow();
+
+      const subs = await store.listSubscriptions();
+      expect(subs.filter((s) => s.flowId === flowA)).toEqual([{ flowId: flowA, flowVersion: 2, nodeId: 's9', topic: 'orders.*' }]);
+      expect(subs.some((s) => s.flowId === archived || s.flowId === plain)).toBe(false);
+    });
+  });
+
+  describe('transactions and writes', () => {
+    it('round-trips run state, history, outbox and timers', async () => {
+      const flowId = await newFlow();
+      const step: StepState = { nodeId: 'n2', status: 'scheduled', attempts: 0, pendingAttempt: 1, from: 'n1' };
+      const initial = runState(flowId, { steps: [step] });
+      const first = advance(initial, 3, { outbox: [stepMessage(initial.id, 'n2')] });
+      await store.transaction(async (tx) => {
+        await expect(tx.insertRuns([first.state])).resolves.toEqual(new Set([initial.id]));
+        await tx.write([first.write]);
+      });
+      await expect(store.getRun(initial.id)).resolves.toEqual(first.state);
+      await expect(store.getHistory(initial.id)).resolves.toEqual(first.write.events);
+      await expect(store.getHistory(initial.id, 2)).resolves.toEqual(first.write.events.slice(2));
+
+      const timer: TimerEntry = { runId: initial.id, nodeId: 'n2', attempt: 2, dueAt: at(60_000), reason: 'retry' };
+      const second = advance(first.state, 2, { timers: [timer] }, 'succeeded');
+      const finished: RunState = { ...second.state, finishedAt: at(99) };
+      await store.transaction(async (tx) => {
+        const locked = await tx.lockRuns([initial.id, randomUUID(), 'junk']);
+        expect([...locked.keys()]).toEqual([initial.id]);
+        expect(locked.get(initial.id)).toEqual(first.state);
+        await tx.write([{ ...second.write, state: finished }]);
+      });
+      await expect(store.getRun(initial.id)).resolves.toEqual(finished);
+      expect((await store.getHistory(initial.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+      const [row] = await sql<{ status: string; last_seq: number; finished_at: Date }>('SELECT status, last_seq, finished_at FROM runs WHERE id = $1', [initial.id]);
+      expect(row).toEqual({ status: 'succeeded', last_seq: 5, finished_at: new Date(at(99)) });
+      const runs = await store.getRuns([initial.id, randomUUID()]);
+      expect([...runs.keys()]).toEqual([initial.id]);
+      await expect(store.getRun('junk')).resolves.toBeUndefined();
+    });
+
+    it('writes a large batch with a constant number of statements', async () => {
+      const flowId = await newFlow();
+      const states = Array.from({ length: 200 }, () => runState(flowId));
+      const writes = states.map((state) => advance(state, 5, {
+        outbox: [stepMessage(state.id, 'n2')],
+        timers: [{ runId: state.id, nodeId: 'n3', attempt: 1, dueAt: at(1_000_000), reason: 'delay' }],
+      }).write);
+      let statements = 0;
+      await store.transaction(async (tx) => {
+        await tx.insertRuns(writes.map((w) => w.state));
+        const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+        try {
+          await tx.write(writes);
+          statements = spy.mock.calls.length;
+        } finally {
+          spy.mockRestore();
+        }
+      });
+      expect(statements).toBe(1);
+      const ids = states.map((s) => s.id);
+      const [counts] = await sql<{ h: number; o: number; t: number; r: number }>(
+        `SELECT (SELECT count(*)::int FROM history WHERE run_id = ANY($1)) AS h,
+                (SELECT count(*)::int FROM outbox WHERE message->>'runId' = ANY($2)) AS o,
+                (SELECT count(*)::int FROM timers WHERE run_id = ANY($1)) AS t,
+                (SELECT count(*)::int FROM runs WHERE id = ANY($1) AND last_seq = 5) AS r`,
+        [ids, ids]);
+      expect(counts).toEqual({ h: 1000, o: 200, t: 200, r: 200 });
+      await sql('DELETE FROM timers WHERE run_id = ANY($1)', [ids]);
+      await sql(`DELETE FROM outbox WHERE message->>'runId' = ANY($1)`, [ids]);
+    });
+
+    it('chains two writes of one run in one batch and keeps the last timer decision', async () => {
+      const run = await startedRun(await newFlow());
+      const a = advance(run, 2, { timers: [{ runId: run.id, nodeId: 'n2', attempt: 1, dueAt: at(5), reason: 'delay' }] });
+      const b = advance(a.state, 1, { cancelTimers: ['n2'] });
+      await store.transaction((tx) => tx.write([a.write, b.write]));
+      expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      await expect(store.getRun(run.id)).resolves.toEqual(b.state);
+      expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
+    });
+
+    it('upserts a timer per (run, node) and removes cancelled ones', async () => {
+      const run = await startedRun(await newFlow());
+      const one = advance(run, 1, { timers: [{ runId: run.id, nodeId: 'n2', attempt: 2, dueAt: at(10), reason: 'retry' }] });
+      await store.transaction((tx) => tx.write([one.write]));
+      const two = advance(one.state, 1, {
+        timers: [{ runId: run.id, nodeId: 'n2', attempt: 3, dueAt: at(20), reason: 'retry' }, { runId: run.id, nodeId: 'n5', attempt: 1, dueAt: at(30), reason: 'delay' }],
+      });
+      await store.transaction((tx) => tx.write([two.write]));
+      expect(await sql('SELECT node_id, attempt, due_at FROM timers WHERE run_id = $1 ORDER BY node_id', [run.id])).toEqual([
+        { node_id: 'n2', attempt: 3, due_at: new Date(at(20)) }, { node_id: 'n5', attempt: 1, due_at: new Date(at(30)) },
+      ]);
+      const three = advance(two.state, 1, { cancelTimers: ['n2', 'n5'] });
+      await store.transaction((tx) => tx.write([three.write]));
+      expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
+    });
+
+    it('rejects a duplicate (run_id, seq) and rolls the whole transaction back', async () => {
+      const flowId = await newFlow();
+      const run = await startedRun(flowId, 3);
+      // A row at seq 4 the projection does not know about: the primary key must stop a second seq 4.
+      await sql(`INSERT INTO history (run_id, seq, type, at, data) VALUES ($1, 4, 'StepStarted', now(), '{}')`, [run.id]);
+      const other = advance(runState(flowId), 2, { outbox: [stepMessage(randomUUID(), 'n1')] });
+      const dup = advance(run, 1, {
+        outbox: [stepMessage(run.id, 'n2')], timers: [{ runId: run.id, nodeId: 'n2', attempt: 2, dueAt: at(5), reason: 'retry' }],
+      });
+      const outboxBefore = await count('outbox');
+      await expect(store.transaction(async (tx) => {
+        await tx.insertRuns([other.state]);
+        await tx.enqueue([stepMessage(randomUUID(), 'n9')]);
+        await tx.write([other.write, dup.write]);
+      })).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.getRun(other.state.id)).resolves.toBeUndefined();
+      await expect(store.getHistory(other.state.id)).resolves.toEqual([]);
+      await expect(store.getRun(run.id)).resolves.toEqual(run);
+      expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(await count('outbox')).toBe(outboxBefore);
+      expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
+    });
+
+    it('refuses events that would leave a gap or repeat a seq', async () => {
+      const run = await startedRun(await newFlow(), 3);
+      const gap: RunWrite = { state: { ...run, lastSeq: 6 }, events: events(run, 5, 2) };
+      await expect(store.transaction((tx) => tx.write([gap]))).rejects.toBeInstanceOf(StoreConflictError);
+      const repeat: RunWrite = { state: { ...run, lastSeq: 3 }, events: events(run, 3, 1) };
+      await expect(store.transaction((tx) => tx.write([repeat]))).rejects.toBeInstanceOf(StoreConflictError);
+      const unordered: RunWrite = { state: { ...run, lastSeq: 5 }, events: [events(run, 5, 1)[0]!, events(run, 4, 1)[0]!] };
+      await expect(store.transaction((tx) => tx.write([unordered]))).rejects.toBeInstanceOf(InvalidRunWriteError);
+      const unknownRun = advance(runState(run.flowId), 1).write;
+      await expect(store.transaction((tx) => tx.write([unknownRun]))).rejects.toBeInstanceOf(StoreConflictError);
+      expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
+      await expect(store.getRun(run.id)).resolves.toEqual(run);
+    });
+
+    it('inserts each (flowId, eventId) once', async () => {
+      const flowId = await newFlow();
+      const eventId = randomUUID();
+      const a = runState(flowId, { eventId });
+      const b = runState(flowId, { eventId });
+      const elsewhere = runState(await newFlow(), { eventId });
+      await expect(store.transaction((tx) => tx.insertRuns([a, b, elsewhere]))).resolves.toEqual(new Set([a.id, elsewhere.id]));
+      await expect(store.transaction((tx) => tx.insertRuns([b]))).resolves.toEqual(new Set());
+      await expect(store.getRun(b.id)).resolves.toBeUndefined();
+
+      const racing = Array.from({ length: 6 }, () => runState(flowId, { eventId: 'shared-event' }));
+      const won = await Promise.all(racing.map((state) => store.transaction((tx) => tx.insertRuns([state]))));
+      expect(won.filter((ids) => ids.size === 1)).toHaveLength(1);
+      expect(await sql(`SELECT 1 FROM runs WHERE flow_id = $1 AND event_id = 'shared-event'`, [flowId])).toHaveLength(1);
+    });
+
+    it('claims an idempotency key once per flow for 24 h', async () => {
+      const flowId = await newFlow();
+      const claim = (key: string, runId = randomUUID(), flow = flowId) =>
+        store.transaction((tx) => tx.claimIdempotencyKey({ flowId: flow, key, runId, eventId: `evt-${runId}` }));
+      const firstRun = randomUUID();
+      await expect(claim('k1', firstRun)).resolves.toBeUndefined();
+      await expect(claim('k1')).resolves.toEqual({ runId: firstRun, eventId: `evt-${firstRun}` });
+      await expect(claim('k1', randomUUID(), await newFlow())).resolves.toBeUndefined();
+
+      const contenders = Array.from({ length: 8 }, () => randomUUID());
+      const results = await Promise.all(contenders.map((runId) => claim('k2', runId)));
+      const winners = contenders.filter((_, i) => results[i] === undefined);
+      expect(winners).toHaveLength(1);
+      for (const result of results) if (result !== undefined) expect(result.runId).toBe(winners[0]);
+
+      await sql(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE flow_id = $1 AND key = 'k1'`, [flowId]);
+      const taker = randomUUID();
+      await expect(claim('k1', taker)).resolves.toBeUndefined();
+      await expect(claim('k1')).resolves.toEqual({ runId: taker, eventId: `evt-${taker}` });
+    });
+
+    it('releases nothing when the claimant rolls back', async () => {
+      const flowId = await newFlow();
+      await expect(store.transaction(async (tx) => {
+        await tx.claimIdempotencyKey({ flowId, key: 'k', runId: randomUUID(), eventId: 'e' });
+        throw new Error('changed my mind');
+      })).rejects.toThrow('changed my mind');
+      await expect(store.transaction((tx) => tx.claimIdempotencyKey({ flowId, key: 'k', runId: randomUUID(), eventId: 'e2' }))).resolves.toBeUndefined();
+    });
+
+    it('refuses a RunTransaction used after its transaction', async () => {
+      let leaked: Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0] | undefined;
+      await store.transaction(async (tx) => { leaked = tx; });
+      await expect(leaked!.lockRuns([randomUUID()])).rejects.toThrow(/after its transaction/);
+    });
+  });
+
+  describe('outbox', () => {
+    beforeEach(async () => { await sql('DELETE FROM outbox'); });
+
+    it('lists pending entries oldest first, counts and deletes them', async () => {
+      const run = await startedRun(await newFlow());
+      const first = stepMessage(run.id, 'n2');
+      await store.transaction((tx) => tx.write([advance(run, 1, { outbox: [first] }).write]));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const event: OutboxEntry = { id: randomUUID(), message: { kind: 'event', eventId: 'e1', topic: 'orders.created', payload: [1, 2] }, fannedOut: true };
+      await store.transaction((tx) => tx.enqueue([event]));
+
+      await expect(store.outboxBacklog()).resolves.toBe(2);
+      const future = new Date(Date.now() + 60_000).toISOString();
+      await expect(store.pendingOutbox(future, 10)).resolves.toEqual([{ ...first, fannedOut: false }, event]);
+      await expect(store.pendingOutbox(future, 1)).resolves.toEqual([{ ...first, fannedOut: false }]);
+      await expect(store.pendingOutbox(new Date(Date.now() - 60_000).toISOString(), 10)).resolves.toEqual([]);
+      await store.deleteOutbox([first.id, 'junk']);
+      await expect(store.outboxBacklog()).resolves.toBe(1);
+      await store.deleteOutbox([]);
+      await expect(store.pendingOutbox(future, 10)).resolves.toEqual([event]);
+    });
+  });
+
+  describe('timers', () => {
+    beforeEach(async () => { await sql('DELETE FROM timers'); await sql('DELETE FROM outbox'); });
+
+    it('fires only due timers into the outbox, once', async () => {
+      const run = await startedRun(await newFlow());
+      const timers: TimerEntry[] = [
+        { runId: run.id, nodeId: 'due-1', attempt: 2, dueAt: at(1_000), reason: 'retry' },
+        { runId: run.id, nodeId: 'due-2', attempt: 1, dueAt: at(2_000), reason: 'delay' },
+        { runId: run.id, nodeId: 'later', attempt: 4, dueAt: at(9_000), reason: 'retry' },
+      ];
+      await store.transaction((tx) => tx.write([advance(run, 1, { timers }).write]));
+      await expect(store.nextTimerDue()).resolves.toBe(at(1_000));
+
+      const fired = await store.fireDueTimers(at(2_000), 10);
+      expect(fired.map((entry) => entry.message)).toEqual([
+        { kind: 'step', runId: run.id, nodeId: 'due-1', attempt: 2 }, { kind: 'step', runId: run.id, nodeId: 'due-2', attempt: 1 },
+      ]);
+      await expect(store.pendingOutbox(new Date(Date.now() + 60_000).toISOString(), 10)).resolves.toEqual(
+        expect.arrayContaining(fired.map((entry) => expect.objectContaining({ id: entry.id, message: entry.message }))));
+      await expect(store.outboxBacklog()).resolves.toBe(2);
+      await expect(store.fireDueTimers(at(2_000), 10)).resolves.toEqual([]);
+      await expect(store.nextTimerDue()).resolves.toBe(at(9_000));
+      expect(await sql('SELECT node_id FROM timers')).toEqual([{ node_id: 'later' }]);
+    });
+
+    it('never fires a timer twice when firers race', async () => {
+      const flowId = await newFlow();
+      const runs = await Promise.all(Array.from({ length: 5 }, () => startedRun(flowId)));
+      const writes = runs.map((run) => advance(run, 1, {
+        timers: Array.from({ length: 12 }, (_, i) => ({ runId: run.id, nodeId: `n${i}`, attempt: 1, dueAt: at(i), reason: 'delay' as const })),
+      }).write);
+      await store.transaction((tx) => tx.write(writes));
+      const batches = await Promise.all(Array.from({ length: 6 }, () => store.fireDueTimers(at(100), 7)));
+      const keys = batches.flat().map((entry) => (entry.message.kind === 'step' ? `${entry.message.runId}/${entry.message.nodeId}` : 'event'));
+      expect(keys).toHaveLength(60);
+      expect(new Set(keys).size).toBe(60);
+      await expect(store.outboxBacklog()).resolves.toBe(60);
+      await expect(store.nextTimerDue()).resolves.toBeUndefined();
+    });
+
+    it('lists scheduled retries with the step attempts and last error', async () => {
+      const flowId = await newFlow();
+      const error = { code: 'http_status', message: '503 from upstream', status: 503, retryable: true };
+      const base = await startedRun(flowId);
+      const steps: StepState[] = [{ nodeId: 'n2', status: 'retrying', attempts: 1, maxAttempts: 3, error, nextRetryAt: at(5_000) }];
+      const withSteps = advance({ ...base, steps }, 1, {
+        timers: [
+          { runId: base.id, nodeId: 'n2', attempt: 2, dueAt: at(5_000), reason: 'retry' },
+          { runId: base.id, nodeId: 'n7', attempt: 1, dueAt: at(1_000), reason: 'delay' },
+          { runId: base.id, nodeId: 'n8', attempt: 2, dueAt: at(4_000), reason: 'retry' },
+        ],
+      });
+      await store.transaction((tx) => tx.write([withSteps.write]));
+      await expect(store.listRetries(10)).resolves.toEqual([
+        { runId: base.id, nodeId: 'n8', attempt: 2, dueAt: at(4_000), reason: 'retry', flowId, maxAttempts: 5 },
+        { runId: base.id, nodeId: 'n2', attempt: 2, dueAt: at(5_000), reason: 'retry', flowId, maxAttempts: 3, lastError: error },
+      ]);
+      await expect(store.listRetries(1)).resolves.toHaveLength(1);
+    });
+  });
+
+  describe('dead letters', () => {
+    beforeEach(async () => { await sql('DELETE FROM dead_letters'); });
+
+    it('lists, gets, discards and resolves', async () => {
+      const flowId = await newFlow();
+      const run = await startedRun(flowId);
+      const error = { code: 'http_status', message: '500', status: 500, retryable: true };
+      const letters = [1, 2, 3].map((i) => ({ id: randomUUID(), runId: run.id, flowId, nodeId: `n${i}`, attempts: 5, error, createdAt: at(i * 1_000) }));
+      await store.transaction((tx) => tx.write([advance(run, 1, { deadLetters: letters }).write]));
+
+      await expect(store.listDeadLetters(10)).resolves.toEqual([letters[2], letters[1], letters[0]]);
+      await expect(store.listDeadLetters(1)).resolves.toEqual([letters[2]]);
+      await expect(store.getDeadLetter(letters[0]!.id)).resolves.toEqual(letters[0]);
+      await expect(store.getDeadLetter(randomUUID())).resolves.toBeUndefined();
+      await expect(store.getDeadLetter('junk')).resolves.toBeUndefined();
+
+      await expect(store.discardDeadLetter(letters[0]!.id)).resolves.toBe(true);
+      await expect(store.discardDeadLetter(letters[0]!.id)).resolves.toBe(false);
+      await expect(store.discardDeadLetter(randomUUID())).resolves.toBe(false);
+      await expect(store.getDeadLetter(letters[0]!.id)).resolves.toBeUndefined();
+
+      const current = (await store.getRun(run.id))!;
+      await store.transaction((tx) => tx.write([advance(current, 1, { resolveDeadLetters: [letters[1]!.id, letters[0]!.id] }).write]));
+      await expect(store.listDeadLetters(10)).resolves.toEqual([letters[2]]);
+      await expect(store.discardDeadLetter(letters[1]!.id)).resolves.toBe(false);
+      expect(await sql('SELECT id, status FROM dead_letters ORDER BY created_at')).toEqual([
+        { id: letters[0]!.id, status: 'discarded' }, { id: letters[1]!.id, status: 'redriven' }, { id: letters[2]!.id, status: 'open' },
+      ]);
+    });
+  });
+
+  describe('listRuns', () => {
+    it('pages newest first with a cursor and filters by flow and status', async () => {
+      const flowId = await newFlow();
+      const statuses: RunStatus[] = ['running', 'succeeded', 'failed', 'succeeded', 'running', 'succeeded', 'ignored'];
+      const states: RunState[] = [];
+      for (const [i, status] of statuses.entries()) {
+        // Two runs share a start time: the id breaks the tie.
+        states.push(await startedRun(flowId, 1, { status, startedAt: at(i === 4 ? 3_000 : i * 1_000) }));
+      }
+      await startedRun(await newFlow(), 1, { startedAt: at(50_000) });
+      const expected = [...states].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id));
+
+      const seen: RunState[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listRuns({ flowId, limit: 3, cursor });
+        seen.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen.map((s) => s.id)).toEqual(expected.map((s) => s.id));
+      expect(seen).toEqual(expected);
+
+      const succeeded = await store.listRuns({ flowId, status: 'succeeded', limit: 10 });
+      expect(succeeded).toEqual({ items: expected.filter((s) => s.status === 'succeeded'), nextCursor: null });
+      const exact = await store.listRuns({ flowId, limit: 7 });
+      expect(exact.nextCursor).toBeNull();
+      expect((await store.listRuns({ limit: 1 })).items[0]?.startedAt).toBe(at(50_000));
+      await expect(store.listRuns({ flowId: 'junk', limit: 5 })).resolves.toEqual({ items: [], nextCursor: null });
+      await expect(store.listRuns({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('concurrency', () => {
+    it('serialises concurrent transactions that append to one run', async () => {
+      const run = await startedRun(await newFlow());
+      const appenders = 24;
+      await Promise.all(Array.from({ length: appenders }, () => store.transaction(async (tx) => {
+        const state = (await tx.lockRuns([run.id])).get(run.id)!;
+        await new Promise((resolve) => setImmediate(resolve));
+        await tx.write([advance(state, 1, { outbox: [stepMessage(run.id, 'n2')] }).write]);
+      })));
+      const history = await store.getHistory(run.id);
+      expect(history.map((e) => e.seq)).toEqual(Array.from({ length: appenders + 1 }, (_, i) => i + 1));
+      await expect(store.getRun(run.id)).resolves.toMatchObject({ lastSeq: appenders + 1 });
+    });
+
+    it('keeps reads and independent transactions correct while others are open', async () => {
+      const flowId = await newFlow();
+      const work = Array.from({ length: 30 }, async (_, i) => {
+        if (i % 3 === 0) return store.getFlow(flowId).then((flow) => expect(flow?.id).toBe(flowId));
+        const run = await startedRun(flowId, 2);
+        await expect(store.getRun(run.id)).resolves.toEqual(run);
+      });
+      await Promise.all(work);
+      expect(await sql('SELECT 1 FROM runs WHERE flow_id = $1', [flowId])).toHaveLength(20);
+    });
+  });
+});
+
+describe('embedded PostgreSQL (PGlite)', () => {
+  it('initialises a data directory, keeps data across a clean stop and restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sluice-embedded-'));
+    try {
+      const first = await startEmbeddedPostgres(dataDir);
+      expect(first.timings.initialised).toBe(true);
+      expect(first.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+      const store = await createStore(first.url, { poolSize: 4 });
+      const flow = await store.createFlow({ name: 'survives', description: null, graph: TRIGGER_GRAPH });
+      await store.close();
+      await first.stop();
+      await first.stop();
+
+      const second = await startEmbeddedPostgres(dataDir);
+      try {
+        expect(second.timings.initialised).toBe(false);
+        const reopened = await createStore(second.url, { poolSize: 2 });
+        await expect(reopened.getFlow(flow.id)).resolves.toEqual(flow);
+        await reopened.close();
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
