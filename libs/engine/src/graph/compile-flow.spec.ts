@@ -66,3 +66,12 @@ describe('checkTriggerPayload', () => {
     expect(checkTriggerPayload(flow, {})).toEqual(["(payload) must have required property 'amount'"]);
   });
 });
+
+describe('checkTriggerPayload across flow versions', () => {
+  it('accepts a changed schema that reuses the same $id', () => {
+    const version = (minimum: number) =>
+      compileFlow('flow-1', minimum, flowGraph([['t', 'trigger', { schema: { $id: 'https://sluice.test/order.json', type: 'number', minimum } }], ['e', 'end']], [['t', 'e']]));
+    expect(checkTriggerPayload(version(1), 5)).toEqual([]);
+    expect(checkTriggerPayload(version(10), 5)).toEqual(['(payload) must be >= 10']);
+  });
+});

@@ -1,15 +1,26 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 
-/** One Ajv instance: compiling is expensive, so validators are cached per schema object. */
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new WeakMap<object, ValidateFunction>();
+/**
+ * Compiled validators keyed by the schema's JSON text, so re-loading the same
+ * flow version does not recompile. Each schema gets its own Ajv instance:
+ * Ajv keeps every schema it compiled and refuses a second schema with the
+ * same `$id`, which a later flow version may well reuse. Bounded (oldest
+ * evicted first) so distinct schemas cannot grow memory without limit.
+ */
+const validators = new Map<string, ValidateFunction>();
+const CACHE_LIMIT = 500;
 
-/** Compiles (once) the JSON Schema of a trigger. Throws when the schema is invalid. */
+/** Compiles (once per distinct schema) the JSON Schema of a trigger. Throws when the schema is invalid. */
 export function compilePayloadSchema(schema: object): ValidateFunction {
-  const cached = validators.get(schema);
+  const key = JSON.stringify(schema);
+  const cached = validators.get(key);
   if (cached) return cached;
-  const validate = ajv.compile(schema);
-  validators.set(schema, validate);
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (validators.size >= CACHE_LIMIT) {
+    const oldest = validators.keys().next();
+    if (!oldest.done) validators.delete(oldest.value);
+  }
+  validators.set(key, validate);
   return validate;
 }
 
