@@ -416,8 +416,12 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         timers: Array.from({ length: 12 }, (_, i) => ({ runId: run.id, nodeId: `n${i}`, attempt: 1, dueAt: at(i), reason: 'delay' as const })),
       }).write);
       await store.transaction((tx) => tx.write(writes));
-      const batches = await Promise.all(Array.from({ length: 6 }, () => store.fireDueTimers(at(100), 7)));
-      const keys = batches.flat().map((entry) => (entry.message.kind === 'step' ? `${entry.message.runId}/${entry.message.nodeId}` : 'event'));
+      const fired: OutboxEntry[] = [];
+      for (let round = 0; round < 10 && fired.length < 60; round += 1) {
+        const batches = await Promise.all(Array.from({ length: 6 }, () => store.fireDueTimers(at(100), 7)));
+        fired.push(...batches.flat());
+      }
+      const keys = fired.map((entry) => (entry.message.kind === 'step' ? `${entry.message.runId}/${entry.message.nodeId}` : 'event'));
       expect(keys).toHaveLength(60);
       expect(new Set(keys).size).toBe(60);
       await expect(store.outboxBacklog()).resolves.toBe(60);
@@ -527,13 +531,31 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
 
     it('keeps reads and independent transactions correct while others are open', async () => {
       const flowId = await newFlow();
-      const work = Array.from({ length: 30 }, async (_, i) => {
-        if (i % 3 === 0) return store.getFlow(flowId).then((flow) => expect(flow?.id).toBe(flowId));
-        const run = await startedRun(flowId, 2);
-        await expect(store.getRun(run.id)).resolves.toEqual(run);
+      const work = Array.from({ length: 60 }, async (_, i) => {
+        switch (i % 4) {
+          case 0: return expect(store.getFlow(flowId)).resolves.toMatchObject({ id: flowId });
+          case 1: return expect(store.listRuns({ flowId: randomUUID(), status: 'failed', limit: 2 })).resolves.toEqual({ items: [], nextCursor: null });
+          default: {
+            const run = await startedRun(flowId, 2);
+            await expect(store.getHistory(run.id, 1)).resolves.toHaveLength(1);
+            await expect(store.getRun(run.id)).resolves.toEqual(run);
+          }
+        }
       });
       await Promise.all(work);
-      expect(await sql('SELECT 1 FROM runs WHERE flow_id = $1', [flowId])).toHaveLength(20);
+      expect(await sql('SELECT 1 FROM runs WHERE flow_id = $1', [flowId])).toHaveLength(30);
+    });
+
+    it('rolls back what a dropped connection left open and carries on', async () => {
+      const flowId = await newFlow();
+      const client = new Pool({ connectionString: database.url, max: 1 });
+      const connection = await client.connect();
+      await connection.query('BEGIN');
+      await connection.query(`UPDATE flows SET name = 'half-written' WHERE id = $1`, [flowId]);
+      connection.release(new Error('drop this connection'));
+      await client.end();
+      await expect(store.getFlow(flowId)).resolves.toMatchObject({ name: expect.not.stringMatching('half-written') });
+      await expect(startedRun(flowId)).resolves.toMatchObject({ flowId });
     });
   });
 });

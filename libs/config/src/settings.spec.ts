@@ -10,6 +10,7 @@ describe('loadSettings', () => {
     expect(settings).toMatchObject({
       mode: 'embedded', PORT: 3000, HOST: '127.0.0.1', DATA_DIR: './data', SLUICE_MAX_BODY: 1048576,
       WORKER_CONCURRENCY: 50, SLUICE_HTTP_ALLOW_PRIVATE: true, SLUICE_SEED_SAMPLES: true, SLUICE_API_KEYS: [],
+      SLUICE_WEB_DIR: 'web/dist',
     });
   });
 

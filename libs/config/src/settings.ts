@@ -49,6 +49,11 @@ export const settingsSchema = z.object({
   SLUICE_SEED_SAMPLES: booleanFlag.optional(),
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Directory of the editor's production build (`npm run build:web` writes
+   * `web/dist`), served at `/`. Relative paths resolve against the working directory.
+   */
+  SLUICE_WEB_DIR: z.string().min(1).default('web/dist'),
   /** Connections in the PostgreSQL pool (embedded PGlite is capped at 4). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });

@@ -22,6 +22,7 @@ export {
 } from './expressions/evaluate-expression';
 
 export { isInlineNode, nodeDefinition } from './nodes/node-registry';
+export type { NodeDefinition, NodeBehaviour, StepOutcome, StepContext } from './nodes/node-definition';
 export { publishEventId } from './nodes/publish.node';
 export { parseRetryAfter } from './nodes/http.node';
 export {

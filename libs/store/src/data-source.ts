@@ -40,22 +40,28 @@ export function createDataSource(url: string, options: DataSourceOptions): DataS
 }
 
 /**
- * Runs pending migrations in one transaction under an advisory lock, on a
- * single connection (so it also works with a pool of one).
+ * Runs pending migrations in one transaction that first takes an advisory
+ * transaction lock, so an API and several workers starting together against
+ * one server migrate once. On PGlite (one shared session, where advisory locks
+ * exclude nothing) the open transaction itself holds off other connections.
+ * Uses a single connection, so it also works with a pool of one.
  * @returns names of the migrations that ran.
  */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await runner.startTransaction();
     try {
+      await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       const executor = new MigrationExecutor(dataSource, runner);
-      executor.transaction = 'all';
+      executor.transaction = 'none';
       const ran = await executor.executePendingMigrations();
+      await runner.commitTransaction();
       return ran.map((migration) => migration.name);
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
     }
   } finally {
     await runner.release();

@@ -39,6 +39,14 @@ describe('delay step', () => {
     expect(h.step('d')?.status).toBe('running');
   });
 
+  it('ends the delay when the timer fires slightly early (clock skew)', async () => {
+    const h = await setup();
+    await h.deliver('d');
+    h.clock.advance(4500);
+    await h.deliver('d');
+    expect(h.step('d')?.status).toBe('succeeded');
+  });
+
   it('ignores the timer message once the delay has succeeded', async () => {
     const h = await setup();
     await h.deliver('d');

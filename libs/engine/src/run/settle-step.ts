@@ -44,6 +44,13 @@ export async function settleStep(
   return ctx.tx.build();
 }
 
+/**
+ * How early a delay's timer message may arrive and still end the delay, in ms:
+ * the scheduler and the worker read different clocks, and a timer that fired
+ * a little early must not leave the step waiting forever.
+ */
+export const TIMER_SKEW_TOLERANCE_MS = 1000;
+
 type HttpBehaviour = Extract<NodeBehaviour, { kind: 'http' }>;
 
 async function settleHttp(ctx: RunContext, nodeId: string, attempt: number, effect: EffectResult | undefined, behaviour: HttpBehaviour): Promise<void> {
@@ -67,8 +74,9 @@ async function settleDelay(ctx: RunContext, step: StepState, attempt: number, de
   const now = clock.now();
   if (step.status === 'running' && step.nextRetryAt !== undefined) {
     const dueMs = Date.parse(step.nextRetryAt);
-    if (now.getTime() < dueMs) {
-      // Early delivery (e.g. the original dispatch redelivered): re-arm the timer rather than finish early.
+    if (now.getTime() < dueMs - TIMER_SKEW_TOLERANCE_MS) {
+      // Too early to be the timer (e.g. the original dispatch redelivered): re-arm the
+      // timer rather than finish early. This transition has a command but no events.
       tx.command({ kind: 'schedule', nodeId, attempt, dueAt: step.nextRetryAt, reason: 'delay' });
       return;
     }

@@ -74,7 +74,8 @@ export class StepExecutor {
         const current = perRun.get(message.runId)?.state ?? locked.get(message.runId);
         if (!flow || !current) continue;
         const transition = await settleStep(flow, current, message, results.get(message), this.clock);
-        if (transition.events.length === 0) continue;
+        // A stale message yields nothing; an early delay timer yields only a command that re-arms it.
+        if (transition.events.length === 0 && transition.commands.length === 0) continue;
         const entry = perRun.get(message.runId) ?? { flow, state: current, transitions: [] };
         entry.state = transition.state;
         entry.transitions.push(transition);

@@ -10,6 +10,18 @@
  * whether the caller is compiled to dist/ or run from TypeScript under Jest.
  * It receives absolute module paths, so resolution does not depend on cwd.
  *
+ * The socket server's own query queue is replaced by SessionQueue. PGlite is
+ * one Postgres session shared by every client connection, and the stock queue
+ * (pglite-socket 0.2.17) only keeps a connection's messages together while
+ * an explicit transaction is open. Outside one, `pg`'s extended-protocol
+ * messages (Parse, Bind, Execute … Sync) from two connections interleave and
+ * one connection's Bind meets the other's unnamed statement ("unnamed
+ * prepared statement does not exist", or worse, the wrong statement). A
+ * failing message also left the stock queue stuck for good. SessionQueue
+ * keeps one connection in charge from its first extended-protocol message to
+ * its Sync, and for the whole of its transaction; when a connection drops it
+ * syncs or rolls back what it left open.
+ *
  * Protocol (parent ⇄ worker): → workerData {dataDir, pglitePath, socketPath, maxConnections};
  * ← {type:'ready', port} | {type:'error', message}; → {type:'stop'}; ← {type:'stopped'}.
  */
@@ -19,12 +31,99 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
 const { PGLiteSocketServer } = require(workerData.socketPath);
 
+/** Message type bytes of the extended query protocol, except Sync ('S'). */
+const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const QUERY = 'Q'.charCodeAt(0);
+const SYNC_MESSAGE = new Uint8Array([SYNC, 0, 0, 0, 4]);
+
+class SessionQueue {
+  constructor(db) {
+    this.db = db;
+    this.queue = [];
+    this.processing = false;
+    /** Connection in the middle of an extended-protocol sequence (until its Sync). */
+    this.pinned = null;
+    /** Connection whose transaction block is open. */
+    this.owner = null;
+  }
+
+  enqueue(handlerId, message, onData) {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ handlerId, message, onData, resolve, reject });
+      void this.process();
+    });
+  }
+
+  getQueueLength() {
+    return this.queue.length;
+  }
+
+  clearQueueForHandler(handlerId) {
+    this.queue = this.queue.filter((item) => {
+      if (item.handlerId !== handlerId || item.internal) return true;
+      item.reject(new Error('Handler disconnected'));
+      return false;
+    });
+    if (this.pinned === handlerId) {
+      this.queue.unshift({ handlerId, internal: 'sync', message: SYNC_MESSAGE, onData: () => undefined, resolve: () => undefined, reject: () => undefined });
+    }
+  }
+
+  async clearTransactionIfNeeded(handlerId) {
+    if (this.owner === handlerId || this.pinned === handlerId) {
+      await new Promise((resolve) => {
+        this.queue.push({ handlerId, internal: 'rollback', resolve, reject: resolve });
+        void this.process();
+      });
+    }
+  }
+
+  next() {
+    const holder = this.pinned ?? this.owner;
+    if (holder === null) return this.queue.shift();
+    const index = this.queue.findIndex((item) => item.handlerId === holder);
+    return index === -1 ? undefined : this.queue.splice(index, 1)[0];
+  }
+
+  async process() {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let item = this.next(); item !== undefined; item = this.next()) {
+        try {
+          let bytes = 0;
+          if (item.internal === 'rollback') {
+            if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+            this.pinned = null;
+          } else {
+            await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => { bytes += data.length; item.onData(data); },
+            }));
+            const type = item.message[0];
+            if (EXTENDED.has(type)) this.pinned = item.handlerId;
+            else if (type === SYNC || type === QUERY) this.pinned = null;
+          }
+          this.owner = this.db.isInTransaction() ? item.handlerId : null;
+          item.resolve(bytes);
+        } catch (error) {
+          this.owner = this.db.isInTransaction() ? item.handlerId : null;
+          item.reject(error);
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+}
+
 let db;
 let server;
 
 async function start() {
   db = await PGlite.create(workerData.dataDir);
   server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections });
+  server.queryQueue = new SessionQueue(db);
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   parentPort.postMessage({ type: 'ready', port });
