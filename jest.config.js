@@ -17,11 +17,24 @@ const common = {
   testEnvironment: 'node',
 };
 
+/** Web unit tests: pure projections and zustand stores, so node is enough; swc parses TSX with the automatic runtime. */
+const web = {
+  transform: {
+    '^.+\\.(t|j)sx?$': ['@swc/jest', {
+      jsc: { target: 'es2023', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } },
+      module: { type: 'commonjs' },
+    }],
+  },
+  moduleNameMapper: { '^@sluice/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  testEnvironment: 'node',
+};
+
 module.exports = {
   /** Integration suites start whole systems; unit tests finish far sooner. Per-project timeouts are not supported. */
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/src/**/*.spec.ts', '<rootDir>/apps/**/src/**/*.spec.ts'] },
+    { ...web, displayName: 'web', testMatch: ['<rootDir>/web/src/**/*.spec.ts', '<rootDir>/web/src/**/*.spec.tsx'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], globalSetup: '<rootDir>/test/support/global-setup.js' },
   ],
 };

@@ -68,9 +68,14 @@ async function buildTemplate(): Promise<string> {
   const ready = join(target, 'SLUICE_TEMPLATE_READY');
   if (existsSync(ready)) return target;
   const building = await mkdtemp(join(tmpdir(), 'sluice-pglite-template-build-'));
-  const embedded = await startEmbeddedPostgres(building);
-  await embedded.stop();
-  await writeFile(join(building, 'SLUICE_TEMPLATE_READY'), '');
+  try {
+    const embedded = await startEmbeddedPostgres(building);
+    await embedded.stop();
+    await writeFile(join(building, 'SLUICE_TEMPLATE_READY'), '');
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw error;
+  }
   try {
     await rename(building, target);
   } catch (error) {

@@ -1,11 +1,15 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger, Platform } from '@sluice/runtime';
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/json-body.middleware';
+import { withApiSchemas } from './common/openapi';
 import { NestPinoLogger } from './common/nest-pino.logger';
+import { uiStatic } from './ui/ui-static.middleware';
 
 /** Builds the Nest HTTP application over an open platform (used by main.ts and the tests). */
 export async function createApiApp(platform: Platform, logger: Logger): Promise<NestExpressApplication> {
@@ -15,7 +19,7 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
   });
   app.disable('x-powered-by');
   app.use(...jsonBody(platform.settings.SLUICE_MAX_BODY));
-  const document = SwaggerModule.createDocument(
+  const document = withApiSchemas(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Sluice API')
@@ -23,8 +27,18 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
       .setVersion('1')
       .addBearerAuth()
       .build(),
-  );
+  ));
   SwaggerModule.setup('api/docs', app, document);
+  // Mounted before init(), so it runs ahead of Nest's not-found handler; it passes API paths through.
+  app.use(uiStatic(platform.settings.SLUICE_WEB_DIR));
+  logUiState(platform.settings.SLUICE_WEB_DIR, logger);
   await app.init();
   return app;
+}
+
+function logUiState(webDir: string, logger: Logger): void {
+  const dir = resolve(webDir);
+  const log = logger.child({ component: 'Ui' });
+  if (existsSync(join(dir, 'index.html'))) log.info({ webDir: dir }, 'serving the editor at /');
+  else log.warn({ webDir: dir }, 'the editor is not built (npm run build -w web); / explains how');
 }

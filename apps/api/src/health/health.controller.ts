@@ -1,9 +1,17 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { BrokerPort } from '@sluice/broker';
 import type { StorePort } from '@sluice/store';
 import type { Response } from 'express';
 import { BROKER, STORE } from '../common/tokens';
+
+const READY_SCHEMA = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    checks: { type: 'object', properties: { store: { type: 'string', enum: ['up', 'down'] }, broker: { type: 'string', enum: ['up', 'down'] } } },
+  },
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -14,12 +22,17 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness', description: 'The process answers.' })
+  @ApiResponse({ status: 200, description: 'Alive', schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Ready when the store answers and the broker is connected. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness', description: 'Checks the store and the broker.' })
+  @ApiResponse({ status: 200, description: 'Ready', schema: READY_SCHEMA })
+  @ApiResponse({ status: 503, description: 'The store or the broker is down', schema: READY_SCHEMA })
   async ready(@Res() response: Response): Promise<void> {
     const store = await this.store.ping().then(() => 'up' as const, () => 'down' as const);
     const broker = this.broker.isReady() ? 'up' : 'down';

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RuntimeMetrics } from '@sluice/runtime';
 
 @ApiTags('health')
@@ -9,6 +9,8 @@ export class MetricsController {
 
   /** Prometheus text format. */
   @Get()
+  @ApiOperation({ summary: 'Prometheus metrics', description: 'Runs started and finished, step durations by node type, retries, dead letters, outbox backlog.' })
+  @ApiProduces('text/plain')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   text(): Promise<string> {
     return this.metrics.text();

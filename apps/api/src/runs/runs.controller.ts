@@ -1,8 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RUN_STATUSES, type HistoryItemDto, type Page, type RunDto } from '@sluice/contracts';
 import { DomainError, RunControlService, RunQueryService } from '@sluice/runtime';
 import { z } from 'zod';
+import { ApiErrors, page, ref } from '../common/openapi';
 import { isUuid, parseRequest } from '../common/request-validation';
 
 const listQuery = z.object({
@@ -14,6 +15,8 @@ const listQuery = z.object({
 const stateQuery = z.object({ asOf: z.coerce.number().int().min(1).optional() });
 
 @ApiTags('runs')
+@ApiBearerAuth()
+@ApiErrors(401)
 @Controller('api/runs')
 export class RunsController {
   constructor(
@@ -22,16 +25,32 @@ export class RunsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'List runs', description: 'Newest first, a page at a time.' })
+  @ApiQuery({ name: 'flowId', required: false, format: 'uuid' })
+  @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, description: '`nextCursor` of the previous page' })
+  @ApiResponse({ status: 200, description: 'A page of runs', schema: page('Run', true) })
+  @ApiErrors(400)
   list(@Query() query: unknown): Promise<Page<RunDto>> {
     return this.queries.list(parseRequest(listQuery, query));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a run', description: 'The run and its steps now, or as of a history `seq` (time travel).' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiQuery({ name: 'asOf', required: false, type: 'integer', description: 'Fold the history up to this seq' })
+  @ApiResponse({ status: 200, description: 'The run', schema: ref('Run') })
+  @ApiErrors(400, 404)
   get(@Param('id') id: string, @Query() query: unknown): Promise<RunDto> {
     return this.queries.get(runId(id), parseRequest(stateQuery, query).asOf);
   }
 
   @Get(':id/history')
+  @ApiOperation({ summary: 'Get a run\'s history', description: 'The append-only event log, in seq order.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'The events', schema: page('HistoryEvent') })
+  @ApiErrors(404)
   async history(@Param('id') id: string): Promise<Page<HistoryItemDto>> {
     return { items: await this.queries.history(runId(id)) };
   }
@@ -39,6 +58,10 @@ export class RunsController {
   /** Retries the run's dead step, or brings its scheduled retry forward. */
   @Post(':id/retry')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Retry now', description: 'Re-runs the dead step, or brings its scheduled retry forward to now.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 202, description: 'Accepted', schema: ref('Accepted') })
+  @ApiErrors(404, 409)
   async retry(@Param('id') id: string): Promise<{ accepted: true }> {
     await this.control.retryNow(runId(id));
     return { accepted: true };

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { BrokerPort } from '@sluice/broker';
 import type { StreamNotice } from '@sluice/contracts';
 import type { Request, Response } from 'express';
@@ -13,12 +13,21 @@ const filterQuery = z.object({ flowId: z.string().optional(), runId: z.string().
 const HEARTBEAT_MS = 15_000;
 
 @ApiTags('stream')
+@ApiBearerAuth()
 @Controller('api/stream')
 export class StreamController {
   constructor(@Inject(BROKER) private readonly broker: BrokerPort) {}
 
   /** Server-Sent Events: one `run.changed` event per committed change, filtered by flowId or runId. */
   @Get()
+  @ApiOperation({
+    summary: 'Live run changes (Server-Sent Events)',
+    description: 'One `run.changed` event per committed change of a run, with the new history events; a comment line every 15 s keeps the connection open.',
+  })
+  @ApiQuery({ name: 'flowId', required: false, format: 'uuid' })
+  @ApiQuery({ name: 'runId', required: false, format: 'uuid' })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   stream(@Query() query: unknown, @Req() request: Request, @Res() response: Response): void {
     const filter = parseRequest(filterQuery, query);
     response.status(200).set({

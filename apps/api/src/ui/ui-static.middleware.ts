@@ -53,22 +53,15 @@ export function uiStatic(webDir: string): RequestHandler {
     });
   };
 
-  return (request: Request, response: Response, next: NextFunction) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || isApiPath(request.path)) {
-      next();
-      return;
-    }
-    if (request.path.startsWith('/assets/')) {
-      // A missing hashed asset is a 404, not the HTML page.
-      request.url = request.url.slice('/assets'.length);
-      assets(request, response, (error?: unknown) => {
-        request.url = request.originalUrl;
-        next(error);
-      });
-      return;
-    }
-    files(request, response, (error?: unknown) => (error ? next(error) : fallback(request, response, next)));
-  };
+  const router = express.Router();
+  // `next('router')` leaves the editor's router, so the API (or its JSON 404) answers.
+  router.use((request: Request, _response: Response, next: NextFunction) => {
+    next((request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.path) ? undefined : 'router');
+  });
+  // A missing hashed asset is a 404, not the HTML page.
+  router.use('/assets', assets, (_request: Request, _response: Response, next: NextFunction) => next('router'));
+  router.use(files, fallback);
+  return router;
 }
 
 function isApiPath(path: string): boolean {

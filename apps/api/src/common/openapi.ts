@@ -1,0 +1,267 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
+import { ERROR_CODES, HISTORY_EVENT_TYPES, NODE_TYPES, RUN_STATUSES, STEP_STATUSES } from '@sluice/contracts';
+
+/**
+ * OpenAPI descriptions of the REST shapes in @sluice/contracts (SPEC §5),
+ * written by hand: requests are validated with zod in the controllers, and
+ * these schemas only document them. Registered as components by
+ * `withApiSchemas` and referenced with `ref(name)`.
+ */
+type Schema = Record<string, unknown>;
+
+const isoTime: Schema = { type: 'string', format: 'date-time' };
+const uuid: Schema = { type: 'string', format: 'uuid' };
+
+/** Names of the component schemas. */
+export type ApiSchemaName =
+  | 'Error' | 'FlowNode' | 'FlowEdge' | 'FlowGraph' | 'CreateFlowRequest' | 'UpdateFlowRequest' | 'ValidateRequest'
+  | 'GraphError' | 'ValidateResponse' | 'Flow' | 'FlowVersion' | 'EventPayload' | 'TriggerResponse' | 'TopicPublishResponse'
+  | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted';
+
+const SCHEMAS: Record<ApiSchemaName, Schema> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', enum: [...ERROR_CODES] },
+          message: { type: 'string' },
+          details: { description: 'Validation issues, graph errors or schema problems, by code' },
+        },
+      },
+    },
+  },
+  FlowNode: {
+    type: 'object',
+    required: ['id', 'type', 'position'],
+    description: 'A React Flow node. `data` holds the node type\'s settings, plus an optional `label` and `retry` policy.',
+    properties: {
+      id: { type: 'string' },
+      type: { type: 'string', enum: [...NODE_TYPES] },
+      position: { type: 'object', required: ['x', 'y'], properties: { x: { type: 'number' }, y: { type: 'number' } } },
+      data: { type: 'object', additionalProperties: true, example: { condition: 'event.amount > 100' } },
+    },
+  },
+  FlowEdge: {
+    type: 'object',
+    required: ['id', 'source', 'target'],
+    properties: {
+      id: { type: 'string' },
+      source: { type: 'string' },
+      target: { type: 'string' },
+      sourceHandle: { type: 'string', nullable: true, description: '`yes`/`no` on filters, `error` on nodes that can fail, null for the default' },
+      targetHandle: { type: 'string', nullable: true },
+    },
+  },
+  FlowGraph: {
+    type: 'object',
+    required: ['nodes', 'edges'],
+    properties: {
+      nodes: { type: 'array', items: ref('FlowNode') },
+      edges: { type: 'array', items: ref('FlowEdge') },
+    },
+  },
+  CreateFlowRequest: {
+    type: 'object',
+    required: ['name', 'graph'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: 'string', maxLength: 5000, nullable: true },
+      graph: ref('FlowGraph'),
+    },
+  },
+  UpdateFlowRequest: {
+    type: 'object',
+    required: ['graph'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: 'string', maxLength: 5000, nullable: true },
+      graph: ref('FlowGraph'),
+    },
+  },
+  ValidateRequest: {
+    type: 'object',
+    required: ['graph'],
+    properties: { graph: { description: 'Any value; the answer says what is wrong with it', allOf: [ref('FlowGraph')] } },
+  },
+  GraphError: {
+    type: 'object',
+    required: ['message'],
+    properties: { nodeId: { type: 'string' }, edgeId: { type: 'string' }, message: { type: 'string' } },
+  },
+  ValidateResponse: {
+    type: 'object',
+    required: ['valid', 'errors'],
+    properties: { valid: { type: 'boolean' }, errors: { type: 'array', items: ref('GraphError') } },
+  },
+  Flow: {
+    type: 'object',
+    required: ['id', 'name', 'description', 'version', 'graph', 'archived', 'createdAt', 'updatedAt'],
+    properties: {
+      id: uuid,
+      name: { type: 'string' },
+      description: { type: 'string', nullable: true },
+      version: { type: 'integer', minimum: 1 },
+      graph: ref('FlowGraph'),
+      archived: { type: 'boolean' },
+      createdAt: isoTime,
+      updatedAt: isoTime,
+    },
+  },
+  FlowVersion: {
+    type: 'object',
+    required: ['version', 'createdAt', 'nodeCount'],
+    properties: { version: { type: 'integer' }, createdAt: isoTime, nodeCount: { type: 'integer' } },
+  },
+  EventPayload: {
+    type: 'object',
+    additionalProperties: true,
+    description: 'Any JSON value: the event. A trigger node with a `schema` checks it (422 payload_rejected).',
+    example: { orderId: 'A-1', amount: 250 },
+  },
+  TriggerResponse: {
+    type: 'object',
+    required: ['runId', 'eventId', 'deduplicated'],
+    properties: {
+      runId: uuid,
+      eventId: uuid,
+      deduplicated: { type: 'boolean', description: 'True when the Idempotency-Key already started this run' },
+    },
+  },
+  TopicPublishResponse: {
+    type: 'object',
+    required: ['eventId', 'runIds'],
+    properties: { eventId: uuid, runIds: { type: 'array', items: uuid, description: 'One run per matching subscribe flow' } },
+  },
+  StepError: {
+    type: 'object',
+    required: ['code', 'message', 'retryable'],
+    properties: {
+      code: { type: 'string', example: 'http_status' },
+      message: { type: 'string' },
+      status: { type: 'integer', description: 'HTTP status, when the error came from a response' },
+      retryable: { type: 'boolean' },
+    },
+  },
+  StepState: {
+    type: 'object',
+    required: ['nodeId', 'status', 'attempts'],
+    properties: {
+      nodeId: { type: 'string' },
+      status: { type: 'string', enum: [...STEP_STATUSES] },
+      attempts: { type: 'integer' },
+      maxAttempts: { type: 'integer' },
+      nextRetryAt: isoTime,
+      error: ref('StepError'),
+      output: { description: 'The step\'s output, any JSON value' },
+      startedAt: isoTime,
+      finishedAt: isoTime,
+      durationMs: { type: 'number' },
+      deadLetterId: uuid,
+    },
+  },
+  Run: {
+    type: 'object',
+    required: ['id', 'flowId', 'flowVersion', 'eventId', 'status', 'payload', 'source', 'steps', 'startedAt', 'updatedAt', 'lastSeq'],
+    properties: {
+      id: uuid,
+      flowId: uuid,
+      flowVersion: { type: 'integer' },
+      eventId: { type: 'string' },
+      status: { type: 'string', enum: [...RUN_STATUSES] },
+      payload: { description: 'The event that started the run' },
+      source: { type: 'string', enum: ['rest', 'topic', 'publish'] },
+      topic: { type: 'string' },
+      parentRunId: uuid,
+      steps: { type: 'array', items: ref('StepState') },
+      startedAt: isoTime,
+      updatedAt: isoTime,
+      finishedAt: isoTime,
+      lastSeq: { type: 'integer', description: 'seq of the last history event folded in' },
+    },
+  },
+  HistoryEvent: {
+    type: 'object',
+    required: ['runId', 'seq', 'type', 'at', 'data'],
+    properties: {
+      runId: uuid,
+      seq: { type: 'integer', minimum: 1, description: '1, 2, 3 … per run, without gaps' },
+      type: { type: 'string', enum: [...HISTORY_EVENT_TYPES] },
+      nodeId: { type: 'string' },
+      at: isoTime,
+      data: { type: 'object', additionalProperties: true },
+    },
+  },
+  Retry: {
+    type: 'object',
+    required: ['runId', 'flowId', 'nodeId', 'attempt', 'maxAttempts', 'dueAt'],
+    properties: {
+      runId: uuid,
+      flowId: uuid,
+      nodeId: { type: 'string' },
+      attempt: { type: 'integer', description: 'The attempt that runs next' },
+      maxAttempts: { type: 'integer' },
+      dueAt: isoTime,
+      lastError: ref('StepError'),
+    },
+  },
+  DeadLetter: {
+    type: 'object',
+    required: ['id', 'runId', 'flowId', 'nodeId', 'attempts', 'error', 'createdAt'],
+    properties: {
+      id: uuid, runId: uuid, flowId: uuid, nodeId: { type: 'string' }, attempts: { type: 'integer' }, error: ref('StepError'), createdAt: isoTime,
+    },
+  },
+  Accepted: {
+    type: 'object',
+    required: ['accepted'],
+    properties: { accepted: { type: 'boolean', enum: [true] } },
+  },
+};
+
+/** A reference to one of the component schemas above. */
+export function ref(name: ApiSchemaName): { $ref: string } {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/** `{ items: [...], nextCursor? }` of the named schema. */
+export function page(name: ApiSchemaName, withCursor = false): Schema {
+  return {
+    type: 'object',
+    required: withCursor ? ['items', 'nextCursor'] : ['items'],
+    properties: {
+      items: { type: 'array', items: ref(name) },
+      ...(withCursor ? { nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last' } } : {}),
+    },
+  };
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed JSON or a value of the wrong type (`invalid_json`, `validation_failed`)',
+  401: 'SLUICE_API_KEYS is set and no valid bearer key was sent',
+  404: 'No such resource',
+  409: 'Conflict with the current state',
+  413: 'The body is larger than SLUICE_MAX_BODY',
+  415: 'The body is not application/json',
+  422: 'The graph is invalid (`invalid_graph`) or the event fails the trigger schema (`payload_rejected`)',
+  503: 'The store or the broker is unavailable',
+};
+
+/** Error responses, each `{ error: { code, message, details? } }`. */
+export function ApiErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((status) => ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error', schema: ref('Error') })),
+  );
+}
+
+/** Adds the component schemas to a generated document. */
+export function withApiSchemas(document: OpenAPIObject): OpenAPIObject {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...SCHEMAS } };
+  return document;
+}

@@ -1,0 +1,90 @@
+import { ApiClient } from '../support/api-client';
+import { startSluice, type Sluice } from '../support/sluice-harness';
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, {
+    summary?: string;
+    requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+    responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+    security?: unknown[];
+  }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+}
+
+/** SPEC §5's routes as they appear in the document. */
+const ROUTES: [string, string, string][] = [
+  ['post', '/api/flows', '201'],
+  ['get', '/api/flows', '200'],
+  ['post', '/api/flows/validate', '200'],
+  ['get', '/api/flows/{id}', '200'],
+  ['put', '/api/flows/{id}', '200'],
+  ['delete', '/api/flows/{id}', '204'],
+  ['get', '/api/flows/{id}/versions', '200'],
+  ['post', '/api/flows/{id}/events', '202'],
+  ['post', '/api/topics/{topic}/events', '202'],
+  ['get', '/api/runs', '200'],
+  ['get', '/api/runs/{id}', '200'],
+  ['get', '/api/runs/{id}/history', '200'],
+  ['post', '/api/runs/{id}/retry', '202'],
+  ['get', '/api/retries', '200'],
+  ['get', '/api/dead-letters', '200'],
+  ['post', '/api/dead-letters/{id}/redrive', '202'],
+  ['delete', '/api/dead-letters/{id}', '204'],
+  ['get', '/api/stream', '200'],
+  ['get', '/health/live', '200'],
+  ['get', '/health/ready', '200'],
+  ['get', '/metrics', '200'],
+];
+
+describe('the OpenAPI document', () => {
+  let sluice: Sluice;
+  let api: ApiClient;
+  let document: OpenApiDocument;
+
+  beforeAll(async () => {
+    sluice = await startSluice('server');
+    api = new ApiClient(sluice.baseUrl);
+    const response = await api.request<OpenApiDocument>('GET', '/api/docs-json');
+    expect(response.status).toBe(200);
+    document = response.body;
+  });
+
+  afterAll(async () => {
+    await sluice?.close();
+  });
+
+  it('serves the OpenAPI UI at /api/docs', async () => {
+    const response = await fetch(`${sluice.baseUrl}/api/docs`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toMatch(/swagger/i);
+  });
+
+  it.each(ROUTES)('describes %s %s with a summary and its %s answer', (method, path, status) => {
+    const operation = document.paths[path]?.[method];
+    expect(operation).toBeDefined();
+    expect(operation?.summary).toEqual(expect.any(String));
+    expect(operation?.responses[status]).toBeDefined();
+  });
+
+  it('gives the request bodies their schemas', () => {
+    const body = (method: string, path: string) => document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema.$ref;
+    expect(body('post', '/api/flows')).toBe('#/components/schemas/CreateFlowRequest');
+    expect(body('put', '/api/flows/{id}')).toBe('#/components/schemas/UpdateFlowRequest');
+    expect(body('post', '/api/flows/validate')).toBe('#/components/schemas/ValidateRequest');
+    expect(body('post', '/api/flows/{id}/events')).toBe('#/components/schemas/EventPayload');
+    expect(document.components.schemas.CreateFlowRequest?.properties).toHaveProperty('graph');
+  });
+
+  it('documents the error shape and the bearer key on /api routes', () => {
+    const create = document.paths['/api/flows']?.post;
+    expect(create?.responses['422']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(create?.security).toEqual([{ bearer: [] }]);
+    expect(document.components.schemas.Error?.properties).toHaveProperty('error');
+  });
+
+  it('leaves the demo endpoint out', () => {
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/demo'))).toEqual([]);
+  });
+});

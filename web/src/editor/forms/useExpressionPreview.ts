@@ -1,0 +1,56 @@
+import { evaluateExpression } from '@sluice/engine';
+import { useEffect, useMemo, useState } from 'react';
+import { useEditorStore } from '../store/EditorStoreContext';
+import { useRunStatusStore } from '../store/RunStatusStoreContext';
+
+export type PreviewState =
+  | { kind: 'empty' }
+  | { kind: 'pending' }
+  | { kind: 'sample-invalid'; error: string }
+  | { kind: 'ok'; value: unknown }
+  | { kind: 'error'; error: string };
+
+/** Milliseconds to wait after the last keystroke before evaluating. */
+const DEBOUNCE_MS = 150;
+
+/**
+ * Evaluates a JSONata expression in the browser with the engine's own bounded
+ * evaluator, against the SPEC §3 scope built from the sample event and, for
+ * `steps`, the outputs of the run on display.
+ */
+export function useExpressionPreview(source: string | undefined): PreviewState {
+  const sampleText = useEditorStore((state) => state.sampleEvent);
+  const run = useRunStatusStore((state) => state.run);
+  const sample = useMemo((): { ok: true; value: unknown } | { ok: false; error: string } => {
+    try {
+      return { ok: true, value: JSON.parse(sampleText) as unknown };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }, [sampleText]);
+  const steps = useMemo(() => {
+    const outputs: Record<string, unknown> = {};
+    for (const step of run?.steps ?? []) if (step.output !== undefined) outputs[step.nodeId] = step.output;
+    return outputs;
+  }, [run]);
+  const [state, setState] = useState<PreviewState>({ kind: 'empty' });
+
+  useEffect(() => {
+    if (source === undefined || source.trim() === '') return setState({ kind: 'empty' });
+    if (!sample.ok) return setState({ kind: 'sample-invalid', error: sample.error });
+    let cancelled = false;
+    setState((previous) => (previous.kind === 'ok' || previous.kind === 'error' ? previous : { kind: 'pending' }));
+    const timer = setTimeout(() => {
+      void evaluateExpression(source, { event: sample.value, steps, input: sample.value }).then((result) => {
+        if (cancelled) return;
+        setState(result.ok ? { kind: 'ok', value: result.value } : { kind: 'error', error: result.error });
+      });
+    }, DEBOUNCE_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [source, sample, steps]);
+
+  return state;
+}
