@@ -1,8 +1,7 @@
 import type { HistoryEvent, RunState } from '@sluice/contracts';
 import { ApiClient } from '../support/api-client';
-import { STORE_KINDS } from '../support/databases';
 import { edge, fastRetry, graph, httpFlow, node } from '../support/graphs';
-import { startSluice, type Sluice } from '../support/sluice-harness';
+import { MODES, startSluice, type Sluice } from '../support/sluice-harness';
 import { TargetServer } from '../support/target-server';
 
 const ordersGraph = graph(
@@ -25,7 +24,7 @@ function step(run: RunState, nodeId: string) {
   return found;
 }
 
-describe.each(STORE_KINDS)('runs against %s', (kind) => {
+describe.each(MODES)('runs against %s', (kind) => {
   let sluice: Sluice;
   let api: ApiClient;
   let target: TargetServer;

@@ -1,8 +1,7 @@
 import type { RunChangedNotice } from '@sluice/contracts';
 import { ApiClient } from '../support/api-client';
-import { STORE_KINDS } from '../support/databases';
 import { fastRetry, httpFlow } from '../support/graphs';
-import { startSluice, type Sluice } from '../support/sluice-harness';
+import { MODES, startSluice, type Sluice } from '../support/sluice-harness';
 import { TargetServer } from '../support/target-server';
 
 /** Reads SSE `data:` lines as they arrive. */
@@ -24,7 +23,7 @@ async function* readEvents(response: Response): AsyncGenerator<RunChangedNotice>
   }
 }
 
-describe.each(STORE_KINDS)('live stream against %s', (kind) => {
+describe.each(MODES)('live stream against %s', (kind) => {
   let sluice: Sluice;
   let api: ApiClient;
   let target: TargetServer;

@@ -4,7 +4,16 @@ import { loadSettings } from '@sluice/config';
 import { openPlatform, silentLogger, type Platform } from '@sluice/runtime';
 import { Client } from 'pg';
 import { createApiApp } from '../../apps/api/src/app';
-import { createTestDatabase, type StoreKind } from './databases';
+import { createTestDatabase } from './databases';
+import { deleteNamespace, rabbitMqUrl, randomNamespace } from './rabbitmq';
+
+/**
+ * The deployments the behavioural suites run against: the PostgreSQL server or
+ * PGlite with the in-process broker, and the PostgreSQL server with RabbitMQ
+ * (production mode).
+ */
+export const MODES = ['server', 'pglite', 'rabbitmq'] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface Sluice {
   baseUrl: string;
@@ -17,12 +26,15 @@ export interface Sluice {
 }
 
 /**
- * A whole Sluice API (runtime, in-process broker and worker) on an ephemeral
- * loopback port, over a fresh database of the given kind: a database of its
- * own on the PostgreSQL server, or a new PGlite data directory.
+ * A whole Sluice API (runtime and worker) on an ephemeral loopback port, over
+ * a fresh database (its own database on the server, or a new PGlite data
+ * directory) and, for `rabbitmq`, a RabbitMQ name prefix of its own.
  */
-export async function startSluice(kind: StoreKind, env: Record<string, string> = {}): Promise<Sluice> {
+export async function startSluice(mode: Mode, env: Record<string, string> = {}): Promise<Sluice> {
+  const kind = mode === 'pglite' ? 'pglite' : 'server';
   const database = await createTestDatabase(kind);
+  const namespace = mode === 'rabbitmq' ? randomNamespace() : undefined;
+  const broker = namespace ? { AMQP_URL: rabbitMqUrl(), AMQP_NAMESPACE: namespace } : {};
   const settings = loadSettings({
     DATABASE_URL: database.url,
     SLUICE_HTTP_ALLOW_PRIVATE: 'true',
@@ -30,6 +42,7 @@ export async function startSluice(kind: StoreKind, env: Record<string, string> =
     DATABASE_POOL_SIZE: kind === 'pglite' ? '4' : '8',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    ...broker,
     ...env,
   });
   let platform: Platform | undefined;
@@ -44,6 +57,7 @@ export async function startSluice(kind: StoreKind, env: Record<string, string> =
     await app?.close().catch(() => undefined);
     await platform?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
+    if (namespace) await deleteNamespace(namespace).catch(() => undefined);
     throw error;
   }
   const port = (app.getHttpServer().address() as AddressInfo).port;
@@ -64,6 +78,7 @@ export async function startSluice(kind: StoreKind, env: Record<string, string> =
       await nest.close();
       await opened.close();
       await database.drop();
+      if (namespace) await deleteNamespace(namespace);
     },
   };
 }

@@ -26,10 +26,10 @@ export class RunsController {
 
   @Get()
   @ApiOperation({ summary: 'List runs', description: 'Newest first, a page at a time.' })
-  @ApiQuery({ name: 'flowId', required: false, format: 'uuid' })
+  @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid' })
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
   @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: '`nextCursor` of the previous page' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
   @ApiResponse({ status: 200, description: 'A page of runs', schema: page('Run', true) })
   @ApiErrors(400)
   list(@Query() query: unknown): Promise<Page<RunDto>> {

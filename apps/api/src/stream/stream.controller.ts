@@ -24,8 +24,8 @@ export class StreamController {
     summary: 'Live run changes (Server-Sent Events)',
     description: 'One `run.changed` event per committed change of a run, with the new history events; a comment line every 15 s keeps the connection open.',
   })
-  @ApiQuery({ name: 'flowId', required: false, format: 'uuid' })
-  @ApiQuery({ name: 'runId', required: false, format: 'uuid' })
+  @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid' })
+  @ApiQuery({ name: 'runId', required: false, type: String, format: 'uuid' })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   stream(@Query() query: unknown, @Req() request: Request, @Res() response: Response): void {

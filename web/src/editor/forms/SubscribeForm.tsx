@@ -1,0 +1,6 @@
+import { TextField } from './TextField';
+
+/** `subscribe`: the AMQP topic pattern that starts runs. */
+export function SubscribeForm({ nodeId }: { nodeId: string }) {
+  return <TextField nodeId={nodeId} field="topic" label="Topic pattern" placeholder="orders.*" mono keepEmpty hint="AMQP pattern: * matches one word, # matches zero or more." />;
+}

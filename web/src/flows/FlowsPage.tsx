@@ -1,0 +1,121 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { FlowDto, RunStatus } from '@sluice/contracts';
+import { Link, useNavigate } from 'react-router-dom';
+import { errorMessage } from '../api/ApiError';
+import { api } from '../api/client';
+import { queryKeys } from '../api/queryKeys';
+import { PageHeader } from '../app/layout/PageHeader';
+import { formatAgo } from '../editor/lib/formatDuration';
+import { NODE_KINDS, nodeKind } from '../editor/lib/nodeCatalog';
+import { NodeIcon } from '../editor/nodes/NodeIcon';
+import { Toast, useToast } from '../ui/Toast';
+import './FlowsPage.css';
+
+/** What a new flow starts as: one trigger, ready for nodes to be dragged after it. */
+function newFlowGraph() {
+  return { nodes: [{ id: 'trigger', type: 'trigger', position: { x: 80, y: 160 }, data: NODE_KINDS.trigger.defaults() }], edges: [] };
+}
+
+/** `/`: every flow, with its latest run, and a button that creates a flow and opens it. */
+export function FlowsPage() {
+  const flows = useQuery({ queryKey: queryKeys.flows, queryFn: api.listFlows });
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const { toast, notify } = useToast();
+  const create = useMutation({
+    mutationFn: () => api.createFlow({ name: `Untitled flow ${(flows.data?.items.length ?? 0) + 1}`, graph: newFlowGraph() }),
+    onSuccess: (flow) => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.flows, exact: true });
+      queryClient.setQueryData(queryKeys.flow(flow.id), flow);
+      void navigate(`/flows/${flow.id}`);
+    },
+    onError: (error) => notify(`Could not create the flow: ${errorMessage(error)}`, 'error'),
+  });
+  const archive = useMutation({
+    mutationFn: (id: string) => api.archiveFlow(id),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.flows, exact: true }),
+    onError: (error) => notify(errorMessage(error), 'error'),
+  });
+
+  const items = (flows.data?.items ?? []).filter((flow) => !flow.archived);
+  return (
+    <div className="sl-page">
+      <PageHeader
+        title="Flows"
+        subtitle="Flowcharts of how your back end reacts to events. Every save is a new immutable version."
+        actions={
+          <button type="button" className="sl-btn sl-btn--primary" data-testid="create-flow" disabled={create.isPending} onClick={() => create.mutate()}>
+            + New flow
+          </button>
+        }
+      />
+      {flows.isLoading && <div className="sl-muted">Loading flows…</div>}
+      {flows.error && <div className="sl-alert">{errorMessage(flows.error)}</div>}
+      {flows.data && items.length === 0 && (
+        <div className="sl-empty">
+          <h3>No flows yet</h3>
+          <p className="sl-muted">Create one, drag nodes onto the canvas, and send it a test event.</p>
+          <button type="button" className="sl-btn sl-btn--primary" onClick={() => create.mutate()}>
+            + New flow
+          </button>
+        </div>
+      )}
+      <div className="sl-flow-grid" data-testid="flow-list">
+        {items.map((flow) => (
+          <FlowCard key={flow.id} flow={flow} onArchive={() => window.confirm(`Archive “${flow.name}”?`) && archive.mutate(flow.id)} />
+        ))}
+      </div>
+      <Toast toast={toast} />
+    </div>
+  );
+}
+
+function FlowCard({ flow, onArchive }: { flow: FlowDto; onArchive: () => void }) {
+  const types = [...new Set(flow.graph.nodes.map((node) => node.type))];
+  const entry = flow.graph.nodes.find((node) => nodeKind(node.type)?.entry);
+  return (
+    <article className="sl-flow-card" data-testid={`flow-${flow.id}`}>
+      <Link to={`/flows/${flow.id}`} className="sl-flow-card__link">
+        <div className="sl-flow-card__top">
+          <h3>{flow.name}</h3>
+          <span className="sl-tag">v{flow.version}</span>
+        </div>
+        <p className="sl-flow-card__desc">{flow.description ?? `${flow.graph.nodes.length} nodes`}</p>
+        <div className="sl-flow-card__icons">
+          {types.map((type) => {
+            const kind = nodeKind(type);
+            return kind ? (
+              <span key={type} className={`sl-chip-icon sl-node--${kind.group.toLowerCase()}`} title={kind.title}>
+                <NodeIcon name={kind.icon} size={13} />
+              </span>
+            ) : null;
+          })}
+          <span className="sl-muted sl-small">
+            {flow.graph.nodes.length} nodes · {entry?.type === 'subscribe' ? `topic ${String(entry.data['topic'] ?? '')}` : 'REST trigger'}
+          </span>
+        </div>
+      </Link>
+      <footer className="sl-flow-card__foot">
+        <LastRun flowId={flow.id} />
+        <span className="sl-muted sl-small">updated {formatAgo(flow.updatedAt)}</span>
+        <button type="button" className="sl-link sl-link--muted" onClick={onArchive}>
+          Archive
+        </button>
+      </footer>
+    </article>
+  );
+}
+
+const RUN_LABEL: Record<RunStatus, string> = { queued: 'queued', running: 'running', succeeded: 'succeeded', failed: 'failed', ignored: 'ignored' };
+
+function LastRun({ flowId }: { flowId: string }) {
+  const runs = useQuery({ queryKey: queryKeys.runs(flowId, 1), queryFn: () => api.listRuns({ flowId, limit: 1 }), refetchInterval: 10_000 });
+  const run = runs.data?.items[0];
+  if (!run) return <span className="sl-muted sl-small">no runs yet</span>;
+  return (
+    <Link to={`/runs/${run.id}`} className={`sl-run-status run-${run.status}`}>
+      <span className="sl-status-dot" />
+      last run {RUN_LABEL[run.status]} · {formatAgo(run.startedAt)}
+    </Link>
+  );
+}
