@@ -4,6 +4,7 @@ export * from './ports/logger.port';
 export * from './support/domain-error';
 export * from './support/system-clock';
 export * from './adapters/fetch-http-caller';
+export * from './adapters/private-address.guard';
 export { FlowService } from './services/flow.service';
 export { TriggerService } from './services/trigger.service';
 export { RunQueryService } from './services/run-query.service';

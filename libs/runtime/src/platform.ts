@@ -4,6 +4,7 @@ import { InProcessBroker, RabbitMqBroker, type BrokerPort } from '@sluice/broker
 import type { Settings } from '@sluice/config';
 import { createStore, startEmbeddedPostgres, type StorePort } from '@sluice/store';
 import { FetchHttpCaller } from './adapters/fetch-http-caller';
+import { PrivateAddressGuard } from './adapters/private-address.guard';
 import type { Logger } from './ports/logger.port';
 import { Runtime } from './runtime';
 
@@ -47,7 +48,8 @@ export async function openPlatform(settings: Settings, logger: Logger, role: { w
     closers.unshift(() => broker.close());
 
     const runtime = new Runtime({
-      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY, http: new FetchHttpCaller(),
+      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY,
+      http: new FetchHttpCaller(settings.SLUICE_HTTP_ALLOW_PRIVATE ? undefined : new PrivateAddressGuard()),
     });
     await runtime.start();
     closers.unshift(() => runtime.stop());

@@ -28,6 +28,9 @@ export type EffectResult = {
   durationMs: number;
   /** Present when a response arrived; `body` already parsed (JSON value, or text). */
   response?: { status: number; headers: Record<string, string>; body: unknown };
-  /** Present when no response arrived. */
-  error?: { code: 'timeout' | 'network'; message: string };
+  /**
+   * Present when no response arrived. `refused`: the destination is not
+   * allowed (a private address without SLUICE_HTTP_ALLOW_PRIVATE); final.
+   */
+  error?: { code: 'timeout' | 'network' | 'refused'; message: string };
 };

@@ -61,6 +61,11 @@ describe('classifyHttpEffect', () => {
     expect(classifyHttpEffect(network, NOW)).toMatchObject({ error: { code: 'network', retryable: true } });
   });
 
+  it('treats a refused destination as final', () => {
+    const refused: EffectResult = { kind: 'http', startedAt: NOW.toISOString(), durationMs: 0, error: { code: 'refused', message: '10.0.0.1 is a private address' } };
+    expect(classifyHttpEffect(refused, NOW)).toMatchObject({ kind: 'failed', error: { code: 'refused', retryable: false } });
+  });
+
   it('reads Retry-After (any header case) on retryable responses only', () => {
     expect(classifyHttpEffect(setup(429, { 'Retry-After': '7' }), NOW)).toMatchObject({ retryAfterMs: 7000 });
     expect(classifyHttpEffect(setup(400, { 'retry-after': '7' }), NOW)).not.toHaveProperty('retryAfterMs');

@@ -70,12 +70,13 @@ export const httpNode: NodeDefinition = {
 /**
  * SPEC §3 classification: network errors, timeouts, 408, 429 and 5xx are
  * retryable (honouring `Retry-After`); other 4xx are final; 2xx/3xx succeed.
+ * A refused destination is final: no retry can make it allowed.
  */
 export function classifyHttpEffect(effect: EffectResult, now: Date): StepOutcome {
   const response = effect.response;
   if (!response) {
     const code = effect.error?.code ?? 'network';
-    return { kind: 'failed', error: { code, message: effect.error?.message ?? 'no response', retryable: true } };
+    return { kind: 'failed', error: { code, message: effect.error?.message ?? 'no response', retryable: code !== 'refused' } };
   }
   const { status } = response;
   if (status >= 200 && status < 400) {

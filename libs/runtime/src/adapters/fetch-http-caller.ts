@@ -19,7 +19,7 @@ export class FetchHttpCaller implements HttpCaller {
       return { kind: 'http', startedAt, durationMs: 0, error: { code: 'network', message: `Invalid URL ${request.url}` } };
     }
     const refusal = await this.guard?.check(url);
-    if (refusal) return { kind: 'http', startedAt, durationMs: elapsed(), error: { code: 'network', message: refusal } };
+    if (refusal) return { kind: 'http', startedAt, durationMs: elapsed(), error: { code: 'refused', message: refusal } };
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), request.timeoutMs);

@@ -1,0 +1,648 @@
+// `npm run bench` (SPEC §8): end-to-end events/s and trigger→completion
+// latency of the standard flow, beside the raw limits of the same RabbitMQ
+// and PostgreSQL, in one run on this machine. Runs over the built dist of
+// libs and apps (`npm run bench` builds first).
+//
+//   producer: trigger → filter (event.amount > 100) → transform → publish bench.orders
+//   consumer: subscribe bench.orders → http POST to a local sink → end
+//
+// Production mode: a fresh database on the PostgreSQL server, RabbitMQ under
+// a random AMQP_NAMESPACE, the API as a process and 1, 2 and 4 worker
+// processes. Embedded mode: one `npm start` process (PGlite, in-process broker).
+// Everything it creates (databases, queues, exchanges, data directories) is
+// removed at the end, also after a failure.
+//
+// Environment:
+//   BENCH_EVENTS        events per end-to-end run (default 5000)
+//   BENCH_CONCURRENCY   triggers in flight (default 64)
+//   BENCH_WORKERS       worker counts for production mode (default 1,2,4)
+//   BENCH_EMBEDDED      run embedded mode too (default true)
+//   BENCH_RAW_MESSAGES  messages for the bare RabbitMQ test (default 20000)
+//   BENCH_TIMEOUT_S     longest wait for one run's completions (default 300)
+//   WORKER_CONCURRENCY  passed to the workers (default: Sluice's, 50)
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+const EVENTS = intEnv('BENCH_EVENTS', 5000);
+const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 64);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map((n) => Number(n.trim())).filter((n) => n > 0);
+const RUN_EMBEDDED = (process.env.BENCH_EMBEDDED ?? 'true') !== 'false';
+const RAW_MESSAGES = intEnv('BENCH_RAW_MESSAGES', 20000);
+const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 300) * 1000;
+const WARMUP = Math.min(200, Math.max(20, Math.floor(EVENTS / 20)));
+const TOPIC = 'bench.orders';
+
+/** Cleanups still to run, newest first; run on success, failure and Ctrl-C. */
+const cleanups = [];
+const log = (message) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const hex = () => randomBytes(5).toString('hex');
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+function latencyStats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null };
+}
+
+// ───────────────────────────── PostgreSQL helpers ─────────────────────────────
+
+async function admin(work) {
+  const client = new pg.Client({ ...PG, database: 'postgres' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(prefix) {
+  const name = `${prefix}_${hex()}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const drop = () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  cleanups.unshift(drop);
+  return { name, url: `postgres://${PG.user}@${PG.host}:${PG.port}/${name}` };
+}
+
+async function databaseStats(name) {
+  return admin(async (client) => {
+    const { rows } = await client.query(
+      `SELECT xact_commit::bigint AS commits, xact_rollback::bigint AS rollbacks, tup_inserted::bigint AS inserted,
+              tup_updated::bigint AS updated, tup_deleted::bigint AS deleted, tup_returned::bigint AS returned
+       FROM pg_stat_database WHERE datname = $1`,
+      [name],
+    );
+    return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([key, value]) => [key, Number(value)]));
+  });
+}
+
+// ───────────────────────────── RabbitMQ helpers ─────────────────────────────
+
+/** Names the RabbitMQ adapter declares under a namespace (libs/broker rabbitMqNames). */
+function rabbitNames(namespace) {
+  return ['sluice.steps', 'sluice.ingest', 'sluice.events', 'sluice.notices'].map((base) => `${namespace}.${base}`);
+}
+
+async function deleteNamespace(namespace) {
+  const connection = await amqp.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    const [steps, ingest, events, notices] = rabbitNames(namespace);
+    await channel.deleteQueue(steps);
+    await channel.deleteQueue(ingest);
+    await channel.deleteExchange(events);
+    await channel.deleteExchange(notices);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+// ───────────────────────────── raw limits ─────────────────────────────
+
+/** Bare amqplib: publish with confirms in windows of 100, consume with manual ack (prefetch 100), 1 KiB persistent messages. */
+async function rawRabbitMq(count) {
+  const queue = `bench-${hex()}.raw`;
+  const publisher = await amqp.connect(AMQP_URL);
+  const consumer = await amqp.connect(AMQP_URL);
+  cleanups.unshift(async () => {
+    const connection = await amqp.connect(AMQP_URL);
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue);
+    await connection.close();
+  });
+  try {
+    const pub = await publisher.createConfirmChannel();
+    await pub.assertQueue(queue, { durable: true });
+    const sub = await consumer.createChannel();
+    await sub.prefetch(100);
+    const body = Buffer.alloc(1024, 'x');
+    let acked = 0;
+    let finished;
+    const allAcked = new Promise((resolve) => (finished = resolve));
+    await sub.consume(queue, (msg) => {
+      if (!msg) return;
+      sub.ack(msg);
+      acked += 1;
+      if (acked === count) finished(performance.now());
+    }, { noAck: false });
+    const started = performance.now();
+    for (let sent = 0; sent < count; sent += 100) {
+      for (let i = sent; i < Math.min(count, sent + 100); i += 1) pub.sendToQueue(queue, body, { persistent: true });
+      await pub.waitForConfirms();
+    }
+    const published = performance.now();
+    const done = await allAcked;
+    await pub.close();
+    await sub.close();
+    return {
+      messages: count,
+      publishConfirmPerS: Math.round(count / ((published - started) / 1000)),
+      endToEndPerS: Math.round(count / ((done - started) / 1000)),
+    };
+  } finally {
+    await publisher.close().catch(() => undefined);
+    await consumer.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Bare pg on a throw-away database: 100-row INSERTs, and single-row INSERTs
+ * on 1 and on 8 connections, each statement its own transaction
+ * (synchronous_commit on). An ordinary table, because a TEMP table writes no
+ * WAL, so its commits never wait for the disk; that figure is reported apart.
+ */
+async function rawPostgres() {
+  const database = await createDatabase('bench_raw');
+  const connect = async () => {
+    const client = new pg.Client({ ...PG, database: database.name });
+    await client.connect();
+    return client;
+  };
+  const setup = await connect();
+  const ddl = (table, temp = '') => `CREATE ${temp} TABLE ${table} (id uuid PRIMARY KEY, run_id uuid NOT NULL, seq int NOT NULL, data jsonb NOT NULL, at timestamptz NOT NULL DEFAULT now())`;
+  await setup.query(ddl('rows_multi'));
+  await setup.query(ddl('rows_single'));
+  const data = JSON.stringify({ type: 'StepSucceeded', nodeId: 'call', data: { output: { status: 200, body: { ok: true } }, durationMs: 3 } });
+
+  // 100 rows per statement.
+  const statements = 400;
+  const values = Array.from({ length: 100 }, (_, i) => `($${i * 3 + 1}::uuid, $${i * 3 + 2}::uuid, $${i * 3 + 3}::int, '${data}'::jsonb)`).join(',');
+  const multiSql = `INSERT INTO rows_multi (id, run_id, seq, data) VALUES ${values}`;
+  let started = performance.now();
+  for (let s = 0; s < statements; s += 1) {
+    const runId = randomUUID();
+    await setup.query(multiSql, Array.from({ length: 100 }, (_, i) => [randomUUID(), runId, i + 1]).flat());
+  }
+  const multiRowsPerS = Math.round((statements * 100) / ((performance.now() - started) / 1000));
+
+  const singleSql = `INSERT INTO rows_single (id, run_id, seq, data) VALUES ($1, $2, 1, '${data}'::jsonb)`;
+  const singleRun = async (client, count) => {
+    for (let i = 0; i < count; i += 1) await client.query(singleSql, [randomUUID(), randomUUID()]);
+  };
+  started = performance.now();
+  await singleRun(setup, 2000);
+  const single1PerS = Math.round(2000 / ((performance.now() - started) / 1000));
+
+  const clients = await Promise.all(Array.from({ length: 8 }, connect));
+  started = performance.now();
+  await Promise.all(clients.map((client) => singleRun(client, 500)));
+  const single8PerS = Math.round(4000 / ((performance.now() - started) / 1000));
+  await Promise.all(clients.map((client) => client.end()));
+
+  await setup.query(ddl('rows_temp', 'TEMP'));
+  const tempSql = singleSql.replace('rows_single', 'rows_temp');
+  started = performance.now();
+  for (let i = 0; i < 2000; i += 1) await setup.query(tempSql, [randomUUID(), randomUUID()]);
+  const tempSingle1PerS = Math.round(2000 / ((performance.now() - started) / 1000));
+  await setup.end();
+  return { multiRowsPerS, single1PerS, single8PerS, tempSingle1PerS };
+}
+
+// ───────────────────────────── processes ─────────────────────────────
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A child node process whose output is kept (for errors) and which is stopped at cleanup. */
+function startProcess(name, script, env) {
+  const child = spawn(process.execPath, [join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timeout = sleep(15000).then(() => 'timeout');
+    if ((await Promise.race([exited, timeout])) === 'timeout') {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  cleanups.unshift(stop);
+  return { name, child, stop, exited, output: () => output };
+}
+
+async function waitReady(baseUrl, proc, timeoutMs = 120000) {
+  const started = Date.now();
+  let exitInfo;
+  void proc.exited.then((info) => (exitInfo = info));
+  while (Date.now() - started < timeoutMs) {
+    if (exitInfo) throw new Error(`${proc.name} exited (${JSON.stringify(exitInfo)}):\n${proc.output()}`);
+    try {
+      const response = await fetch(`${baseUrl}/health/ready`);
+      if (response.status === 200) return Date.now() - started;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${proc.name} not ready within ${timeoutMs} ms:\n${proc.output()}`);
+}
+
+// ───────────────────────────── the flows and the driver ─────────────────────────────
+
+/** A local HTTP sink for the consumer's http node: answers 200 at once and counts. */
+async function startSink() {
+  let requests = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      requests += 1;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.unshift(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${server.address().port}/sink`, count: () => requests };
+}
+
+const node = (id, type, data = {}, x = 0) => ({ id, type, position: { x, y: 0 }, data });
+const edge = (source, target, sourceHandle = null) => ({ id: `${source}-${sourceHandle ?? 'out'}-${target}`, source, target, sourceHandle });
+
+function producerGraph() {
+  return {
+    nodes: [
+      node('trigger', 'trigger', {}, 0),
+      node('significant', 'filter', { condition: 'event.amount > 100' }, 200),
+      node('shape', 'transform', { expression: '{ "orderId": event.orderId, "amount": event.amount, "tier": event.amount > 1000 ? "gold" : "standard" }' }, 400),
+      node('publish', 'publish', { topic: TOPIC }, 600),
+      node('ignore', 'ignore', { reason: 'small' }, 400),
+    ],
+    edges: [edge('trigger', 'significant'), edge('significant', 'shape', 'yes'), edge('significant', 'ignore', 'no'), edge('shape', 'publish')],
+  };
+}
+
+function consumerGraph(sinkUrl) {
+  return {
+    nodes: [
+      node('consume', 'subscribe', { topic: TOPIC }, 0),
+      node('process', 'http', { url: sinkUrl, method: 'POST', body: 'event', timeoutMs: 5000, retry: { maxAttempts: 5, initialIntervalMs: 200, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0 } }, 200),
+      node('done', 'end', {}, 400),
+    ],
+    edges: [edge('consume', 'process'), edge('process', 'done')],
+  };
+}
+
+async function api(baseUrl, method, path, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function createFlows(baseUrl, sinkUrl) {
+  // The consumer first, so the producer's publishes find their subscriber.
+  const consumer = await api(baseUrl, 'POST', '/api/flows', { name: 'bench-consumer', graph: consumerGraph(sinkUrl) });
+  const producer = await api(baseUrl, 'POST', '/api/flows', { name: 'bench-producer', graph: producerGraph() });
+  return { producerId: producer.id, consumerId: consumer.id };
+}
+
+/** Sends `count` triggers with `concurrency` in flight; returns the wall time it took, in ms. */
+async function drive(baseUrl, producerId, count, concurrency) {
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < count) {
+      const i = next;
+      next += 1;
+      const response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 202) failures += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  if (failures > 0) throw new Error(`${failures} of ${count} triggers were not accepted`);
+  return performance.now() - started;
+}
+
+async function waitFor(description, check, timeoutMs, onTick) {
+  const started = Date.now();
+  for (;;) {
+    const done = await check();
+    if (onTick) await onTick();
+    if (done) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await sleep(250);
+  }
+}
+
+// ───────────────────────────── production mode ─────────────────────────────
+
+async function productionRun(workers, sink) {
+  const database = await createDatabase('bench_e2e');
+  const namespace = `bench-${hex()}`;
+  cleanups.unshift(() => deleteNamespace(namespace));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    DATABASE_URL: database.url, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false',
+    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
+  };
+  const apiProcess = startProcess('api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  await waitReady(baseUrl, apiProcess);
+  const flows = await createFlows(baseUrl, sink.url);
+  const workerProcesses = Array.from({ length: workers }, (_, i) => startProcess(`worker-${i + 1}`, 'apps/worker/dist/main.js', env));
+
+  const connection = await amqp.connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  const [stepsQueue, ingestQueue] = rabbitNames(namespace);
+  await waitFor(`${workers} workers consuming`, async () => (await channel.checkQueue(stepsQueue)).consumerCount >= workers, 60000);
+
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  const completed = async () =>
+    Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
+
+  try {
+    // Warm-up: JIT, pools, channels.
+    await drive(baseUrl, flows.producerId, WARMUP, Math.min(CONCURRENCY, WARMUP));
+    await waitFor('warm-up completions', async () => (await completed()) >= WARMUP, TIMEOUT_MS);
+    const measuredFrom = new Date();
+    await sleep(20);
+
+    const samples = [];
+    const t0 = performance.now();
+    let triggerMs;
+    const driving = drive(baseUrl, flows.producerId, EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
+    const sample = async () => {
+      const [steps, ingest, outbox, done] = await Promise.all([
+        channel.checkQueue(stepsQueue), channel.checkQueue(ingestQueue),
+        db.query('SELECT count(*) AS n FROM outbox'), completed(),
+      ]);
+      samples.push({ s: Math.round(performance.now() - t0) / 1000, completed: done - WARMUP, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
+    };
+    let lastSample = 0;
+    await waitFor(`${EVENTS} completions`, async () => (await completed()) >= WARMUP + EVENTS, TIMEOUT_MS, async () => {
+      if (performance.now() - lastSample >= 1000) {
+        lastSample = performance.now();
+        await sample();
+      }
+    });
+    await driving;
+    const wallMs = performance.now() - t0;
+    await sample();
+
+    const { rows } = await db.query(
+      `SELECT extract(epoch FROM p.started_at) * 1000 AS started, extract(epoch FROM c.finished_at) * 1000 AS finished, c.status
+       FROM runs c JOIN runs p ON p.id = (c.state->>'parentRunId')::uuid
+       WHERE c.flow_id = $1 AND p.started_at >= $2`,
+      [flows.consumerId, measuredFrom],
+    );
+    const result = summarise(rows.map((row) => ({ started: Number(row.started), finished: Number(row.finished), status: row.status })), wallMs, triggerMs);
+    const counts = (await db.query(
+      `SELECT (SELECT count(*) FROM history) AS history, (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM outbox) AS outbox`,
+    )).rows[0];
+    await db.end();
+    await channel.close();
+    await connection.close();
+    // Stop the processes before reading pg_stat_database: exiting backends flush their statistics.
+    await Promise.all(workerProcesses.map((worker) => worker.stop()));
+    await apiProcess.stop();
+    await sleep(600);
+    const stats = await databaseStats(database.name);
+    const totalEvents = WARMUP + EVENTS;
+    result.database = {
+      commitsPerEvent: round(stats.commits / totalEvents, 2),
+      rollbacks: stats.rollbacks,
+      rowsInsertedPerEvent: round(stats.inserted / totalEvents, 1),
+      rowsUpdatedPerEvent: round(stats.updated / totalEvents, 1),
+      rowsDeletedPerEvent: round(stats.deleted / totalEvents, 1),
+      historyRowsPerEvent: round(Number(counts.history) / (Number(counts.runs) / 2), 1),
+      outboxLeft: Number(counts.outbox),
+    };
+    result.samples = samples;
+    return result;
+  } catch (error) {
+    for (const proc of [apiProcess, ...workerProcesses]) log(`${proc.name} output:\n${proc.output()}`);
+    throw error;
+  } finally {
+    await db.end().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  }
+}
+
+function round(value, digits) {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function summarise(runs, wallMs, triggerMs) {
+  const finished = runs.filter((run) => Number.isFinite(run.finished));
+  const first = Math.min(...finished.map((run) => run.started));
+  const last = Math.max(...finished.map((run) => run.finished));
+  const latency = latencyStats(finished.map((run) => run.finished - run.started));
+  return {
+    events: finished.length,
+    failed: finished.filter((run) => run.status === 'failed').length,
+    eventsPerS: Math.round(finished.length / ((last - first) / 1000)),
+    wallSeconds: round(wallMs / 1000, 2),
+    triggersPerS: Math.round(EVENTS / (triggerMs / 1000)),
+    latencyMs: { p50: round(latency.p50, 1), p95: round(latency.p95, 1), p99: round(latency.p99, 1), max: round(latency.max, 1) },
+  };
+}
+
+// ───────────────────────────── embedded mode ─────────────────────────────
+
+async function embeddedRun(sink) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
+  cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const proc = startProcess('embedded', 'apps/api/dist/main.js', {
+    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SLUICE_SEED_SAMPLES: 'false', SLUICE_WEB_DIR: join(dataDir, 'no-ui'),
+    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
+  });
+  try {
+    const startMs = await waitReady(baseUrl, proc);
+    const flows = await createFlows(baseUrl, sink.url);
+    const finishedRuns = async () => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      let total = 0;
+      for (const match of text.matchAll(/^sluice_runs_finished_total\{status="(succeeded|failed)"\} (\d+)/gm)) total += Number(match[2]);
+      return total;
+    };
+    // Each event finishes two runs: the producer's and the consumer's.
+    await drive(baseUrl, flows.producerId, WARMUP, Math.min(CONCURRENCY, WARMUP));
+    await waitFor('warm-up completions', async () => (await finishedRuns()) >= 2 * WARMUP, TIMEOUT_MS);
+    const measuredFrom = Date.now();
+    await sleep(20);
+    const t0 = performance.now();
+    let triggerMs;
+    const driving = drive(baseUrl, flows.producerId, EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
+    await waitFor(`${EVENTS} completions`, async () => (await finishedRuns()) >= 2 * (WARMUP + EVENTS), TIMEOUT_MS);
+    await driving;
+    const wallMs = performance.now() - t0;
+
+    const producers = new Map((await listRuns(baseUrl, flows.producerId)).map((run) => [run.id, run]));
+    const pairs = [];
+    for (const run of await listRuns(baseUrl, flows.consumerId)) {
+      const parent = producers.get(run.parentRunId);
+      if (!parent || Date.parse(parent.startedAt) < measuredFrom) continue;
+      pairs.push({ started: Date.parse(parent.startedAt), finished: run.finishedAt ? Date.parse(run.finishedAt) : NaN, status: run.status });
+    }
+    const result = summarise(pairs, wallMs, triggerMs);
+    result.startMs = startMs;
+    return result;
+  } catch (error) {
+    log(`embedded output:\n${proc.output()}`);
+    throw error;
+  } finally {
+    await proc.stop();
+  }
+}
+
+async function listRuns(baseUrl, flowId) {
+  const runs = [];
+  let cursor;
+  do {
+    const page = await api(baseUrl, 'GET', `/api/runs?flowId=${flowId}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    runs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return runs;
+}
+
+// ───────────────────────────── report ─────────────────────────────
+
+function table(results) {
+  const lines = [];
+  const pad = (value, width) => String(value ?? '–').padStart(width);
+  lines.push('');
+  lines.push(`Sluice benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${EVENTS} events, ${CONCURRENCY} triggers in flight`);
+  lines.push('');
+  lines.push('raw limits');
+  lines.push(`  RabbitMQ, 1 KiB persistent, confirms in windows of 100:  publish ${results.raw.rabbitmq.publishConfirmPerS} msg/s; publish→consume-ack ${results.raw.rabbitmq.endToEndPerS} msg/s`);
+  lines.push(`  PostgreSQL, 100 rows per INSERT:                          ${results.raw.postgres.multiRowsPerS} rows/s`);
+  lines.push(`  PostgreSQL, single-row INSERT (own transaction):          ${results.raw.postgres.single1PerS}/s on 1 connection, ${results.raw.postgres.single8PerS}/s on 8`);
+  lines.push(`  PostgreSQL, single-row INSERT into a TEMP table (no WAL): ${results.raw.postgres.tempSingle1PerS}/s on 1 connection`);
+  lines.push('');
+  lines.push('end to end (trigger → filter → transform → publish ⇒ subscribe → http → end)');
+  lines.push(`  ${'mode'.padEnd(22)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('triggers/s', 12)}${pad('commits/ev', 12)}`);
+  for (const run of results.endToEnd) {
+    lines.push(`  ${run.mode.padEnd(22)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p95, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.triggersPerS, 12)}${pad(run.database?.commitsPerEvent, 12)}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function cleanup() {
+  while (cleanups.length > 0) {
+    const step = cleanups.shift();
+    try {
+      await step();
+    } catch (error) {
+      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const results = { at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, settings: { events: EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)' }, raw: {}, endToEnd: [] };
+
+  log(`raw RabbitMQ: ${RAW_MESSAGES} messages`);
+  results.raw.rabbitmq = await rawRabbitMq(RAW_MESSAGES);
+  log(`  ${JSON.stringify(results.raw.rabbitmq)}`);
+  log('raw PostgreSQL');
+  results.raw.postgres = await rawPostgres();
+  log(`  ${JSON.stringify(results.raw.postgres)}`);
+  await cleanup();
+
+  const sink = await startSink();
+  for (const workers of WORKER_COUNTS) {
+    log(`production, ${workers} worker${workers === 1 ? '' : 's'}: ${WARMUP} warm-up + ${EVENTS} events`);
+    const run = await productionRun(workers, sink);
+    results.endToEnd.push({ mode: `production, ${workers} worker${workers === 1 ? '' : 's'}`, workers, ...run });
+    log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p95 ${run.latencyMs.p95} ms, p99 ${run.latencyMs.p99} ms, ${run.database.commitsPerEvent} commits/event`);
+    // Drop this run's database and namespace before the next one (the sink stays).
+    const keep = cleanups.pop();
+    await cleanup();
+    cleanups.push(keep);
+  }
+  if (RUN_EMBEDDED) {
+    log(`embedded (one process): ${WARMUP} warm-up + ${EVENTS} events`);
+    const run = await embeddedRun(sink);
+    results.endToEnd.push({ mode: 'embedded (1 process)', workers: 0, ...run });
+    log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p95 ${run.latencyMs.p95} ms, p99 ${run.latencyMs.p99} ms (start ${run.startMs} ms)`);
+  }
+  results.sinkRequests = sink.count();
+  await cleanup();
+  results.seconds = Math.round((Date.now() - started) / 1000);
+
+  process.stdout.write(table(results));
+  const dir = join(ROOT, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `bench-${results.at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`results: ${file} (${results.seconds} s)\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  await cleanup();
+  process.exit(1);
+});
