@@ -4,7 +4,7 @@ import { memo } from 'react';
 import { formatDuration } from '../lib/formatDuration';
 import { BaseNode } from './BaseNode';
 
-type DelayFlowNode = Node<Partial<DelayData> & CommonNodeData, 'delay'>;
+type DelayFlowNode = Node<Partial<DelayData> & CommonNodeData & Record<string, unknown>, 'delay'>;
 
 /** Canvas card of a `delay` node. */
 export const DelayNode = memo(function DelayNode({ id, data, selected }: NodeProps<DelayFlowNode>) {

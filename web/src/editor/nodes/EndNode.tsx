@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type EndFlowNode = Node<CommonNodeData, 'end'>;
+type EndFlowNode = Node<CommonNodeData & Record<string, unknown>, 'end'>;
 
 /** Canvas card of a `end` node. */
 export const EndNode = memo(function EndNode({ id, data, selected }: NodeProps<EndFlowNode>) {

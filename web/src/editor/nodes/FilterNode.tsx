@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type FilterFlowNode = Node<Partial<FilterData> & CommonNodeData, 'filter'>;
+type FilterFlowNode = Node<Partial<FilterData> & CommonNodeData & Record<string, unknown>, 'filter'>;
 
 /** Canvas card of a `filter` node. */
 export const FilterNode = memo(function FilterNode({ id, data, selected }: NodeProps<FilterFlowNode>) {

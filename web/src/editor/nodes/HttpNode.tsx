@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type HttpFlowNode = Node<Partial<HttpData> & CommonNodeData, 'http'>;
+type HttpFlowNode = Node<Partial<HttpData> & CommonNodeData & Record<string, unknown>, 'http'>;
 
 /** Canvas card of a `http` node. */
 export const HttpNode = memo(function HttpNode({ id, data, selected }: NodeProps<HttpFlowNode>) {

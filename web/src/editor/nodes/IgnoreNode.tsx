@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type IgnoreFlowNode = Node<Partial<IgnoreData> & CommonNodeData, 'ignore'>;
+type IgnoreFlowNode = Node<Partial<IgnoreData> & CommonNodeData & Record<string, unknown>, 'ignore'>;
 
 /** Canvas card of a `ignore` node. */
 export const IgnoreNode = memo(function IgnoreNode({ id, data, selected }: NodeProps<IgnoreFlowNode>) {

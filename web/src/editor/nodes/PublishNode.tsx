@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type PublishFlowNode = Node<Partial<PublishData> & CommonNodeData, 'publish'>;
+type PublishFlowNode = Node<Partial<PublishData> & CommonNodeData & Record<string, unknown>, 'publish'>;
 
 /** Canvas card of a `publish` node. */
 export const PublishNode = memo(function PublishNode({ id, data, selected }: NodeProps<PublishFlowNode>) {

@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type SubscribeFlowNode = Node<Partial<SubscribeData> & CommonNodeData, 'subscribe'>;
+type SubscribeFlowNode = Node<Partial<SubscribeData> & CommonNodeData & Record<string, unknown>, 'subscribe'>;
 
 /** Canvas card of a `subscribe` node. */
 export const SubscribeNode = memo(function SubscribeNode({ id, data, selected }: NodeProps<SubscribeFlowNode>) {

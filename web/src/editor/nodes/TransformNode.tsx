@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type TransformFlowNode = Node<Partial<TransformData> & CommonNodeData, 'transform'>;
+type TransformFlowNode = Node<Partial<TransformData> & CommonNodeData & Record<string, unknown>, 'transform'>;
 
 /** Canvas card of a `transform` node. */
 export const TransformNode = memo(function TransformNode({ id, data, selected }: NodeProps<TransformFlowNode>) {

@@ -3,7 +3,7 @@ import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { BaseNode } from './BaseNode';
 
-type TriggerFlowNode = Node<Partial<TriggerData> & CommonNodeData, 'trigger'>;
+type TriggerFlowNode = Node<Partial<TriggerData> & CommonNodeData & Record<string, unknown>, 'trigger'>;
 
 /** Canvas card of a `trigger` node. */
 export const TriggerNode = memo(function TriggerNode({ id, data, selected }: NodeProps<TriggerFlowNode>) {
