@@ -11,6 +11,21 @@ import { TargetServer } from '../support/target-server';
 
 const run = promisify(execFile);
 
+describe('start-up configuration', () => {
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ DATABASE_URL: 'mysql://127.0.0.1/x' }, /DATABASE_URL/],
+    [{ HOST: '0.0.0.0' }, /SLUICE_API_KEYS/],
+  ])('refuses to start with %j, naming the variable', async (env, message) => {
+    const failure = await run(process.execPath, ['apps/api/dist/main.js'], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toMatch(message);
+  });
+});
+
 describe('embedded mode as a process (npm start)', () => {
   let dataDir: string;
   let sluice: EmbeddedProcess;
