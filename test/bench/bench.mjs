@@ -17,11 +17,14 @@
 //   BENCH_CONCURRENCY   triggers in flight (default 64)
 //   BENCH_WORKERS       worker counts for production mode (default 1,2,4)
 //   BENCH_EMBEDDED      run embedded mode too (default true)
+//   BENCH_EMBEDDED_EVENTS  events for embedded mode (default min(BENCH_EVENTS, 1000): it is the slowest)
 //   BENCH_RAW_MESSAGES  messages for the bare RabbitMQ test (default 20000)
 //   BENCH_TIMEOUT_S     longest wait for one run's completions (default 300)
 //   WORKER_CONCURRENCY  passed to the workers (default: Sluice's, 50)
+//   BENCH_NODE_OPTIONS  NODE_OPTIONS of the spawned API and workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -39,6 +42,7 @@ const EVENTS = intEnv('BENCH_EVENTS', 5000);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 64);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map((n) => Number(n.trim())).filter((n) => n > 0);
 const RUN_EMBEDDED = (process.env.BENCH_EMBEDDED ?? 'true') !== 'false';
+const EMBEDDED_EVENTS = intEnv('BENCH_EMBEDDED_EVENTS', Math.min(EVENTS, 1000));
 const RAW_MESSAGES = intEnv('BENCH_RAW_MESSAGES', 20000);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 300) * 1000;
 const WARMUP = Math.min(200, Math.max(20, Math.floor(EVENTS / 20)));
@@ -225,6 +229,55 @@ async function rawPostgres() {
   return { multiRowsPerS, single1PerS, single8PerS, tempSingle1PerS };
 }
 
+// ───────────────────────────── CPU accounting (Linux /proc) ─────────────────────────────
+
+/** CPU time (user + system) of a process so far, in ms; 0 when it is gone or /proc is missing. Assumes USER_HZ = 100. */
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of processes with this command name (postgres backends, RabbitMQ's beam.smp). */
+function pidsNamed(name) {
+  try {
+    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU used by each part between snapshot and `since()`, in ms. PostgreSQL and
+ * RabbitMQ are machine-wide: anything else using them on this machine counts too.
+ */
+function cpuSnapshot(parts) {
+  const take = () => ({
+    ...Object.fromEntries(Object.entries(parts).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0)])),
+    postgres: Object.fromEntries(pidsNamed('postgres').map((pid) => [pid, cpuMsOf(pid)])),
+    rabbitmq: pidsNamed('beam.smp').reduce((sum, pid) => sum + cpuMsOf(pid), 0),
+    driver: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  });
+  const before = take();
+  return () => {
+    const after = take();
+    const used = {};
+    for (const name of [...Object.keys(parts), 'rabbitmq', 'driver']) used[name] = after[name] - before[name];
+    used.postgres = Object.entries(after.postgres).reduce((sum, [pid, ms]) => sum + ms - (before.postgres[pid] ?? 0), 0);
+    return used;
+  };
+}
+
 // ───────────────────────────── processes ─────────────────────────────
 
 function freePort() {
@@ -242,7 +295,11 @@ function freePort() {
 function startProcess(name, script, env) {
   const child = spawn(process.execPath, [join(ROOT, script)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -418,6 +475,7 @@ async function productionRun(workers, sink) {
     await sleep(20);
 
     const samples = [];
+    const cpu = cpuSnapshot({ api: [apiProcess.child.pid], workers: workerProcesses.map((worker) => worker.child.pid) });
     const t0 = performance.now();
     let triggerMs;
     const driving = drive(baseUrl, flows.producerId, EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
@@ -437,6 +495,7 @@ async function productionRun(workers, sink) {
     });
     await driving;
     const wallMs = performance.now() - t0;
+    const cpuUsed = cpu();
     await sample();
 
     const { rows } = await db.query(
@@ -445,7 +504,7 @@ async function productionRun(workers, sink) {
        WHERE c.flow_id = $1 AND p.started_at >= $2`,
       [flows.consumerId, measuredFrom],
     );
-    const result = summarise(rows.map((row) => ({ started: Number(row.started), finished: Number(row.finished), status: row.status })), wallMs, triggerMs);
+    const result = summarise(rows.map((row) => ({ started: Number(row.started), finished: Number(row.finished), status: row.status })), EVENTS, wallMs, triggerMs);
     const counts = (await db.query(
       `SELECT (SELECT count(*) FROM history) AS history, (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM outbox) AS outbox`,
     )).rows[0];
@@ -467,6 +526,7 @@ async function productionRun(workers, sink) {
       historyRowsPerEvent: round(Number(counts.history) / (Number(counts.runs) / 2), 1),
       outboxLeft: Number(counts.outbox),
     };
+    result.cpu = cpuReport(cpuUsed, EVENTS, wallMs);
     result.samples = samples;
     return result;
   } catch (error) {
@@ -478,12 +538,22 @@ async function productionRun(workers, sink) {
   }
 }
 
+/** CPU ms per event by part, and how busy the machine's cores were. */
+function cpuReport(used, events, wallMs) {
+  const total = Object.values(used).reduce((sum, ms) => sum + ms, 0);
+  return {
+    msPerEvent: Object.fromEntries(Object.entries(used).map(([name, ms]) => [name, round(ms / events, 2)])),
+    totalMsPerEvent: round(total / events, 2),
+    coresBusy: round(total / wallMs, 2),
+  };
+}
+
 function round(value, digits) {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
 
-function summarise(runs, wallMs, triggerMs) {
+function summarise(runs, events, wallMs, triggerMs) {
   const finished = runs.filter((run) => Number.isFinite(run.finished));
   const first = Math.min(...finished.map((run) => run.started));
   const last = Math.max(...finished.map((run) => run.finished));
@@ -493,7 +563,7 @@ function summarise(runs, wallMs, triggerMs) {
     failed: finished.filter((run) => run.status === 'failed').length,
     eventsPerS: Math.round(finished.length / ((last - first) / 1000)),
     wallSeconds: round(wallMs / 1000, 2),
-    triggersPerS: Math.round(EVENTS / (triggerMs / 1000)),
+    triggersPerS: Math.round(events / (triggerMs / 1000)),
     latencyMs: { p50: round(latency.p50, 1), p95: round(latency.p95, 1), p99: round(latency.p99, 1), max: round(latency.max, 1) },
   };
 }
@@ -523,12 +593,14 @@ async function embeddedRun(sink) {
     await waitFor('warm-up completions', async () => (await finishedRuns()) >= 2 * WARMUP, TIMEOUT_MS);
     const measuredFrom = Date.now();
     await sleep(20);
+    const cpu = cpuSnapshot({ embedded: [proc.child.pid] });
     const t0 = performance.now();
     let triggerMs;
-    const driving = drive(baseUrl, flows.producerId, EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
-    await waitFor(`${EVENTS} completions`, async () => (await finishedRuns()) >= 2 * (WARMUP + EVENTS), TIMEOUT_MS);
+    const driving = drive(baseUrl, flows.producerId, EMBEDDED_EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
+    await waitFor(`${EMBEDDED_EVENTS} completions`, async () => (await finishedRuns()) >= 2 * (WARMUP + EMBEDDED_EVENTS), TIMEOUT_MS);
     await driving;
     const wallMs = performance.now() - t0;
+    const cpuUsed = cpu();
 
     const producers = new Map((await listRuns(baseUrl, flows.producerId)).map((run) => [run.id, run]));
     const pairs = [];
@@ -537,8 +609,9 @@ async function embeddedRun(sink) {
       if (!parent || Date.parse(parent.startedAt) < measuredFrom) continue;
       pairs.push({ started: Date.parse(parent.startedAt), finished: run.finishedAt ? Date.parse(run.finishedAt) : NaN, status: run.status });
     }
-    const result = summarise(pairs, wallMs, triggerMs);
+    const result = summarise(pairs, EMBEDDED_EVENTS, wallMs, triggerMs);
     result.startMs = startMs;
+    result.cpu = cpuReport(cpuUsed, EMBEDDED_EVENTS, wallMs);
     return result;
   } catch (error) {
     log(`embedded output:\n${proc.output()}`);
@@ -565,7 +638,7 @@ function table(results) {
   const lines = [];
   const pad = (value, width) => String(value ?? '–').padStart(width);
   lines.push('');
-  lines.push(`Sluice benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${EVENTS} events, ${CONCURRENCY} triggers in flight`);
+  lines.push(`Sluice benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${EVENTS} events (embedded ${EMBEDDED_EVENTS}), ${CONCURRENCY} triggers in flight`);
   lines.push('');
   lines.push('raw limits');
   lines.push(`  RabbitMQ, 1 KiB persistent, confirms in windows of 100:  publish ${results.raw.rabbitmq.publishConfirmPerS} msg/s; publish→consume-ack ${results.raw.rabbitmq.endToEndPerS} msg/s`);
@@ -574,9 +647,14 @@ function table(results) {
   lines.push(`  PostgreSQL, single-row INSERT into a TEMP table (no WAL): ${results.raw.postgres.tempSingle1PerS}/s on 1 connection`);
   lines.push('');
   lines.push('end to end (trigger → filter → transform → publish ⇒ subscribe → http → end)');
-  lines.push(`  ${'mode'.padEnd(22)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('triggers/s', 12)}${pad('commits/ev', 12)}`);
+  lines.push(`  ${'mode'.padEnd(22)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('triggers/s', 12)}${pad('commits/ev', 12)}${pad('CPU ms/ev', 11)}${pad('cores busy', 12)}`);
   for (const run of results.endToEnd) {
-    lines.push(`  ${run.mode.padEnd(22)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p95, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.triggersPerS, 12)}${pad(run.database?.commitsPerEvent, 12)}`);
+    lines.push(`  ${run.mode.padEnd(22)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p95, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.triggersPerS, 12)}${pad(run.database?.commitsPerEvent, 12)}${pad(run.cpu?.totalMsPerEvent, 11)}${pad(run.cpu?.coresBusy, 12)}`);
+  }
+  lines.push('');
+  lines.push('CPU ms per event, by process');
+  for (const run of results.endToEnd) {
+    lines.push(`  ${run.mode.padEnd(22)}${Object.entries(run.cpu?.msPerEvent ?? {}).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
   }
   lines.push('');
   return lines.join('\n');
@@ -595,7 +673,7 @@ async function cleanup() {
 
 async function main() {
   const started = Date.now();
-  const results = { at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, settings: { events: EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)' }, raw: {}, endToEnd: [] };
+  const results = { at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, settings: { events: EVENTS, embeddedEvents: EMBEDDED_EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)' }, raw: {}, endToEnd: [] };
 
   log(`raw RabbitMQ: ${RAW_MESSAGES} messages`);
   results.raw.rabbitmq = await rawRabbitMq(RAW_MESSAGES);
@@ -617,7 +695,7 @@ async function main() {
     cleanups.push(keep);
   }
   if (RUN_EMBEDDED) {
-    log(`embedded (one process): ${WARMUP} warm-up + ${EVENTS} events`);
+    log(`embedded (one process): ${WARMUP} warm-up + ${EMBEDDED_EVENTS} events`);
     const run = await embeddedRun(sink);
     results.endToEnd.push({ mode: 'embedded (1 process)', workers: 0, ...run });
     log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p95 ${run.latencyMs.p95} ms, p99 ${run.latencyMs.p99} ms (start ${run.startMs} ms)`);

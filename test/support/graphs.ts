@@ -32,3 +32,8 @@ export function httpFlow(url: string, retry: RetryPolicyInput, extra: { errorEdg
   }
   return graph(nodes, edges);
 }
+
+/** Places nodes left to right (a second row for every node after the fourth), so canvases in browser tests are readable. */
+export function laidOut(nodes: FlowNode[]): FlowNode[] {
+  return nodes.map((item, index) => ({ ...item, position: { x: (index % 4) * 320, y: Math.floor(index / 4) * 160 } }));
+}

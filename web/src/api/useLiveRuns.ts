@@ -61,7 +61,7 @@ export function useLiveRuns(target: LiveRunsTarget | null, store: RunStatusStore
       closed = true;
       source.close();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` captures the target
+    // `key` stands for `target`, so a new object with the same ids does not reopen the stream.
   }, [key, store]);
 }
 

@@ -4,6 +4,7 @@ import { FlowsPage } from '../flows/FlowsPage';
 import { DeadLettersPage } from '../monitor/DeadLettersPage';
 import { RetriesPage } from '../monitor/RetriesPage';
 import { RunPage } from '../runs/RunPage';
+import { RunsPage } from '../runs/RunsPage';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './layout/NotFoundPage';
 
@@ -15,6 +16,7 @@ export function createAppRouter() {
       children: [
         { path: '/', element: <FlowsPage /> },
         { path: '/flows/:id', element: <EditorPage /> },
+        { path: '/flows/:id/runs', element: <RunsPage /> },
         { path: '/runs/:id', element: <RunPage /> },
         { path: '/retries', element: <RetriesPage /> },
         { path: '/dead-letters', element: <DeadLettersPage /> },

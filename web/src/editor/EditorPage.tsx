@@ -114,16 +114,7 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
 function SendModal({ onClose, onSend }: { onClose: () => void; onSend: (payload: unknown) => Promise<void> }) {
   const dirty = useEditorStore((state) => state.revision !== state.savedRevision);
   const version = useEditorStore((state) => state.latestVersion);
-  return (
-    <>
-      <SendEventModal onClose={onClose} onSend={onSend} />
-      {dirty && (
-        <div className="sl-modal-note" role="note">
-          Runs use the saved version v{version}; unsaved changes are not included.
-        </div>
-      )}
-    </>
-  );
+  return <SendEventModal onClose={onClose} onSend={onSend} note={dirty ? `Runs use the saved version v${version}; unsaved changes are not included.` : undefined} />;
 }
 
 function BottleneckLegend({ runs, loading }: { runs: number; loading: boolean }) {

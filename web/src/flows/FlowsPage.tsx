@@ -80,7 +80,7 @@ function FlowCard({ flow, onArchive }: { flow: FlowDto; onArchive: () => void })
           <h3>{flow.name}</h3>
           <span className="sl-tag">v{flow.version}</span>
         </div>
-        <p className="sl-flow-card__desc">{flow.description ?? `${flow.graph.nodes.length} nodes`}</p>
+        <p className="sl-flow-card__desc">{flow.description ?? nodeCount(flow.graph.nodes.length)}</p>
         <div className="sl-flow-card__icons">
           {types.map((type) => {
             const kind = nodeKind(type);
@@ -91,7 +91,7 @@ function FlowCard({ flow, onArchive }: { flow: FlowDto; onArchive: () => void })
             ) : null;
           })}
           <span className="sl-muted sl-small">
-            {flow.graph.nodes.length} nodes · {entry?.type === 'subscribe' ? `topic ${String(entry.data['topic'] ?? '')}` : 'REST trigger'}
+            {nodeCount(flow.graph.nodes.length)} · {entry?.type === 'subscribe' ? `topic ${String(entry.data['topic'] ?? '')}` : 'REST trigger'}
           </span>
         </div>
       </Link>
@@ -118,4 +118,8 @@ function LastRun({ flowId }: { flowId: string }) {
       last run {RUN_LABEL[run.status]} · {formatAgo(run.startedAt)}
     </Link>
   );
+}
+
+function nodeCount(count: number): string {
+  return count === 1 ? '1 node' : `${count} nodes`;
 }

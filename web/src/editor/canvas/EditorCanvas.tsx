@@ -32,7 +32,7 @@ const selectCanvas = (state: EditorState) => ({
 const DEFAULT_EDGE_OPTIONS = { type: 'status' } as const;
 const DELETE_KEYS = ['Delete', 'Backspace'];
 /** Half the size of a fresh node, so a drop lands centred on the cursor, in px. */
-const DROP_OFFSET = { x: 120, y: 36 };
+const DROP_OFFSET = { x: 110, y: 32 };
 
 /** The editable canvas: drag from the palette, connect handles, select for the inspector. */
 export function EditorCanvas() {
@@ -88,11 +88,10 @@ export function EditorCanvas() {
         fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
         minZoom={0.2}
         maxZoom={2}
-        proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#c9cfdb" />
         <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap pannable zoomable position="bottom-right" nodeColor={miniMapColor} nodeStrokeWidth={0} maskColor="rgb(240 242 247 / 0.7)" />
+        <MiniMap pannable zoomable position="bottom-right" style={{ width: 168, height: 110 }} nodeColor={miniMapColor} nodeStrokeWidth={0} maskColor="rgb(240 242 247 / 0.7)" />
       </ReactFlow>
     </div>
   );

@@ -52,8 +52,7 @@ export function RunCanvas({ graph, steps, onNodeClick }: RunCanvasProps) {
             onNodeClick={handleClick}
             fitView
             fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
-            proOptions={{ hideAttribution: true }}
-          >
+              >
             <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#c9cfdb" />
             <Controls showInteractive={false} position="bottom-left" />
           </ReactFlow>

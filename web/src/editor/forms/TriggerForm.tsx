@@ -13,7 +13,6 @@ export function TriggerForm({ nodeId }: { nodeId: string }) {
   useEffect(() => {
     setText(schema ? JSON.stringify(schema, null, 2) : '');
     // Only when another node is selected; typing keeps the text as typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [nodeId]);
 
   const commit = (next: string): void => {

@@ -1,7 +1,7 @@
 import type { FlowEdge } from '@sluice/contracts';
 
 /** Size assumed for nodes React Flow has not measured yet, in px. */
-const FALLBACK = { width: 240, height: 84 };
+const FALLBACK = { width: 220, height: 72 };
 
 interface LayoutNode {
   id: string;
@@ -21,8 +21,8 @@ export async function autoLayout(nodes: readonly LayoutNode[], edges: readonly F
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '90',
-      'elk.spacing.nodeNode': '50',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '70',
+      'elk.spacing.nodeNode': '40',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     },

@@ -22,6 +22,13 @@ export interface BaseNodeProps {
 }
 
 const EMPTY: string[] = [];
+/** Vertical space per output handle and the body's minimum height, in px: handles sit at fixed offsets so they never move when banners appear below. */
+const HANDLE_PITCH = 24;
+const BODY_MIN_HEIGHT = 64;
+
+function bodyHeight(outputs: number): number {
+  return Math.max(BODY_MIN_HEIGHT, outputs * HANDLE_PITCH + 16);
+}
 
 /**
  * The shared shell of every node kind: icon, title, summary, handles, and the
@@ -36,6 +43,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   const heatOn = useOptionalEditorStore((state) => state.bottleneck !== null, false);
   const variant = statusToVariant(status?.display ?? 'idle');
   const title = typeof label === 'string' && label.trim() !== '' ? label : kind.title;
+  const height = bodyHeight(kind.outputs.length);
 
   const classes = ['sl-node', `sl-node--${kind.group.toLowerCase()}`, `tone-${variant.tone}`];
   if (selected) classes.push('is-selected');
@@ -48,9 +56,9 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
       data-testid={`node-${id}`}
       data-status={status?.status ?? 'idle'}
       data-display={status?.display ?? 'idle'}
-      style={heatOn ? ({ '--heat': heat ? heat.heat : 0 } as CSSProperties) : undefined}
+      style={{ '--body-h': `${height}px`, ...(heatOn ? { '--heat': heat ? heat.heat : 0 } : {}) } as CSSProperties}
     >
-      {!kind.entry && <Handle type="target" position={Position.Left} className="sl-handle sl-handle--in" />}
+      {!kind.entry && <Handle type="target" position={Position.Left} className="sl-handle sl-handle--in" style={{ top: height / 2 }} />}
       {status && <StatusPill status={status} />}
       <div className="sl-node__body">
         <div className="sl-node__icon">
@@ -61,12 +69,8 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
           <div className="sl-node__summary">{summary ?? kind.description}</div>
         </div>
       </div>
-      {status?.error && (status.status === 'dead' || status.status === 'retrying' || status.status === 'failed') && (
-        <div className="sl-node__error" title={status.error.message}>
-          {status.error.message}
-        </div>
-      )}
-      {heatOn && <HeatStrip stats={heat} />}
+      {status && <RunFootnote status={status} />}
+      {heatOn && <HeatStrip id={id} stats={heat} />}
       {errors.length > 0 && (
         <div className="sl-node__invalid" role="alert" title={errors.join('\n')}>
           <span className="sl-node__invalid-badge">{errors.length}</span>
@@ -80,12 +84,14 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
 
 function Outputs({ type }: { type: NodeType }) {
   const outputs = NODE_KINDS[type].outputs;
+  const height = bodyHeight(outputs.length);
   if (outputs.length === 0) return null;
-  if (outputs.length === 1) return <Handle type="source" position={Position.Right} className="sl-handle sl-handle--out" />;
+  if (outputs.length === 1) return <Handle type="source" position={Position.Right} className="sl-handle sl-handle--out" style={{ top: height / 2 }} />;
+  const first = height / 2 - ((outputs.length - 1) * HANDLE_PITCH) / 2;
   return (
     <>
       {outputs.map((output, index) => {
-        const top = `${((index + 1) / (outputs.length + 1)) * 100}%`;
+        const top = first + index * HANDLE_PITCH;
         return (
           <div key={output.id ?? 'default'}>
             <Handle
@@ -112,22 +118,16 @@ function StatusPill({ status }: { status: NodeRunStatus }) {
   const max = status.maxAttempts;
   let detail: ReactNode = null;
   if (status.status === 'retrying' && status.nextRetryAt) {
-    const next = status.pendingAttempt ?? status.attempts + 1;
-    detail = (
-      <>
-        <Countdown to={status.nextRetryAt} /> · attempt {next}
-        {max ? ` of ${max}` : ''}
-      </>
-    );
+    detail = <Countdown to={status.nextRetryAt} />;
   } else if (status.status === 'running' && status.attempts > 1) {
     detail = `attempt ${status.attempts}${max ? ` of ${max}` : ''}`;
   } else if (status.status === 'scheduled' && status.nextRetryAt) {
     detail = <Countdown to={status.nextRetryAt} />;
-  } else if ((status.status === 'succeeded' || status.status === 'dead') && status.durationMs !== undefined) {
+  } else if ((status.status === 'succeeded' || status.status === 'dead') && status.durationMs !== undefined && (status.durationMs >= 1 || status.attempts > 1)) {
     detail = status.attempts > 1 ? `${status.attempts} attempts · ${formatDuration(status.durationMs)}` : formatDuration(status.durationMs);
   }
   return (
-    <div className={`sl-status-pill tone-${variant.tone}`} data-testid="node-status-pill">
+    <div className={`sl-status-pill tone-${variant.tone}`} data-testid="status-pill">
       <span className="sl-status-dot" />
       <span className="sl-status-label">{variant.label}</span>
       {detail && <span className="sl-status-detail">{detail}</span>}
@@ -135,15 +135,31 @@ function StatusPill({ status }: { status: NodeRunStatus }) {
   );
 }
 
-function HeatStrip({ stats }: { stats: NodeBottleneck | undefined }) {
+/** Attempt counter and last error under the body, for steps that failed at least once. */
+function RunFootnote({ status }: { status: NodeRunStatus }) {
+  const retrying = status.status === 'retrying';
+  if (!status.error || !(retrying || status.status === 'dead' || status.status === 'failed' || status.status === 'running')) return null;
+  const attempt = retrying ? (status.pendingAttempt ?? status.attempts + 1) : status.attempts;
+  return (
+    <div className={`sl-node__error${retrying ? ' is-retrying' : ''}`} data-testid="step-footnote" title={status.error.message}>
+      <span className="sl-node__attempt" data-testid="attempt">
+        {retrying ? 'next: ' : ''}attempt {attempt}
+        {status.maxAttempts ? ` of ${status.maxAttempts}` : ''}
+      </span>
+      <span className="sl-node__error-text">{status.error.message}</span>
+    </div>
+  );
+}
+
+function HeatStrip({ id, stats }: { id: string; stats: NodeBottleneck | undefined }) {
   if (!stats) return <div className="sl-heat sl-heat--none">no runs in window</div>;
   return (
-    <div className="sl-heat" title="Over the last runs: steps, failure rate, extra attempts, median and 95th percentile duration">
-      <span><b>{stats.count}</b> runs</span>
-      <span><b>{Math.round(stats.failureRate * 100)}%</b> fail</span>
-      <span><b>{stats.retries}</b> retries</span>
-      <span>p50 <b>{stats.p50Ms === null ? '—' : formatDuration(stats.p50Ms)}</b></span>
-      <span>p95 <b>{stats.p95Ms === null ? '—' : formatDuration(stats.p95Ms)}</b></span>
+    <div className="sl-heat" data-testid={`heat-${id}`} title="Over the last runs: steps, failure rate, extra attempts, median and 95th percentile duration">
+      <span data-stat="count"><b>{stats.count}</b> steps</span>
+      <span data-stat="failure-rate"><b>{Math.round(stats.failureRate * 100)}%</b> failed</span>
+      <span data-stat="retries"><b>{stats.retries}</b> retries</span>
+      <span data-stat="p50">p50 <b>{stats.p50Ms === null ? '—' : formatDuration(stats.p50Ms)}</b></span>
+      <span data-stat="p95">p95 <b>{stats.p95Ms === null ? '—' : formatDuration(stats.p95Ms)}</b></span>
     </div>
   );
 }

@@ -83,8 +83,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <TextField nodeId={nodeId} field="label" label="Label" placeholder={kind.title} />
           <Form nodeId={nodeId} />
         </Section>
-        {!kind.entry && kind.outputs.length > 0 && (
-          <Collapsible title="Retry policy" defaultOpen={kind.retries}>
+        {kind.retries && (
+          <Collapsible title="Retry policy" defaultOpen>
             <RetryPolicyFields nodeId={nodeId} />
           </Collapsible>
         )}

@@ -3,7 +3,7 @@ import { errorMessage } from '../../api/ApiError';
 import { useEditorStore, useEditorStoreApi } from '../store/EditorStoreContext';
 
 /** JSON editor for a test event; resolves through `onSend` (which posts it and follows the run). */
-export function SendEventModal({ onClose, onSend }: { onClose: () => void; onSend: (payload: unknown) => Promise<void> }) {
+export function SendEventModal({ onClose, onSend, note }: { onClose: () => void; onSend: (payload: unknown) => Promise<void>; note?: string | undefined }) {
   const sample = useEditorStore((state) => state.sampleEvent);
   const store = useEditorStoreApi();
   const [text, setText] = useState(sample);
@@ -65,6 +65,11 @@ export function SendEventModal({ onClose, onSend }: { onClose: () => void; onSen
           }}
         />
         {error && <div className="sl-field__error">{error}</div>}
+        {note && (
+          <div className="sl-modal__note" role="note">
+            {note}
+          </div>
+        )}
         <footer className="sl-modal__foot">
           <span className="sl-muted sl-small">Ctrl+Enter to send</span>
           <button type="button" className="sl-btn sl-btn--ghost" onClick={onClose}>

@@ -28,7 +28,7 @@ export function VersionPicker() {
         <option key={item.version} value={item.version}>
           v{item.version}
           {item.version === latest ? ' · latest' : ''}
-          {item.createdAt ? ` · ${new Date(item.createdAt).toLocaleString()}` : ''}
+          {item.createdAt ? ` · ${new Date(item.createdAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${new Date(item.createdAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}` : ''}
         </option>
       ))}
     </select>
