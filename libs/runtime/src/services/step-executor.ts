@@ -7,15 +7,24 @@ import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';
 import type { RunChange, RunCommitter } from './run-committer';
 
-/** Pause before requeueing a batch whose commit failed, in ms, so a store outage doesn't spin. */
+/** Pause before requeueing messages whose commit failed, in ms, so a store outage doesn't spin. */
 const REQUEUE_PAUSE_MS = 1000;
 
+/** A live step message with its flow and the outcome of its outside effect. */
+interface Performed {
+  delivery: Delivery<StepMessage>;
+  flow: CompiledFlow;
+  effect: EffectResult | undefined;
+}
+
 /**
- * Runs a batch of step messages: outside effects (HTTP calls) first, without
- * locks; then one transaction that locks the runs, re-checks every message
- * against the current state (a redelivered or stale message changes
+ * Runs a batch of step messages. Outside effects (HTTP calls) run
+ * concurrently and without locks. Messages whose effects are done are
+ * committed together in waves, so one slow call does not hold back the rest of
+ * its batch: each wave is one transaction that locks its runs, re-checks every
+ * message against the current state (a redelivered or stale message changes
  * nothing), and writes all resulting history, outbox rows, timers and dead
- * letters together. Messages are acknowledged only after the commit.
+ * letters together. Messages are acknowledged only after their commit.
  */
 export class StepExecutor {
   constructor(
@@ -28,52 +37,84 @@ export class StepExecutor {
   ) {}
 
   async handle(batch: Delivery<StepMessage>[]): Promise<void> {
+    let live: Promise<Performed>[];
     try {
-      await this.process(batch);
-      for (const delivery of batch) delivery.ack();
+      live = await this.start(batch);
     } catch (error) {
-      this.logger.error({ err: error, count: batch.length }, 'step batch failed; requeued');
-      await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
-      for (const delivery of batch) delivery.nack(true);
+      await this.requeue(batch, error);
+      return;
+    }
+    const done: Performed[] = [];
+    let wake: (() => void) | undefined;
+    for (const pending of live) {
+      void pending.then((performed) => {
+        done.push(performed);
+        wake?.();
+      });
+    }
+    for (let remaining = live.length; remaining > 0; ) {
+      if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      // Let effects finishing in the same moment join this wave.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const wave = done.splice(0, done.length);
+      remaining -= wave.length;
+      const deliveries = wave.map((performed) => performed.delivery);
+      try {
+        await this.commit(wave);
+        for (const delivery of deliveries) delivery.ack();
+      } catch (error) {
+        await this.requeue(deliveries, error);
+      }
     }
   }
 
-  private async process(batch: Delivery<StepMessage>[]): Promise<void> {
-    const messages = batch.map((delivery) => delivery.message);
-    const states = await this.store.getRuns([...new Set(messages.map((message) => message.runId))]);
-    const flows = new Map<string, CompiledFlow>();
-    const effects = new Map<StepMessage, Promise<Performed>>();
-    for (const message of messages) {
+  /** Loads states and flows, acks what is stale or unknown, and starts the effects of the rest. */
+  private async start(batch: Delivery<StepMessage>[]): Promise<Promise<Performed>[]> {
+    const states = await this.store.getRuns([...new Set(batch.map((delivery) => delivery.message.runId))]);
+    const live: Promise<Performed>[] = [];
+    for (const delivery of batch) {
+      const { message } = delivery;
       const state = states.get(message.runId);
-      if (!state) {
-        this.logger.warn({ runId: message.runId, nodeId: message.nodeId }, 'step message for an unknown run dropped');
+      const flow = state && (await this.flows.version(state.flowId, state.flowVersion));
+      if (!state || !flow) {
+        this.logger.warn({ runId: message.runId, nodeId: message.nodeId }, 'step message for an unknown run or flow version dropped');
+        delivery.ack();
         continue;
       }
-      const flow = await this.flows.version(state.flowId, state.flowVersion);
-      if (!flow) {
-        this.logger.error({ runId: state.id, flowId: state.flowId, version: state.flowVersion }, 'flow version missing; step dropped');
-        continue;
+      const plan = await planStep(flow, state, message);
+      switch (plan.kind) {
+        case 'stale':
+          delivery.ack();
+          break;
+        case 'local':
+          live.push(Promise.resolve({ delivery, flow, effect: undefined }));
+          break;
+        case 'http':
+          live.push(
+            this.http
+              .call(plan.request)
+              .catch((error: unknown): EffectResult => ({
+                kind: 'http', startedAt: this.clock.now().toISOString(), durationMs: 0,
+                error: { code: 'network', message: error instanceof Error ? error.message : String(error) },
+              }))
+              .then((effect) => ({ delivery, flow, effect })),
+          );
+          break;
       }
-      flows.set(state.id, flow);
-      effects.set(message, this.perform(flow, state, message));
     }
-    const results = new Map<StepMessage, EffectResult | undefined>();
-    for (const [message, performed] of effects) {
-      const outcome = await performed;
-      if (outcome.live) results.set(message, outcome.effect);
-    }
-    const live = messages.filter((message) => results.has(message));
-    if (live.length === 0) return;
+    return live;
+  }
 
+  private async commit(wave: readonly Performed[]): Promise<void> {
     await this.committer.prepare();
     const staged = await this.store.transaction(async (tx) => {
-      const locked = await tx.lockRuns([...new Set(live.map((message) => message.runId))]);
+      const locked = await tx.lockRuns([...new Set(wave.map(({ delivery }) => delivery.message.runId))]);
       const perRun = new Map<string, { flow: CompiledFlow; state: RunState; transitions: Transition[] }>();
-      for (const message of live) {
-        const flow = flows.get(message.runId);
+      for (const { delivery, flow, effect } of wave) {
+        const { message } = delivery;
         const current = perRun.get(message.runId)?.state ?? locked.get(message.runId);
-        if (!flow || !current) continue;
-        const transition = await settleStep(flow, current, message, results.get(message), this.clock);
+        if (!current) continue;
+        const transition = await settleStep(flow, current, message, effect, this.clock);
         // A stale message yields nothing; an early delay timer yields only a command that re-arms it.
         if (transition.events.length === 0 && transition.commands.length === 0) continue;
         const entry = perRun.get(message.runId) ?? { flow, state: current, transitions: [] };
@@ -87,23 +128,9 @@ export class StepExecutor {
     this.committer.afterCommit(staged);
   }
 
-  /** Plans the step and performs its outside effect, if it has one. */
-  private async perform(flow: CompiledFlow, state: RunState, message: StepMessage): Promise<Performed> {
-    const plan = await planStep(flow, state, message);
-    switch (plan.kind) {
-      case 'stale':
-        return { live: false };
-      case 'http':
-        return { live: true, effect: await this.http.call(plan.request) };
-      case 'local':
-        return { live: true, effect: undefined };
-      default: {
-        const unreachable: never = plan;
-        throw new Error(`unknown plan ${JSON.stringify(unreachable)}`);
-      }
-    }
+  private async requeue(deliveries: readonly Delivery<StepMessage>[], error: unknown): Promise<void> {
+    this.logger.error({ err: error, count: deliveries.length }, 'step messages failed; requeued');
+    await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
+    for (const delivery of deliveries) delivery.nack(true);
   }
 }
-
-/** A stale message (its attempt is no longer awaited) has nothing to perform. */
-type Performed = { live: false } | { live: true; effect: EffectResult | undefined };
