@@ -78,10 +78,10 @@ describe('editor authoring (browser)', () => {
     const inspector = page.getByTestId('inspector');
     await inspector.getByTestId('field-method').selectOption('PUT');
     await inspector.getByTestId('field-url').fill('http://127.0.0.1:9/orders');
-    await browser.shot(page, 'authoring', '03-configured');
-
     const save = page.getByTestId('save');
     await page.locator('[data-testid="save"]:not([disabled])').waitFor();
+    expect(await page.getByTestId('validation-panel').count()).toBe(0);
+    await browser.shot(page, 'authoring', '03-configured');
     await save.click();
     await page.getByTestId('toast').filter({ hasText: 'Saved as version 2' }).waitFor();
     await browser.shot(page, 'authoring', '04-saved');

@@ -127,4 +127,21 @@ describe('retries and dead letters (browser)', () => {
     await page.getByTestId('retries-empty').waitFor();
     await browser.shot(page, 'retries', '02-empty');
   });
+
+  it('opens every page of the app without an uncaught error or console error', async () => {
+    const flows = (await app.api.request<ApiPage<{ id: string }>>('GET', '/api/flows')).body.items;
+    const flowId = flows[0]!.id;
+    const runs = (await app.api.request<ApiPage<{ id: string }>>('GET', `/api/runs?flowId=${flowId}&limit=1`)).body.items;
+    const paths = ['/', `/flows/${flowId}`, `/flows/${flowId}/runs`, `/runs/${runs[0]!.id}`, '/retries', '/dead-letters', '/no-such-page'];
+    const page = await browser.open('/');
+    for (const path of paths) {
+      await page.goto(`${app.baseUrl}${path}`);
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      await page.locator('#root > *').first().waitFor();
+    }
+    await browser.shot(page, 'smoke', '01-last-page');
+    // afterEach fails the test on any pageerror or console error collected while visiting.
+    expect(browser.errors).toEqual([]);
+  });
 });
+

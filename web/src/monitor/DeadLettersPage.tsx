@@ -13,7 +13,7 @@ import { useNow } from '../runs/useNow';
 import { Toast, useToast } from '../ui/Toast';
 import { EmptyState } from './EmptyState';
 import { AttemptMeter, ErrorSummary, RefreshHint, StepCell } from './RetriesPage';
-import { useFlowNames } from './useFlowNames';
+import { useFlowIndex } from './useFlowIndex';
 import './monitor.css';
 
 /** Refresh interval of the list, in ms. */
@@ -25,7 +25,7 @@ const CONFIRM_MS = 4000;
 export function DeadLettersPage() {
   const queryClient = useQueryClient();
   const letters = useQuery({ queryKey: queryKeys.deadLetters, queryFn: api.listDeadLetters, refetchInterval: REFRESH_MS });
-  const names = useFlowNames();
+  const flows = useFlowIndex();
   const now = useNow(10_000);
   const { toast, notify } = useToast();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -152,7 +152,7 @@ export function DeadLettersPage() {
                     <input type="checkbox" checked={selected.has(letter.id)} onChange={() => toggle(letter.id)} aria-label={`Select ${letter.nodeId} of run ${letter.runId.slice(0, 8)}`} data-testid="select-letter" />
                   </td>
                   <td>
-                    <StepCell flowId={letter.flowId} flowName={names.get(letter.flowId)} runId={letter.runId} nodeId={letter.nodeId} />
+                    <StepCell flowId={letter.flowId} flowName={flows.name(letter.flowId)} nodeLabel={flows.nodeLabel(letter.flowId, letter.nodeId)} runId={letter.runId} nodeId={letter.nodeId} />
                   </td>
                   <td className="sl-monitor-table__error">
                     <ErrorSummary error={letter.error} />

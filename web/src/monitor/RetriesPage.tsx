@@ -11,7 +11,7 @@ import { SkeletonTable } from '../runs/RunsPage';
 import { useNow } from '../runs/useNow';
 import { Toast, useToast } from '../ui/Toast';
 import { EmptyState } from './EmptyState';
-import { useFlowNames } from './useFlowNames';
+import { useFlowIndex } from './useFlowIndex';
 import './monitor.css';
 
 /** Refresh interval of the list, in ms. */
@@ -21,7 +21,7 @@ const REFRESH_MS = 2000;
 export function RetriesPage() {
   const queryClient = useQueryClient();
   const retries = useQuery({ queryKey: queryKeys.retries, queryFn: api.listRetries, refetchInterval: REFRESH_MS });
-  const names = useFlowNames();
+  const flows = useFlowIndex();
   const now = useNow(1000);
   const { toast, notify } = useToast();
   const retryNow = useMutation({
@@ -76,7 +76,7 @@ export function RetriesPage() {
                     </div>
                   </td>
                   <td>
-                    <StepCell flowId={retry.flowId} flowName={names.get(retry.flowId)} runId={retry.runId} nodeId={retry.nodeId} />
+                    <StepCell flowId={retry.flowId} flowName={flows.name(retry.flowId)} nodeLabel={flows.nodeLabel(retry.flowId, retry.nodeId)} runId={retry.runId} nodeId={retry.nodeId} />
                   </td>
                   <td>
                     <AttemptMeter attempt={retry.attempt} max={retry.maxAttempts} />
@@ -99,11 +99,12 @@ export function RetriesPage() {
 }
 
 /** Flow, run and node of a step, each a link. */
-export function StepCell({ flowId, flowName, runId, nodeId }: { flowId: string; flowName: string | undefined; runId: string; nodeId: string }) {
+export function StepCell({ flowId, flowName, nodeLabel, runId, nodeId }: { flowId: string; flowName: string | undefined; nodeLabel: string | undefined; runId: string; nodeId: string }) {
   return (
     <div className="sl-step-cell">
       <Link className="sl-step-cell__node" to={`/runs/${runId}?node=${encodeURIComponent(nodeId)}`} title="Show this step in its run">
-        {nodeId}
+        {nodeLabel ?? nodeId}
+        {nodeLabel && <span className="sl-step-cell__id">{nodeId}</span>}
       </Link>
       <div className="sl-step-cell__where sl-small">
         <Link to={`/flows/${flowId}`}>{flowName ?? `flow ${flowId.slice(0, 8)}`}</Link>

@@ -32,6 +32,10 @@ describe('defaultStepId', () => {
     expect(defaultStepId(setup([{ nodeId: 'a' }, { nodeId: 'b', status: 'retrying' }, { nodeId: 'c' }]).steps)).toBe('b');
   });
 
+  it('then prefers the last step that needed more than one attempt', () => {
+    expect(defaultStepId(setup([{ nodeId: 'a' }, { nodeId: 'b', attempts: 2 }, { nodeId: 'c' }]).steps)).toBe('b');
+  });
+
   it('falls back to the last step that was not skipped', () => {
     expect(defaultStepId(setup([{ nodeId: 'a' }, { nodeId: 'b' }, { nodeId: 'c', status: 'skipped' }]).steps)).toBe('b');
     expect(defaultStepId([])).toBeUndefined();

@@ -20,7 +20,7 @@ export function stepInput(run: Pick<RunState, 'payload' | 'steps'>, nodeId: stri
 /** Steps worth looking at first, most urgent first. */
 const URGENCY: Partial<Record<StepState['status'], number>> = { dead: 0, retrying: 1, failed: 2, running: 3, scheduled: 4 };
 
-/** The step a run page opens on: the most urgent one (dead, retrying, …), else the last that ran. */
+/** The step a run page opens on: the most urgent one (dead, retrying, …), else the last that had trouble, else the last that ran. */
 export function defaultStepId(steps: readonly StepState[]): string | undefined {
   let best: StepState | undefined;
   for (const step of steps) {
@@ -28,7 +28,8 @@ export function defaultStepId(steps: readonly StepState[]): string | undefined {
     if (rank === undefined) continue;
     if (!best || rank < (URGENCY[best.status] ?? Infinity)) best = step;
   }
-  return (best ?? steps.filter((step) => step.status !== 'skipped').at(-1) ?? steps.at(-1))?.nodeId;
+  const troubled = steps.filter((step) => step.error !== undefined || step.attempts > 1).at(-1);
+  return (best ?? troubled ?? steps.filter((step) => step.status !== 'skipped').at(-1) ?? steps.at(-1))?.nodeId;
 }
 
 /** Whether "Retry now" applies to a step: it is dead, or waiting for a retry. */
