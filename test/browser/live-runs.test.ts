@@ -72,8 +72,10 @@ describe('live runs and time travel (browser)', () => {
     // The runs list of the flow has the run, and its status filter works.
     await page.goto(`${app.baseUrl}/flows/${flow.id}/runs`);
     await page.getByTestId(`run-row-${runId}`).waitFor();
+    await browser.shot(page, 'live-retry', '04-runs-list');
     await page.getByTestId('runs-filter-failed').click();
     await page.getByTestId('runs-empty').waitFor();
+    await browser.shot(page, 'live-retry', '05-runs-list-failed-empty');
     await page.getByTestId('runs-filter-succeeded').click();
     await page.getByTestId(`run-row-${runId}`).click();
     await page.waitForURL(new RegExp(`/runs/${runId}`));

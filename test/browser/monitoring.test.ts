@@ -74,6 +74,28 @@ describe('retries and dead letters (browser)', () => {
     await browser.shot(page, 'dead-letter', '04-run-succeeded');
   });
 
+  it('retries a dead step from the run page with "Retry now"', async () => {
+    target.reply({ status: 502 });
+    const flow = await app.api.createFlow('Retry from run', callFlow(`${target.url}/again`, { maxAttempts: 1 }));
+    const { runId } = await app.api.trigger(flow.id, { invoice: 'I-4' });
+    await app.api.waitForRun(runId);
+    const page = await browser.open(`/runs/${runId}`);
+    await waitForNodeStatus(page, 'call', 'dead');
+    // The page opens on the dead step, with its error and the action.
+    await page.locator('[data-testid="step-panel"][data-node-id="call"][data-status="dead"]').waitFor();
+    expect(await page.getByTestId('step-error').textContent()).toMatch(/502/);
+    await browser.shot(page, 'run-retry-now', '01-dead');
+
+    target.reply({ status: 200 });
+    await page.getByTestId('retry-now').click();
+    await waitForNodeStatus(page, 'call', 'succeeded');
+    await waitForNodeStatus(page, 'done', 'succeeded');
+    await page.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor();
+    expect(await page.getByTestId('retry-now').count()).toBe(0);
+    await browser.shot(page, 'run-retry-now', '02-succeeded');
+    await expect(app.api.run(runId)).resolves.toMatchObject({ status: 'succeeded' });
+  });
+
   it('discards one dead letter and bulk-redrives the others', async () => {
     target.reply({ status: 503 });
     const flow = await app.api.createFlow('Bulk', callFlow(`${target.url}/bulk`, { maxAttempts: 1 }));
@@ -136,8 +158,9 @@ describe('retries and dead letters (browser)', () => {
     const page = await browser.open('/');
     for (const path of paths) {
       await page.goto(`${app.baseUrl}${path}`);
-      await page.waitForLoadState('networkidle').catch(() => undefined);
       await page.locator('#root > *').first().waitFor();
+      // Let queries settle and the live stream open: errors show up after the first paint.
+      await page.waitForTimeout(500);
     }
     await browser.shot(page, 'smoke', '01-last-page');
     // afterEach fails the test on any pageerror or console error collected while visiting.

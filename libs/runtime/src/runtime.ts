@@ -14,6 +14,7 @@ import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
+import { BacklogGate } from './support/backlog-gate';
 import { systemClock } from './support/system-clock';
 
 export interface RuntimeOptions {
@@ -27,7 +28,15 @@ export interface RuntimeOptions {
   concurrency: number;
   clock?: EngineClock;
   relay?: Partial<OutboxRelayOptions>;
+  /**
+   * With the worker in this process: triggers wait while more than this many
+   * messages are handed to the broker and not yet done (default 4 × concurrency).
+   */
+  maxBacklog?: number;
 }
+
+/** Longest a trigger waits for the backlog to drain, in ms; then it is accepted anyway (the outbox holds it). */
+const MAX_BACKPRESSURE_WAIT_MS = 10_000;
 
 /**
  * The application services wired over one store and one broker. Apps create
@@ -52,14 +61,27 @@ export class Runtime {
     this.flowCache = new FlowCache(store);
     this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
     this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
-    const committer = new RunCommitter(this.flowCache, this.relay, broker, this.metrics, clock);
+    const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock);
     this.flows = new FlowService(store, this.flowCache);
-    this.triggers = new TriggerService(store, this.flowCache, committer, clock);
+    this.triggers = new TriggerService(this.flowCache, committer, clock, options.worker ? this.backpressure(options) : undefined);
     this.queries = new RunQueryService(store);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
     this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }));
-    this.ingest = new EventIngestHandler(store, this.triggers, committer, logger.child({ component: 'EventIngest' }));
+    this.ingest = new EventIngestHandler(this.triggers, committer, logger.child({ component: 'EventIngest' }));
+  }
+
+  /**
+   * Embedded mode (API and worker in one process): the in-process broker
+   * settles a message only when the worker has committed it, so the relay's
+   * backlog is the worker's. Gating triggers on it keeps the API from
+   * accepting events faster than they finish, which would grow latency
+   * without bound.
+   */
+  private backpressure(options: RuntimeOptions): BacklogGate {
+    const gate = new BacklogGate(() => this.relay.backlog, options.maxBacklog ?? 4 * options.concurrency, MAX_BACKPRESSURE_WAIT_MS);
+    this.relay.onProgress(() => gate.release());
+    return gate;
   }
 
   async start(): Promise<void> {

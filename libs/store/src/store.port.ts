@@ -85,6 +85,29 @@ export interface IdempotencyClaim {
   eventId: string;
 }
 
+/**
+ * Runs started in one commit, with everything their first transitions write,
+ * plus outbox bookkeeping; written by one statement.
+ */
+export interface NewRunBatch {
+  /**
+   * New runs (`state.lastSeq` equals the number of their events). A run whose
+   * (flowId, eventId) already exists is skipped, and so are its events, outbox
+   * rows, timers and dead letters.
+   */
+  inserts: readonly RunWrite[];
+  /** Outbox rows that belong to no run. */
+  outbox?: readonly OutboxEntry[];
+  /** Outbox rows whose messages the broker already holds (deleted in the same statement). */
+  deleteOutbox?: readonly string[];
+}
+
+/** New runs and writes to existing runs, written by one statement. */
+export interface RunBatch extends NewRunBatch {
+  /** Writes to existing runs, checked against `last_seq` as `RunTransaction.write` does. */
+  updates: readonly RunWrite[];
+}
+
 export interface RunListQuery {
   flowId?: string;
   status?: RunStatus;
@@ -112,6 +135,18 @@ export interface RunTransaction {
   write(writes: readonly RunWrite[]): Promise<void>;
   /** Adds outbox rows that belong to no run (a topic event nobody in Sluice subscribes to still goes to the broker). */
   enqueue(entries: readonly OutboxEntry[]): Promise<void>;
+  /**
+   * Claims several idempotency keys in one statement, in (flowId, key) order
+   * so concurrent claimants lock alike. Answers in input order: the run that
+   * already holds the key, or undefined when this claim won. A key repeated
+   * in the input is held by its first claim.
+   */
+  claimIdempotencyKeys(claims: readonly IdempotencyClaim[]): Promise<({ runId: string; eventId: string } | undefined)[]>;
+  /**
+   * `insertRuns` + `write` + `enqueue` (+ outbox deletes) in one statement.
+   * Returns the ids of the new runs actually inserted.
+   */
+  writeBatch(batch: RunBatch): Promise<Set<string>>;
 }
 
 export interface StorePort {
@@ -128,6 +163,11 @@ export interface StorePort {
 
   // Runs
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Writes new runs as one statement, hence one transaction of its own (no
+   * BEGIN/COMMIT round trips). Returns the ids actually inserted.
+   */
+  commitNewRuns(batch: NewRunBatch): Promise<Set<string>>;
   getRun(id: string): Promise<RunState | undefined>;
   getRuns(ids: readonly string[]): Promise<Map<string, RunState>>;
   listRuns(query: RunListQuery): Promise<{ items: RunState[]; nextCursor: string | null }>;

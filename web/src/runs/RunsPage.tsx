@@ -77,12 +77,18 @@ export function RunsPage() {
           title={status ? `No ${runStatusLabel(status).toLowerCase()} runs` : 'No runs yet'}
           testId="runs-empty"
           action={
-            <Link className="sl-btn sl-btn--primary" to={`/flows/${flowId}`}>
-              Open the editor to send a test event
-            </Link>
+            status ? (
+              <button type="button" className="sl-btn" data-testid="runs-clear-filter" onClick={() => setStatus(undefined)}>
+                Show all runs
+              </button>
+            ) : (
+              <Link className="sl-btn sl-btn--primary" to={`/flows/${flowId}`}>
+                Open the editor to send a test event
+              </Link>
+            )
           }
         >
-          {status ? 'Try another status, or clear the filter.' : 'Every event this flow receives starts a run. It shows up here the moment it starts.'}
+          {status ? 'None of this flow’s runs has that status right now.' : 'Every event this flow receives starts a run. It shows up here the moment it starts.'}
         </EmptyState>
       ) : (
         <table className="sl-table sl-table--hover" data-testid="runs-table">

@@ -132,7 +132,7 @@ export function StepPanel({ run, node, nodeId, live, retrying, onRetry }: StepPa
 
           <section className="sl-step-section">
             <h3>Output</h3>
-            <JsonBlock value={step.output} empty={step.status === 'succeeded' ? 'No output' : 'No output yet'} testId="step-output" />
+            <JsonBlock value={step.output} empty={step.finishedAt ? 'No output' : 'No output yet'} testId="step-output" />
           </section>
         </>
       )}

@@ -1,6 +1,5 @@
 import type { Delivery } from '@sluice/broker';
 import { FANNED_OUT_HEADER, type TopicEventMessage } from '@sluice/contracts';
-import type { StorePort } from '@sluice/store';
 import type { Logger } from '../ports/logger.port';
 import type { RunChange, RunCommitter } from './run-committer';
 import type { TriggerService } from './trigger.service';
@@ -13,7 +12,6 @@ import type { TriggerService } from './trigger.service';
  */
 export class EventIngestHandler {
   constructor(
-    private readonly store: StorePort,
     private readonly triggers: TriggerService,
     private readonly committer: RunCommitter,
     private readonly logger: Logger,
@@ -26,11 +24,7 @@ export class EventIngestHandler {
       for (const { message } of outside) {
         changes.push(...(await this.triggers.runsForTopic(message.topic, message.payload, message.eventId, 'topic')));
       }
-      if (changes.length > 0) {
-        await this.committer.prepare();
-        const staged = await this.store.transaction((tx) => this.committer.stage(tx, changes));
-        this.committer.afterCommit(staged);
-      }
+      if (changes.length > 0) await this.committer.commit(changes);
       for (const delivery of batch) delivery.ack();
     } catch (error) {
       this.logger.error({ err: error, count: batch.length }, 'starting runs for topic events failed; requeued');

@@ -1,14 +1,24 @@
 import { compileFlow, matchTopic, type CompiledFlow } from '@sluice/engine';
 import type { StorePort, Subscription } from '@sluice/store';
 
+/** Time a flow's latest version is reused without asking the store, in ms. */
+const LATEST_TTL_MS = 1000;
+
 /**
  * Compiled flow versions, cached: a version is immutable, so an entry never
- * goes stale. Subscriptions (which flows listen to which topics) do change;
- * they are reloaded when a flow is saved here and every few seconds for
+ * goes stale. Which version is a flow's latest, and whether it is archived,
+ * does change: that is cached per flow for `latestTtlMs` (1 s), and dropped
+ * at once when the flow is saved or archived through this process. A save or
+ * archive made by another process is therefore seen here within 1 s:
+ * meanwhile a trigger may still start a run of the previous version, or of a
+ * flow just archived elsewhere. Subscriptions (which flows listen to which
+ * topics) are reloaded when a flow is saved here and every few seconds for
  * changes made by other processes.
  */
 export class FlowCache {
   private readonly versions = new Map<string, Promise<CompiledFlow | undefined>>();
+  /** Per flow id: when its latest version was read, and it compiled (undefined when archived). */
+  private readonly latestByFlow = new Map<string, { loadedAt: number; flow: Promise<CompiledFlow | undefined> }>();
   private subscriptions: { subscription: Subscription; flow: CompiledFlow }[] = [];
   private subscriptionsLoadedAt = 0;
   private reloading: Promise<void> | undefined;
@@ -17,7 +27,35 @@ export class FlowCache {
     private readonly store: StorePort,
     /** How long subscriptions may be reused before a reload, in ms. */
     private readonly subscriptionTtlMs = 2000,
+    /** How long a flow's latest version may be reused before a reload, in ms. */
+    private readonly latestTtlMs = LATEST_TTL_MS,
   ) {}
+
+  /** The latest version of an active flow; undefined when the flow does not exist or is archived. */
+  latest(flowId: string): Promise<CompiledFlow | undefined> {
+    const cached = this.latestByFlow.get(flowId);
+    if (cached && Date.now() - cached.loadedAt <= this.latestTtlMs) return cached.flow;
+    const entry = { loadedAt: Date.now(), flow: this.loadLatest(flowId) };
+    this.latestByFlow.set(flowId, entry);
+    const forget = (): void => {
+      if (this.latestByFlow.get(flowId) === entry) this.latestByFlow.delete(flowId);
+    };
+    // Unknown ids are not kept, so requests naming made-up flows cannot grow the map.
+    entry.flow.then((flow) => (flow ? undefined : forget()), forget);
+    return entry.flow;
+  }
+
+  /** Call after a flow is saved or archived in this process: its next `latest` reads the store. */
+  invalidate(flowId: string): void {
+    this.latestByFlow.delete(flowId);
+    this.invalidateSubscriptions();
+  }
+
+  private async loadLatest(flowId: string): Promise<CompiledFlow | undefined> {
+    const record = await this.store.getFlow(flowId);
+    if (!record || record.archived) return undefined;
+    return this.version(record.id, record.version);
+  }
 
   /** A specific version; undefined when the flow or version does not exist. */
   version(flowId: string, version: number): Promise<CompiledFlow | undefined> {

@@ -25,8 +25,8 @@ export class FlowService {
   async save(id: string, input: { name?: string; description?: string | null; graph: FlowGraph }): Promise<FlowDto> {
     this.assertValid(input.graph);
     const record = await this.store.saveFlowVersion(id, input);
+    this.flows.invalidate(id);
     if (!record) throw new DomainError('not_found', `Flow ${id} does not exist`);
-    this.flows.invalidateSubscriptions();
     return toDto(record);
   }
 
@@ -47,8 +47,9 @@ export class FlowService {
   }
 
   async archive(id: string): Promise<void> {
-    if (!(await this.store.archiveFlow(id))) throw new DomainError('not_found', `Flow ${id} does not exist`);
-    this.flows.invalidateSubscriptions();
+    const archived = await this.store.archiveFlow(id);
+    this.flows.invalidate(id);
+    if (!archived) throw new DomainError('not_found', `Flow ${id} does not exist`);
   }
 
   private assertValid(graph: FlowGraph): void {

@@ -9,22 +9,33 @@ export interface OutboxRelayOptions {
   sweepEveryMs: number;
   /** Rows re-sent per sweep. */
   sweepBatch: number;
+  /**
+   * How long settled rows wait for a commit to delete them in its own
+   * statement before the relay deletes them itself, in ms. Far below
+   * `staleAfterMs`, so the sweep never re-sends a settled row.
+   */
+  deleteAfterMs: number;
 }
 
-const DEFAULTS: OutboxRelayOptions = { staleAfterMs: 10_000, sweepEveryMs: 5_000, sweepBatch: 1000 };
+const DEFAULTS: OutboxRelayOptions = { staleAfterMs: 10_000, sweepEveryMs: 5_000, sweepBatch: 1000, deleteAfterMs: 50 };
 
 /**
  * Hands committed outbox rows to the broker and deletes each row once the
- * broker holds its message durably. Rows a crash left behind are re-sent at
- * start-up and by a periodic sweep; consumers drop duplicates by checking the
- * run's state.
+ * broker holds its message durably. Deletes usually ride along with the next
+ * commit (`takeSettled`); when no commit comes within `deleteAfterMs` the relay
+ * deletes them itself. Rows a crash left behind are re-sent at start-up and
+ * by a periodic sweep; consumers drop duplicates by checking the run's state.
  */
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
   /** Ids handed to the broker and not yet settled, so the sweep leaves them alone. */
   private readonly inFlight = new Set<string>();
   private readonly settled: string[] = [];
+  /** Messages handed to the broker and not yet held by it (in-process broker: not yet acked by a consumer). */
+  private unconfirmed = 0;
+  private readonly progressListeners = new Set<() => void>();
   private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -47,6 +58,8 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     await this.flushSettled();
   }
 
@@ -55,21 +68,66 @@ export class OutboxRelay {
     const fresh = entries.filter((entry) => !this.inFlight.has(entry.id));
     if (fresh.length === 0) return;
     for (const entry of fresh) this.inFlight.add(entry.id);
+    this.unconfirmed += fresh.length;
     this.broker.publish(fresh).then(
       () => {
         this.settled.push(...fresh.map((entry) => entry.id));
-        void this.flushSettled();
+        this.scheduleFlush();
+        this.progress(fresh.length);
       },
       (error: unknown) => {
         for (const entry of fresh) this.inFlight.delete(entry.id);
         this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows kept for the sweep');
+        this.progress(fresh.length);
       },
     );
   }
 
-  /** Number of rows handed to the broker and not yet settled. */
+  /** Number of rows handed to the broker and not yet deleted. */
   get pending(): number {
     return this.inFlight.size;
+  }
+
+  /** Messages handed to the broker that it does not hold yet: with the in-process broker, the worker's backlog. */
+  get backlog(): number {
+    return this.unconfirmed;
+  }
+
+  /** Calls `listener` whenever the backlog shrinks; returns a function that unsubscribes. */
+  onProgress(listener: () => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** Settled row ids for a commit to delete in its own statement; give them back with `returnSettled` if it fails. */
+  takeSettled(): string[] {
+    return this.settled.splice(0, this.settled.length);
+  }
+
+  /** Ids from `takeSettled` whose commit failed: they are deleted later. */
+  returnSettled(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.settled.push(...ids);
+    this.scheduleFlush();
+  }
+
+  /** Ids from `takeSettled` whose commit succeeded. */
+  settledDeleted(ids: readonly string[]): void {
+    for (const id of ids) this.inFlight.delete(id);
+  }
+
+  private progress(count: number): void {
+    this.unconfirmed -= count;
+    for (const listener of this.progressListeners) listener();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.stopped) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushSettled();
+    }, this.options.deleteAfterMs);
+    this.flushTimer.unref();
   }
 
   private async sweep(olderThan: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { BrokerPort } from '@sluice/broker';
 import { startRun, type CompiledFlow, type EngineClock, type Transition } from '@sluice/engine';
-import type { OutboxEntry, RunTransaction, RunWrite } from '@sluice/store';
+import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '@sluice/store';
 import type { FlowCache } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
-import { toRunWrite, topicEventEntry } from './run-writes';
+import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
 import type { RuntimeMetrics } from './runtime-metrics';
 
 /** One run's transitions in this commit. */
@@ -22,16 +22,36 @@ export interface StagedCommit {
   outbox: OutboxEntry[];
   /** Ids of new runs that were really inserted. */
   inserted: Set<string>;
+  /** Settled outbox rows this commit deleted. */
+  deletedOutbox: string[];
+}
+
+/** What one commit writes, decided before any statement runs. */
+interface PlannedCommit {
+  inserts: { write: RunWrite; flow: CompiledFlow }[];
+  updates: { write: RunWrite; flow: CompiledFlow }[];
+  outbox: OutboxEntry[];
+}
+
+/** The changes a transaction decided, with extra outbox rows, and an answer for the caller. */
+export interface Decision<T> {
+  changes: readonly RunChange[];
+  outbox?: OutboxEntry[];
+  result: T;
 }
 
 /**
- * Writes run changes inside a transaction, fanning `publish` commands out to
- * the subscribe flows in the same transaction (one new run per matching flow,
- * deduplicated by event id), and after commit hands the outbox to the relay,
- * broadcasts live notices and counts metrics.
+ * Writes run changes, fanning `publish` commands out to the subscribe flows
+ * in the same commit (one new run per matching flow, deduplicated by event
+ * id). A commit is one statement: new runs, updates, history, outbox rows,
+ * timers and dead letters together, plus the deletion of outbox rows the
+ * broker already holds (so the relay rarely needs a round trip of its own).
+ * After commit it hands the outbox to the relay, broadcasts live notices and
+ * counts metrics.
  */
 export class RunCommitter {
   constructor(
+    private readonly store: StorePort,
     private readonly flows: FlowCache,
     private readonly relay: OutboxRelay,
     private readonly broker: BrokerPort,
@@ -39,53 +59,107 @@ export class RunCommitter {
     private readonly clock: EngineClock,
   ) {}
 
-  /** Call before opening the transaction that will stage publishes, so no store read happens inside it. */
-  prepare(): Promise<void> {
-    return this.flows.refreshSubscriptions();
+  /**
+   * Commits changes that need no locks: new runs only are one statement in a
+   * transaction of its own; anything else gets a transaction.
+   */
+  async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<StagedCommit> {
+    const simple = changes.every((change) => change.isNew && !hasPublish(change));
+    if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).staged;
+    await this.flows.refreshSubscriptions();
+    const planned = await this.plan(changes, outbox);
+    const deleted = this.relay.takeSettled();
+    let inserted: Set<string>;
+    try {
+      inserted = await this.store.commitNewRuns({ inserts: planned.inserts.map(({ write }) => write), outbox: planned.outbox, deleteOutbox: deleted });
+    } catch (error) {
+      this.relay.returnSettled(deleted);
+      throw error;
+    }
+    return this.afterCommit(planned, inserted, deleted);
   }
 
-  async stage(tx: RunTransaction, changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<StagedCommit> {
-    const inserted = await this.insertNew(tx, changes);
-    const writes: { write: RunWrite; flow: CompiledFlow }[] = [];
-    const children: RunChange[] = [];
+  /**
+   * Opens a transaction, lets `decide` read (and lock) through it, and writes
+   * the changes it decided in one statement before committing. `decide` must
+   * use only `tx`: on PGlite a second connection would wait on this one.
+   */
+  async transact<T>(decide: (tx: RunTransaction) => Promise<Decision<T>>): Promise<{ staged: StagedCommit; result: T }> {
+    // Subscriptions are read before the transaction, so no store read happens inside it.
+    await this.flows.refreshSubscriptions();
+    const deleted = this.relay.takeSettled();
+    let outcome: { planned: PlannedCommit; inserted: Set<string>; result: T };
+    try {
+      outcome = await this.store.transaction(async (tx) => {
+        const decision = await decide(tx);
+        const preinserted = await this.insertRunsThatPublish(tx, decision.changes);
+        const planned = await this.plan(decision.changes, decision.outbox ?? [], preinserted);
+        const inserted = await tx.writeBatch({
+          inserts: planned.inserts.map(({ write }) => write),
+          updates: planned.updates.map(({ write }) => write),
+          outbox: planned.outbox,
+          deleteOutbox: deleted,
+        });
+        for (const id of preinserted) inserted.add(id);
+        return { planned, inserted, result: decision.result };
+      });
+    } catch (error) {
+      this.relay.returnSettled(deleted);
+      throw error;
+    }
+    return { staged: this.afterCommit(outcome.planned, outcome.inserted, deleted), result: outcome.result };
+  }
+
+  /**
+   * Turns changes into rows. Publishes fan out into child runs of the cached
+   * subscribe flows; a child of a new run exists only if its parent is
+   * inserted, which `insertRunsThatPublish` settled beforehand.
+   */
+  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], preinserted = new Set<string>()): Promise<PlannedCommit> {
+    const planned: PlannedCommit = { inserts: [], updates: [], outbox: [...outbox] };
+    const now = this.clock.now();
+    const publishes: PendingPublish[] = [];
     for (const change of changes) {
-      const runId = change.transitions[0]?.state.id;
-      if (!runId || (change.isNew && !inserted.has(runId))) continue;
-      const { write, publishes } = toRunWrite(change.flow, change.transitions, this.clock.now());
-      writes.push({ write, flow: change.flow });
-      for (const publish of publishes) {
-        for (const { flow } of this.flows.cachedSubscribers(publish.topic)) {
-          const transition = await startRun(
-            flow,
-            {
-              runId: randomUUID(), eventId: publish.eventId, payload: publish.payload, source: 'publish',
-              topic: publish.topic, parentRunId: publish.runId, parentNodeId: publish.nodeId,
-            },
-            this.clock,
-          );
-          children.push({ flow, transitions: [transition], isNew: true });
-        }
-        outbox.push(topicEventEntry(publish.eventId, publish.topic, publish.payload, true));
-      }
+      const runId = lastState(change).id;
+      const { write, publishes: runPublishes } = toRunWrite(change.flow, change.transitions, now);
+      if (!change.isNew) planned.updates.push({ write, flow: change.flow });
+      else if (preinserted.has(runId)) planned.updates.push({ write, flow: change.flow });
+      else if (hasPublish(change)) continue; // its insert was skipped: it already exists
+      else planned.inserts.push({ write, flow: change.flow });
+      publishes.push(...runPublishes);
     }
-    if (children.length > 0) {
-      const childInserted = await this.insertNew(tx, children);
-      for (const child of children) {
-        const last = child.transitions[child.transitions.length - 1];
-        if (!last || !childInserted.has(last.state.id)) continue;
-        writes.push({ write: toRunWrite(child.flow, child.transitions, this.clock.now()).write, flow: child.flow });
-        inserted.add(last.state.id);
+    for (const publish of publishes) {
+      for (const { flow } of this.flows.cachedSubscribers(publish.topic)) {
+        const transition = await startRun(
+          flow,
+          {
+            runId: randomUUID(), eventId: publish.eventId, payload: publish.payload, source: 'publish',
+            topic: publish.topic, parentRunId: publish.runId, parentNodeId: publish.nodeId,
+          },
+          this.clock,
+        );
+        planned.inserts.push({ write: toRunWrite(flow, [transition], now).write, flow });
       }
+      planned.outbox.push(topicEventEntry(publish.eventId, publish.topic, publish.payload, true));
     }
-    await tx.write(writes.map(({ write }) => write));
-    if (outbox.length > 0) await tx.enqueue(outbox);
-    return { writes, outbox, inserted };
+    return planned;
   }
 
-  /** Runs after a successful commit. */
-  afterCommit(staged: StagedCommit): void {
-    const outbox: OutboxEntry[] = [...staged.outbox];
-    for (const { write, flow } of staged.writes) {
+  /**
+   * New runs whose first transition publishes (none today: `publish` is a
+   * dispatched node) are inserted on their own first, so their children are
+   * started only when they really are new. They then count as updates from seq 0.
+   */
+  private async insertRunsThatPublish(tx: RunTransaction, changes: readonly RunChange[]): Promise<Set<string>> {
+    const states = changes.filter((change) => change.isNew && hasPublish(change)).map(lastState);
+    return states.length > 0 ? tx.insertRuns(states) : new Set();
+  }
+
+  private afterCommit(planned: PlannedCommit, inserted: Set<string>, deleted: string[]): StagedCommit {
+    this.relay.settledDeleted(deleted);
+    const writes = [...planned.updates, ...planned.inserts.filter(({ write }) => inserted.has(write.state.id))];
+    const outbox: OutboxEntry[] = [...planned.outbox];
+    for (const { write, flow } of writes) {
       outbox.push(...(write.outbox ?? []));
       this.metrics.observe(write, flow);
       if (write.events.length > 0) {
@@ -96,10 +170,16 @@ export class RunCommitter {
       }
     }
     this.relay.send(outbox);
+    return { writes, outbox: planned.outbox, inserted, deletedOutbox: deleted };
   }
+}
 
-  private async insertNew(tx: RunTransaction, changes: readonly RunChange[]): Promise<Set<string>> {
-    const states = changes.filter((change) => change.isNew).map((change) => change.transitions[change.transitions.length - 1]!.state);
-    return states.length > 0 ? tx.insertRuns(states) : new Set();
-  }
+function lastState(change: RunChange): Transition['state'] {
+  const last = change.transitions[change.transitions.length - 1];
+  if (!last) throw new Error('a run change needs at least one transition');
+  return last.state;
+}
+
+function hasPublish(change: RunChange): boolean {
+  return change.transitions.some((transition) => transition.commands.some((command) => command.kind === 'publish'));
 }

@@ -47,14 +47,12 @@ export class RunControlService {
     if (!snapshot) throw new DomainError('not_found', `Run ${runId} does not exist`);
     const flow = await this.flows.version(snapshot.flowId, snapshot.flowVersion);
     if (!flow) throw new DomainError('not_found', `Flow version of run ${runId} does not exist`);
-    await this.committer.prepare();
-    const staged = await this.store.transaction(async (tx) => {
+    await this.committer.transact(async (tx) => {
       const state = (await tx.lockRuns([runId])).get(runId);
       if (!state) throw new DomainError('not_found', `Run ${runId} does not exist`);
       const result = decide({ flow, state });
       if ('error' in result) throw new DomainError(result.error, result.message);
-      return this.committer.stage(tx, [{ flow, transitions: [result], isNew: false }]);
+      return { changes: [{ flow, transitions: [result], isNew: false }], result: undefined };
     });
-    this.committer.afterCommit(staged);
   }
 }

@@ -106,8 +106,7 @@ export class StepExecutor {
   }
 
   private async commit(wave: readonly Performed[]): Promise<void> {
-    await this.committer.prepare();
-    const staged = await this.store.transaction(async (tx) => {
+    await this.committer.transact(async (tx) => {
       const locked = await tx.lockRuns([...new Set(wave.map(({ delivery }) => delivery.message.runId))]);
       const perRun = new Map<string, { flow: CompiledFlow; state: RunState; transitions: Transition[] }>();
       for (const { delivery, flow, effect } of wave) {
@@ -123,9 +122,8 @@ export class StepExecutor {
         perRun.set(message.runId, entry);
       }
       const changes: RunChange[] = [...perRun.values()].map(({ flow, transitions }) => ({ flow, transitions, isNew: false }));
-      return this.committer.stage(tx, changes);
+      return { changes, result: undefined };
     });
-    this.committer.afterCommit(staged);
   }
 
   private async requeue(deliveries: readonly Delivery<StepMessage>[], error: unknown): Promise<void> {

@@ -1,8 +1,8 @@
 import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
 import { StoreConflictError } from '../store.errors';
-import type { IdempotencyClaim, OutboxEntry, RunTransaction, RunWrite } from '../store.port';
-import { buildRunWriteStatement } from './run-write.sql';
+import type { IdempotencyClaim, OutboxEntry, RunBatch, RunTransaction, RunWrite } from '../store.port';
+import { buildRunBatchStatement } from './run-write.sql';
 import { isUuid, json, pgError, rows } from './sql';
 
 /** How long an idempotency key holds its run, as a Postgres interval. */
@@ -84,26 +84,55 @@ export class TypeOrmRunTransaction implements RunTransaction {
   async write(writes: readonly RunWrite[]): Promise<void> {
     this.assertOpen();
     if (writes.length === 0) return;
-    const statement = buildRunWriteStatement(writes);
-    let updated: string[];
-    try {
-      const result = await rows<{ updated: string[] }>(this.runner, statement.text, statement.params);
-      updated = result[0]?.updated ?? [];
-    } catch (error) {
-      const pg = pgError(error);
-      if (pg?.code === '23505' && pg.constraint === 'history_pkey') {
-        throw new StoreConflictError('a history event with this (run_id, seq) already exists', statement.runIds);
-      }
-      throw error;
-    }
-    if (updated.length !== statement.runIds.length) {
-      const done = new Set(updated);
-      const missing = statement.runIds.filter((id) => !done.has(id));
-      throw new StoreConflictError(
-        `runs ${missing.join(', ')} are unknown or their history moved past the written events' predecessor`,
-        missing,
+    await executeRunBatch(this.runner, { inserts: [], updates: writes });
+  }
+
+  async writeBatch(batch: RunBatch): Promise<Set<string>> {
+    this.assertOpen();
+    return executeRunBatch(this.runner, batch);
+  }
+
+  async claimIdempotencyKeys(claims: readonly IdempotencyClaim[]): Promise<({ runId: string; eventId: string } | undefined)[]> {
+    this.assertOpen();
+    const keyOf = (claim: IdempotencyClaim): string => `${claim.flowId}\u0000${claim.key}`;
+    const first = new Map<string, IdempotencyClaim>();
+    for (const claim of claims) if (!first.has(keyOf(claim))) first.set(keyOf(claim), claim);
+    const unique = [...first.values()];
+    if (unique.length === 0) return [];
+    // ORDER BY: concurrent multi-key claimants take the key locks in one order, so they queue instead of deadlocking.
+    const won = await rows<{ flow_id: string; key: string }>(
+      this.runner,
+      `INSERT INTO idempotency_keys AS k (flow_id, key, run_id, event_id)
+       SELECT c.flow_id, c.key, c.run_id, c.event_id
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS c(flow_id, key, run_id, event_id)
+       ORDER BY c.flow_id, c.key
+       ON CONFLICT (flow_id, key) DO UPDATE
+         SET run_id = EXCLUDED.run_id, event_id = EXCLUDED.event_id, created_at = EXCLUDED.created_at
+         WHERE k.created_at < now() - interval '${IDEMPOTENCY_WINDOW}'
+       RETURNING flow_id, key`,
+      [unique.map((c) => c.flowId), unique.map((c) => c.key), unique.map((c) => c.runId), unique.map((c) => c.eventId)],
+    );
+    const holders = new Map<string, { runId: string; eventId: string } | undefined>();
+    for (const row of won) holders.set(keyOf({ flowId: row.flow_id, key: row.key, runId: '', eventId: '' }), undefined);
+    const lost = unique.filter((claim) => !holders.has(keyOf(claim)));
+    if (lost.length > 0) {
+      const held = await rows<{ flow_id: string; key: string; run_id: string; event_id: string }>(
+        this.runner,
+        `SELECT k.flow_id, k.key, k.run_id, k.event_id FROM idempotency_keys k
+         JOIN unnest($1::uuid[], $2::text[]) AS c(flow_id, key) ON k.flow_id = c.flow_id AND k.key = c.key`,
+        [lost.map((c) => c.flowId), lost.map((c) => c.key)],
       );
+      for (const row of held) holders.set(keyOf({ flowId: row.flow_id, key: row.key, runId: '', eventId: '' }), { runId: row.run_id, eventId: row.event_id });
+      const missing = lost.find((claim) => !holders.get(keyOf(claim)));
+      if (missing) throw new Error(`idempotency key ${missing.key} neither claimed nor held`);
     }
+    return claims.map((claim) => {
+      const winner = first.get(keyOf(claim))!;
+      const holder = holders.get(keyOf(claim));
+      if (holder) return holder;
+      // A repeat of a key this call just claimed is held by the first claim.
+      return winner === claim ? undefined : { runId: winner.runId, eventId: winner.eventId };
+    });
   }
 
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
@@ -119,4 +148,34 @@ export class TypeOrmRunTransaction implements RunTransaction {
   private assertOpen(): void {
     if (!this.open) throw new Error('RunTransaction used after its transaction ended');
   }
+}
+
+/**
+ * Runs the one statement of a batch and checks it: every updated run must
+ * still have been at its expected `last_seq`. Inside a transaction the thrown
+ * conflict rolls everything back; a batch of new runs only (its own
+ * transaction) has no check that could fail after the fact.
+ */
+export async function executeRunBatch(runner: QueryRunner, batch: RunBatch): Promise<Set<string>> {
+  const statement = buildRunBatchStatement(batch);
+  let result: { updated: string[]; inserted: string[] } | undefined;
+  try {
+    [result] = await rows<{ updated: string[]; inserted: string[] }>(runner, statement.text, statement.params);
+  } catch (error) {
+    const pg = pgError(error);
+    if (pg?.code === '23505' && pg.constraint === 'history_pkey') {
+      throw new StoreConflictError('a history event with this (run_id, seq) already exists', statement.runIds);
+    }
+    throw error;
+  }
+  const updated = result?.updated ?? [];
+  if (updated.length !== statement.runIds.length) {
+    const done = new Set(updated);
+    const missing = statement.runIds.filter((id) => !done.has(id));
+    throw new StoreConflictError(
+      `runs ${missing.join(', ')} are unknown or their history moved past the written events' predecessor`,
+      missing,
+    );
+  }
+  return new Set(result?.inserted ?? []);
 }

@@ -1,11 +1,11 @@
 /**
- * Turns a batch of RunWrites into one multi-row statement: a chain of
+ * Turns a batch of RunWrites (new runs and changes to existing ones) into one multi-row statement: a chain of
  * data-modifying CTEs over `unnest` arrays, one round trip however many runs
  * the batch holds.
  */
 import type { HistoryEvent, RunState } from '@sluice/contracts';
 import { InvalidRunWriteError } from '../store.errors';
-import type { DeadLetterRecord, OutboxEntry, RunWrite, TimerEntry } from '../store.port';
+import type { DeadLetterRecord, OutboxEntry, RunBatch, RunWrite, TimerEntry } from '../store.port';
 import { json } from './sql';
 
 export interface RunWriteStatement {
@@ -73,21 +73,60 @@ class Params {
   }
 }
 
+/** Writes to existing runs only: the statement behind `RunTransaction.write`. */
 export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteStatement {
-  const runs = [...mergeRuns(writes).values()];
-  const events = runs.flatMap((run) => run.events);
-  const outbox: OutboxEntry[] = writes.flatMap((write) => write.outbox ?? []);
+  return buildRunBatchStatement({ inserts: [], updates: writes });
+}
+
+/**
+ * One statement for a whole commit. New runs are inserted first (`ins`,
+ * skipping an existing (flow_id, event_id)); every row that belongs to a new
+ * run is kept only when `ins` returned that run, so a skipped run leaves
+ * nothing behind. Sibling CTEs do not see each other's rows, so a run is
+ * either new or updated in one batch, never both.
+ */
+export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
+  const runs = [...mergeRuns(batch.updates).values()];
+  const fresh = [...mergeRuns(batch.inserts).values()];
+  for (const run of fresh) {
+    if (run.prevSeq !== 0) throw new InvalidRunWriteError(`a new run's events must start at seq 1, not ${run.prevSeq + 1}`, run.state.id);
+    if (runs.some((existing) => existing.state.id === run.state.id)) throw new InvalidRunWriteError('a run is both new and updated in one batch', run.state.id);
+  }
+  const freshIds = new Set(fresh.map((run) => run.state.id));
+  const isFresh = (runId: string | null): boolean => runId !== null && freshIds.has(runId);
+  const writes = [...batch.inserts, ...batch.updates];
+  const events = [...fresh, ...runs].flatMap((run) => run.events);
+  const outbox: { entry: OutboxEntry; runId: string | null }[] = [
+    ...writes.flatMap((write) => (write.outbox ?? []).map((entry) => ({ entry, runId: write.state.id }))),
+    ...(batch.outbox ?? []).map((entry) => ({ entry, runId: null })),
+  ];
   const timerOps = netTimerOps(writes);
   const upserts = timerOps.flatMap((op) => (op.kind === 'upsert' ? [op.timer] : []));
   const deletes = timerOps.flatMap((op) => (op.kind === 'delete' ? [op] : []));
-  const resolved = new Set(writes.flatMap((write) => write.resolveDeadLetters ?? []));
+  const resolved = new Set(batch.updates.flatMap((write) => write.resolveDeadLetters ?? []));
   const deadLetters: DeadLetterRecord[] = writes.flatMap((write) => write.deadLetters ?? []);
   const resolveExisting = [...resolved].filter((id) => !deadLetters.some((letter) => letter.id === id));
+  const deleteOutbox = [...new Set(batch.deleteOutbox ?? [])];
 
   const p = new Params();
   const ctes: string[] = [];
+  // Rows of a new run are kept only when the run was inserted; without new runs nothing needs the check.
+  const kept = (alias: string): string => (fresh.length > 0 ? `WHERE NOT ${alias}.fresh OR ${alias}.run_id IN (SELECT id FROM ins)` : '');
 
-  ctes.push(`upd AS (
+  if (fresh.length > 0) {
+    const states = fresh.map((run) => run.state);
+    ctes.push(`ins AS (
+    INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at)
+    SELECT * FROM unnest(${p.add(states.map((s) => s.id), 'uuid[]')}, ${p.add(states.map((s) => s.flowId), 'uuid[]')},
+                         ${p.add(states.map((s) => s.flowVersion), 'int[]')}, ${p.add(states.map((s) => s.eventId), 'text[]')},
+                         ${p.add(states.map((s) => s.status), 'text[]')}, ${p.add(states.map((s) => json(s)), 'jsonb[]')},
+                         ${p.add(states.map((s) => s.lastSeq), 'int[]')}, ${p.add(states.map((s) => s.startedAt), 'timestamptz[]')},
+                         ${p.add(states.map((s) => s.updatedAt), 'timestamptz[]')}, ${p.add(states.map((s) => s.finishedAt ?? null), 'timestamptz[]')})
+    ON CONFLICT (flow_id, event_id) DO NOTHING
+    RETURNING id)`);
+  }
+  if (runs.length > 0) {
+    ctes.push(`upd AS (
     UPDATE runs r SET state = u.state, status = u.status, last_seq = u.last_seq, updated_at = u.updated_at, finished_at = u.finished_at
     FROM unnest(${p.add(runs.map((r) => r.state.id), 'uuid[]')}, ${p.add(runs.map((r) => json(r.state)), 'jsonb[]')},
                 ${p.add(runs.map((r) => r.prevSeq), 'int[]')}, ${p.add(runs.map((r) => r.state.lastSeq), 'int[]')},
@@ -96,19 +135,30 @@ export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteSta
          AS u(id, state, prev_seq, last_seq, status, updated_at, finished_at)
     WHERE r.id = u.id AND r.last_seq = u.prev_seq
     RETURNING r.id)`);
-
+  }
   if (events.length > 0) {
     ctes.push(`hist AS (
       INSERT INTO history (run_id, seq, type, node_id, at, data)
-      SELECT * FROM unnest(${p.add(events.map((e) => e.runId), 'uuid[]')}, ${p.add(events.map((e) => e.seq), 'int[]')},
-                           ${p.add(events.map((e) => e.type), 'text[]')}, ${p.add(events.map((e) => e.nodeId ?? null), 'text[]')},
-                           ${p.add(events.map((e) => e.at), 'timestamptz[]')}, ${p.add(events.map((e) => json(e.data)), 'jsonb[]')}))`);
+      SELECT e.run_id, e.seq, e.type, e.node_id, e.at, e.data
+      FROM unnest(${p.add(events.map((e) => e.runId), 'uuid[]')}, ${p.add(events.map((e) => e.seq), 'int[]')},
+                  ${p.add(events.map((e) => e.type), 'text[]')}, ${p.add(events.map((e) => e.nodeId ?? null), 'text[]')},
+                  ${p.add(events.map((e) => e.at), 'timestamptz[]')}, ${p.add(events.map((e) => json(e.data)), 'jsonb[]')},
+                  ${p.add(events.map((e) => isFresh(e.runId)), 'boolean[]')})
+           AS e(run_id, seq, type, node_id, at, data, fresh)
+      ${kept('e')})`);
   }
   if (outbox.length > 0) {
     ctes.push(`ob AS (
       INSERT INTO outbox (id, message, fanned_out)
-      SELECT * FROM unnest(${p.add(outbox.map((o) => o.id), 'uuid[]')}, ${p.add(outbox.map((o) => json(o.message)), 'jsonb[]')},
-                           ${p.add(outbox.map((o) => o.fannedOut ?? false), 'boolean[]')}))`);
+      SELECT o.id, o.message, o.fanned_out
+      FROM unnest(${p.add(outbox.map((o) => o.entry.id), 'uuid[]')}, ${p.add(outbox.map((o) => json(o.entry.message)), 'jsonb[]')},
+                  ${p.add(outbox.map((o) => o.entry.fannedOut ?? false), 'boolean[]')}, ${p.add(outbox.map((o) => o.runId), 'uuid[]')},
+                  ${p.add(outbox.map((o) => isFresh(o.runId)), 'boolean[]')})
+           AS o(id, message, fanned_out, run_id, fresh)
+      ${kept('o')})`);
+  }
+  if (deleteOutbox.length > 0) {
+    ctes.push(`obdel AS (DELETE FROM outbox WHERE id = ANY(${p.add(deleteOutbox, 'uuid[]')}))`);
   }
   if (deletes.length > 0) {
     ctes.push(`tdel AS (
@@ -119,9 +169,12 @@ export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteSta
   if (upserts.length > 0) {
     ctes.push(`tup AS (
       INSERT INTO timers (run_id, node_id, attempt, due_at, reason)
-      SELECT * FROM unnest(${p.add(upserts.map((t) => t.runId), 'uuid[]')}, ${p.add(upserts.map((t) => t.nodeId), 'text[]')},
-                           ${p.add(upserts.map((t) => t.attempt), 'int[]')}, ${p.add(upserts.map((t) => t.dueAt), 'timestamptz[]')},
-                           ${p.add(upserts.map((t) => t.reason), 'text[]')})
+      SELECT t.run_id, t.node_id, t.attempt, t.due_at, t.reason
+      FROM unnest(${p.add(upserts.map((t) => t.runId), 'uuid[]')}, ${p.add(upserts.map((t) => t.nodeId), 'text[]')},
+                  ${p.add(upserts.map((t) => t.attempt), 'int[]')}, ${p.add(upserts.map((t) => t.dueAt), 'timestamptz[]')},
+                  ${p.add(upserts.map((t) => t.reason), 'text[]')}, ${p.add(upserts.map((t) => isFresh(t.runId)), 'boolean[]')})
+           AS t(run_id, node_id, attempt, due_at, reason, fresh)
+      ${kept('t')}
       ON CONFLICT (run_id, node_id) DO UPDATE SET attempt = EXCLUDED.attempt, due_at = EXCLUDED.due_at, reason = EXCLUDED.reason)`);
   }
   if (deadLetters.length > 0) {
@@ -131,8 +184,10 @@ export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteSta
       FROM unnest(${p.add(deadLetters.map((d) => d.id), 'uuid[]')}, ${p.add(deadLetters.map((d) => d.runId), 'uuid[]')},
                   ${p.add(deadLetters.map((d) => d.flowId), 'uuid[]')}, ${p.add(deadLetters.map((d) => d.nodeId), 'text[]')},
                   ${p.add(deadLetters.map((d) => d.attempts), 'int[]')}, ${p.add(deadLetters.map((d) => json(d.error)), 'jsonb[]')},
-                  ${p.add(deadLetters.map((d) => d.createdAt), 'timestamptz[]')}, ${p.add(deadLetters.map((d) => resolved.has(d.id)), 'boolean[]')})
-           AS u(id, run_id, flow_id, node_id, attempts, error, created_at, redriven))`);
+                  ${p.add(deadLetters.map((d) => d.createdAt), 'timestamptz[]')}, ${p.add(deadLetters.map((d) => resolved.has(d.id)), 'boolean[]')},
+                  ${p.add(deadLetters.map((d) => isFresh(d.runId)), 'boolean[]')})
+           AS u(id, run_id, flow_id, node_id, attempts, error, created_at, redriven, fresh)
+      ${kept('u')})`);
   }
   if (resolveExisting.length > 0) {
     ctes.push(`dlr AS (
@@ -140,8 +195,11 @@ export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteSta
       WHERE id = ANY(${p.add(resolveExisting, 'uuid[]')}) AND status = 'open')`);
   }
 
+  const updated = runs.length > 0 ? `(SELECT coalesce(array_agg(id::text), '{}') FROM upd)` : `'{}'::text[]`;
+  const inserted = fresh.length > 0 ? `(SELECT coalesce(array_agg(id::text), '{}') FROM ins)` : `'{}'::text[]`;
+  const select = `SELECT ${updated} AS updated, ${inserted} AS inserted`;
   return {
-    text: `WITH ${ctes.join(',\n')}\nSELECT coalesce(array_agg(id::text), '{}') AS updated FROM upd`,
+    text: ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${select}` : select,
     params: p.values,
     runIds: runs.map((run) => run.state.id),
   };

@@ -2,10 +2,10 @@ import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } fro
 import type { DataSource, Repository } from 'typeorm';
 import { DeadLetterEntity } from '../entities/dead-letter.entity';
 import type {
-  DeadLetterRecord, FlowRecord, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort, Subscription,
+  DeadLetterRecord, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort, Subscription,
 } from '../store.port';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
-import { TypeOrmRunTransaction } from './run-transaction.repository';
+import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { autocommit, iso, isUuid, json } from './sql';
 
 interface FlowRow {
@@ -211,6 +211,16 @@ export class TypeOrmStore implements StorePort {
       tx.close();
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** A single statement is atomic on its own, so this needs no BEGIN/COMMIT round trips. */
+  async commitNewRuns(batch: NewRunBatch): Promise<Set<string>> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await executeRunBatch(runner, { ...batch, updates: [] });
     } finally {
       await runner.release();
     }
