@@ -25,7 +25,8 @@ const web = {
       module: { type: 'commonjs' },
     }],
   },
-  moduleNameMapper: { '^@sluice/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  // Deep paths (`@sluice/engine/retry/backoff`) map to the file; bare names to the library's index.
+  moduleNameMapper: { '^@sluice/([^/]+)/(.+)$': '<rootDir>/libs/$1/src/$2', '^@sluice/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
 };
 

@@ -11,10 +11,13 @@ export default defineConfig({
   root: here('.'),
   plugins: [react()],
   resolve: {
-    alias: {
-      '@sluice/contracts': here('../libs/contracts/src/index.ts'),
-      '@sluice/engine': here('../libs/engine/src/index.ts'),
-    },
+    // Deep engine paths first: the browser imports single engine files (retry/backoff,
+    // run/fold, …) so the engine's index, which pulls ajv and every node, stays out of the bundle.
+    alias: [
+      { find: /^@sluice\/engine\/(.+)$/, replacement: `${here('../libs/engine/src')}/$1` },
+      { find: /^@sluice\/contracts$/, replacement: here('../libs/contracts/src/index.ts') },
+      { find: /^@sluice\/engine$/, replacement: here('../libs/engine/src/index.ts') },
+    ],
   },
   build: {
     outDir: here('dist'),

@@ -1,12 +1,16 @@
+import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router-dom';
-import { EditorPage } from '../editor/EditorPage';
 import { FlowsPage } from '../flows/FlowsPage';
 import { DeadLettersPage } from '../monitor/DeadLettersPage';
 import { RetriesPage } from '../monitor/RetriesPage';
-import { RunPage } from '../runs/RunPage';
 import { RunsPage } from '../runs/RunsPage';
 import { AppLayout } from './layout/AppLayout';
 import { NotFoundPage } from './layout/NotFoundPage';
+
+// The two canvas pages carry React Flow, d3 and the editor (about half the app), so they load on
+// first visit; the lists and monitoring views stay in the entry chunk.
+const EditorPage = lazy(() => import('../editor/EditorPage').then((module) => ({ default: module.EditorPage })));
+const RunPage = lazy(() => import('../runs/RunPage').then((module) => ({ default: module.RunPage })));
 
 /** SPEC §7 routes. */
 export function createAppRouter() {

@@ -9,6 +9,7 @@ import { queryKeys } from '../api/queryKeys';
 import { showRunWhenReady, useLiveRuns } from '../api/useLiveRuns';
 import { Toast, useToast } from '../ui/Toast';
 import { EditorCanvas } from './canvas/EditorCanvas';
+import { CanvasHint } from './panels/CanvasHint';
 import { EditorToolbar } from './panels/EditorToolbar';
 import { Inspector } from './panels/Inspector';
 import { Palette } from './panels/Palette';
@@ -98,6 +99,7 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
                 <div className="sl-editor__overlay-top">
                   {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
                 </div>
+                <CanvasHint />
                 <ValidationPanel />
               </div>
               <Inspector />

@@ -1,4 +1,3 @@
-import { validateGraph } from '@sluice/engine';
 import { useEffect } from 'react';
 import { api } from '../api/client';
 import { type EditorState, type EditorStore, toFlowGraph } from './store/createEditorStore';
@@ -13,6 +12,12 @@ function validationKey(state: EditorState): string {
     state.edges.map((edge) => [edge.id, edge.source, edge.target, edge.sourceHandle ?? null]),
   ]);
 }
+
+/**
+ * The engine's validator, loaded on first need: it pulls every node definition
+ * and ajv (trigger schemas), which the app only needs when the API is unreachable.
+ */
+const loadValidator = () => import('@sluice/engine/graph/validate-graph').then((module) => module.validateGraph);
 
 /**
  * Validates the canvas with `POST /api/flows/validate` while editing
@@ -54,8 +59,12 @@ export function useGraphValidation(store: EditorStore): void {
           .then((result) => answer(result.valid ? 'valid' : 'invalid', result.errors))
           .catch((error: unknown) => {
             if (error instanceof DOMException && error.name === 'AbortError') return;
-            const local = validateGraph(graph);
-            answer(local.valid ? 'valid' : 'invalid', local.errors);
+            loadValidator()
+              .then((validateGraph) => {
+                const local = validateGraph(graph);
+                answer(local.valid ? 'valid' : 'invalid', local.errors);
+              })
+              .catch(() => answer('unavailable', []));
           });
       }, DEBOUNCE_MS);
     };

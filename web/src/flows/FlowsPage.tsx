@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FlowDto, RunStatus } from '@sluice/contracts';
+import { useDeferredValue, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
@@ -8,6 +9,7 @@ import { PageHeader } from '../app/layout/PageHeader';
 import { formatAgo } from '../editor/lib/formatDuration';
 import { NODE_KINDS, nodeKind } from '../editor/lib/nodeCatalog';
 import { NodeIcon } from '../editor/nodes/NodeIcon';
+import { EmptyState } from '../monitor/EmptyState';
 import { Toast, useToast } from '../ui/Toast';
 import './FlowsPage.css';
 
@@ -15,6 +17,9 @@ import './FlowsPage.css';
 function newFlowGraph() {
   return { nodes: [{ id: 'trigger', type: 'trigger', position: { x: 80, y: 160 }, data: NODE_KINDS.trigger.defaults() }], edges: [] };
 }
+
+/** From this many flows on, the list offers a search box. */
+const SEARCH_FROM = 7;
 
 /** `/`: every flow, with its latest run, and a button that creates a flow and opens it. */
 export function FlowsPage() {
@@ -37,7 +42,14 @@ export function FlowsPage() {
     onError: (error) => notify(errorMessage(error), 'error'),
   });
 
-  const items = (flows.data?.items ?? []).filter((flow) => !flow.archived);
+  const [search, setSearch] = useState('');
+  const query = useDeferredValue(search.trim().toLowerCase());
+  // Most recently edited first, so the flow someone is working on is at the top however many there are.
+  const all = useMemo(
+    () => (flows.data?.items ?? []).filter((flow) => !flow.archived).sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt)),
+    [flows.data],
+  );
+  const items = useMemo(() => (query === '' ? all : all.filter((flow) => matches(flow, query))), [all, query]);
   return (
     <div className="sl-page">
       <PageHeader
@@ -51,14 +63,44 @@ export function FlowsPage() {
       />
       {flows.isLoading && <div className="sl-muted">Loading flows…</div>}
       {flows.error && <div className="sl-alert">{errorMessage(flows.error)}</div>}
-      {flows.data && items.length === 0 && (
-        <div className="sl-empty">
-          <h3>No flows yet</h3>
-          <p className="sl-muted">Create one, drag nodes onto the canvas, and send it a test event.</p>
-          <button type="button" className="sl-btn sl-btn--primary" onClick={() => create.mutate()}>
-            + New flow
+      {all.length >= SEARCH_FROM && (
+        <div className="sl-flow-search">
+          <input
+            type="search"
+            className="sl-input"
+            data-testid="flow-search"
+            placeholder="Search flows by name, description or topic"
+            aria-label="Search flows"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+          />
+          <span className="sl-muted sl-small" data-testid="flow-count">
+            {items.length === all.length ? `${all.length} flows` : `${items.length} of ${all.length} flows`}
+          </span>
+        </div>
+      )}
+      {flows.data && all.length > 0 && items.length === 0 && (
+        <div className="sl-empty" data-testid="flow-search-empty">
+          <h3>No flow matches “{search.trim()}”</h3>
+          <button type="button" className="sl-btn" onClick={() => setSearch('')}>
+            Clear search
           </button>
         </div>
+      )}
+      {flows.data && all.length === 0 && (
+        <EmptyState
+          icon="flows"
+          title="No flows yet"
+          testId="flows-empty"
+          action={
+            <button type="button" className="sl-btn sl-btn--primary" disabled={create.isPending} onClick={() => create.mutate()}>
+              + Create your first flow
+            </button>
+          }
+        >
+          A flow is a flowchart of what happens when an event arrives: filter it, call a service, publish, retry on failure. Create one, drag nodes onto the
+          canvas, and send it a test event.
+        </EmptyState>
       )}
       <div className="sl-flow-grid" data-testid="flow-list">
         {items.map((flow) => (
@@ -77,10 +119,10 @@ function FlowCard({ flow, onArchive }: { flow: FlowDto; onArchive: () => void })
     <article className="sl-flow-card" data-testid={`flow-${flow.id}`}>
       <Link to={`/flows/${flow.id}`} className="sl-flow-card__link">
         <div className="sl-flow-card__top">
-          <h3>{flow.name}</h3>
+          <h3 title={flow.name}>{flow.name}</h3>
           <span className="sl-tag">v{flow.version}</span>
         </div>
-        <p className="sl-flow-card__desc">{flow.description ?? nodeCount(flow.graph.nodes.length)}</p>
+        <p className={`sl-flow-card__desc${flow.description ? '' : ' is-path'}`}>{flow.description ?? pathOf(flow)}</p>
         <div className="sl-flow-card__icons">
           {types.map((type) => {
             const kind = nodeKind(type);
@@ -98,6 +140,9 @@ function FlowCard({ flow, onArchive }: { flow: FlowDto; onArchive: () => void })
       <footer className="sl-flow-card__foot">
         <LastRun flowId={flow.id} />
         <span className="sl-muted sl-small">updated {formatAgo(flow.updatedAt)}</span>
+        <Link className="sl-link" to={`/flows/${flow.id}/runs`} data-testid={`flow-runs-${flow.id}`}>
+          Runs
+        </Link>
         <button type="button" className="sl-link sl-link--muted" onClick={onArchive}>
           Archive
         </button>
@@ -118,6 +163,31 @@ function LastRun({ flowId }: { flowId: string }) {
       last run {RUN_LABEL[run.status]} · {formatAgo(run.startedAt)}
     </Link>
   );
+}
+
+/** "Order placed → Is it significant? → …": the labels along the flow from its entry, first branch first, for cards without a description. */
+function pathOf(flow: FlowDto): string {
+  const { nodes, edges } = flow.graph;
+  const label = (id: string): string => {
+    const found = nodes.find((node) => node.id === id);
+    const text = found?.data['label'];
+    return typeof text === 'string' && text.trim() !== '' ? text : (nodeKind(found?.type)?.title ?? id);
+  };
+  let current = nodes.find((node) => nodeKind(node.type)?.entry)?.id;
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  while (current !== undefined && !seen.has(current) && parts.length < 6) {
+    seen.add(current);
+    parts.push(label(current));
+    const from = current;
+    current = edges.find((edge) => edge.source === from && edge.sourceHandle !== 'error')?.target;
+  }
+  return parts.length > 1 ? parts.join(' → ') : 'Only an entry node so far: open it to add steps.';
+}
+
+function matches(flow: FlowDto, query: string): boolean {
+  const topics = flow.graph.nodes.map((node) => node.data['topic']).filter((topic) => typeof topic === 'string');
+  return [flow.name, flow.description ?? '', ...topics].some((text) => text.toLowerCase().includes(query));
 }
 
 function nodeCount(count: number): string {

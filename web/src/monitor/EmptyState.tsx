@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import './monitor.css';
 
 const ICONS = {
+  flows: 'M4 6h6v4H4zM14 14h6v4h-6zM10 8h2a2 2 0 0 1 2 2v4a2 2 0 0 0 2 2',
   runs: 'M5 3l14 9-14 9V3z',
   retries: 'M21 12a9 9 0 1 1-3-6.7L21 8M21 3v5h-5',
   dead: 'M20 6 9 17l-5-5',

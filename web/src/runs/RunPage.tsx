@@ -1,6 +1,6 @@
 import type { HistoryEvent, RunState } from '@sluice/contracts';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
@@ -109,7 +109,6 @@ function RunView({ live }: { live: RunState }) {
 
   const graph = flow.data?.graph;
   const node = graph?.nodes.find((candidate) => candidate.id === selected);
-  const highlight = useMemo(() => (selected ? selectedNodeCss(selected) : ''), [selected]);
 
   return (
     <div className="sl-run" data-testid="run-page" data-run-id={live.id} data-as-of={showingPast ? shown.lastSeq : 'live'}>
@@ -118,7 +117,7 @@ function RunView({ live }: { live: RunState }) {
         <div className="sl-run__main">
           <div className={`sl-run__canvas${showingPast ? ' is-past' : ''}`}>
             {graph ? (
-              <RunCanvas graph={graph} steps={shown.steps} onNodeClick={selectNode} />
+              <RunCanvas graph={graph} steps={shown.steps} onNodeClick={selectNode} selectedNodeId={selected} frozenAt={showingPast ? shown.updatedAt : undefined} />
             ) : (
               <div className="sl-page-message sl-muted">{flow.error ? errorMessage(flow.error) : 'Loading graph…'}</div>
             )}
@@ -127,7 +126,6 @@ function RunView({ live }: { live: RunState }) {
                 Showing the run as of seq {shown.lastSeq} — later events are hidden
               </div>
             )}
-            <style>{highlight}</style>
           </div>
           <TimeTravelBar
             value={seq}
@@ -158,10 +156,4 @@ function RunView({ live }: { live: RunState }) {
       <Toast toast={toast} />
     </div>
   );
-}
-
-/** Rings the selected node on the read-only canvas, which has no selection of its own. */
-function selectedNodeCss(nodeId: string): string {
-  const id = typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(nodeId) : nodeId.replace(/["\\]/g, '');
-  return `.sl-run__canvas .react-flow__node[data-id="${id}"] .sl-node { border-color: var(--accent); box-shadow: 0 0 0 3px rgb(79 70 229 / 0.2), var(--shadow); }`;
 }

@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import './AppLayout.css';
 
@@ -37,7 +38,9 @@ export function AppLayout() {
         </div>
       </nav>
       <main className="sl-main">
-        <Outlet />
+        <Suspense fallback={<div className="sl-page-message sl-muted">Loading…</div>}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

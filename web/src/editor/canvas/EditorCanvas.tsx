@@ -31,8 +31,10 @@ const selectCanvas = (state: EditorState) => ({
 
 const DEFAULT_EDGE_OPTIONS = { type: 'status' } as const;
 const DELETE_KEYS = ['Delete', 'Backspace'];
+/** Room around the graph when fitting it into view, as a fraction of the viewport. */
+const FIT_VIEW = { padding: 0.12, maxZoom: 1.1 };
 /** Half the size of a fresh node, so a drop lands centred on the cursor, in px. */
-const DROP_OFFSET = { x: 110, y: 32 };
+const DROP_OFFSET = { x: 120, y: 32 };
 
 /** The editable canvas: drag from the palette, connect handles, select for the inspector. */
 export function EditorCanvas() {
@@ -85,7 +87,7 @@ export function EditorCanvas() {
         deleteKeyCode={readOnly ? null : DELETE_KEYS}
         multiSelectionKeyCode="Shift"
         fitView
-        fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.2}
         maxZoom={2}
       >

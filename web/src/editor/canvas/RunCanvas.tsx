@@ -1,6 +1,6 @@
 import type { FlowGraph, StepState } from '@sluice/contracts';
 import { Background, BackgroundVariant, Controls, type NodeMouseHandler, ReactFlow, ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { nodeTypes } from '../nodes/nodeTypes';
 import { toEditorEdges, toEditorNodes } from '../store/createEditorStore';
 import { createRunStatusStore } from '../store/createRunStatusStore';
@@ -15,25 +15,39 @@ export interface RunCanvasProps {
   steps: readonly StepState[];
   /** Called with the node id when a node is clicked (select a step). */
   onNodeClick?: (nodeId: string) => void;
+  /** The node drawn with the selection ring (the step the page shows). */
+  selectedNodeId?: string | undefined;
+  /**
+   * ISO time the steps describe when they are a past state (`asOf`, time
+   * travel): countdowns then show due times instead of counting against now.
+   * Omit for a live run.
+   */
+  frozenAt?: string | undefined;
 }
 
 const DEFAULT_EDGE_OPTIONS = { type: 'status' } as const;
+const FIT_VIEW = { padding: 0.12, maxZoom: 1.1 };
 
 /**
  * The read-only run canvas (STYLE 21): the same node components as the
  * editor, no editing, coloured by the steps it is given.
  */
-export function RunCanvas({ graph, steps, onNodeClick }: RunCanvasProps) {
+export function RunCanvas({ graph, steps, onNodeClick, selectedNodeId, frozenAt }: RunCanvasProps) {
   const [store] = useState(() => createRunStatusStore({ followLatest: false }));
-  const nodes = useMemo(() => toEditorNodes(graph), [graph]);
+  const baseNodes = useMemo(() => toEditorNodes(graph), [graph]);
+  // Selection is the page's (a prop), not React Flow's: nodes are controlled and clicks only report.
+  const nodes = useMemo(
+    () => baseNodes.map((node) => (node.id === selectedNodeId ? { ...node, selected: true } : node)),
+    [baseNodes, selectedNodeId],
+  );
   const edges = useMemo(() => toEditorEdges(graph).map((edge) => ({ ...edge, type: 'status' })), [graph]);
 
   useEffect(() => {
     store.getState().setNodes(graph.nodes.map((node) => ({ id: node.id, type: node.type })));
-    store.getState().showSteps(steps);
-  }, [store, graph, steps]);
+    store.getState().showSteps(steps, frozenAt ?? null);
+  }, [store, graph, steps, frozenAt]);
 
-  const handleClick: NodeMouseHandler = (_event, node) => onNodeClick?.(node.id);
+  const handleClick = useCallback<NodeMouseHandler>((_event, node) => onNodeClick?.(node.id), [onNodeClick]);
 
   return (
     <RunStatusStoreProvider store={store}>
@@ -51,8 +65,8 @@ export function RunCanvas({ graph, steps, onNodeClick }: RunCanvasProps) {
             deleteKeyCode={null}
             onNodeClick={handleClick}
             fitView
-            fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
-              >
+            fitViewOptions={FIT_VIEW}
+          >
             <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} color="#c9cfdb" />
             <Controls showInteractive={false} position="bottom-left" />
           </ReactFlow>

@@ -18,6 +18,7 @@ export const StatusEdge = memo(function StatusEdge(props: EdgeProps) {
   const sourceStatus = useNodeRunStatus(source);
   const targetStatus = useNodeRunStatus(target);
   const errors = useOptionalEditorStore((state) => state.validation.byEdge[id] ?? EMPTY, EMPTY);
+  const stale = useOptionalEditorStore((state) => state.validation.stale && state.validation.byEdge[id] !== undefined, false);
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
 
   const carried = isEdgeCarried({ sourceHandle: sourceHandleId ?? null }, sourceStatus, targetStatus);
@@ -35,8 +36,9 @@ export const StatusEdge = memo(function StatusEdge(props: EdgeProps) {
       {errors.length > 0 && (
         <EdgeLabelRenderer>
           <div
-            className="sl-edge-error nodrag nopan"
+            className={`sl-edge-error nodrag nopan${stale ? ' is-stale' : ''}`}
             data-testid={`edge-error-${id}`}
+            data-stale={stale || undefined}
             title={errors.join('\n')}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
           >

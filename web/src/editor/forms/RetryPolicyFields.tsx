@@ -1,5 +1,5 @@
 import type { RetryPolicyInput } from '@sluice/contracts';
-import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
+import { DEFAULT_RETRY_POLICY } from '@sluice/engine/retry/retry-policy';
 import { useMemo } from 'react';
 import { backoffPreview } from '../lib/backoffPreview';
 import { formatDuration } from '../lib/formatDuration';

@@ -1,4 +1,3 @@
-import { evaluateExpression } from '@sluice/engine';
 import { useEffect, useMemo, useState } from 'react';
 import { useEditorStore } from '../store/EditorStoreContext';
 import { useRunStatusStore } from '../store/RunStatusStoreContext';
@@ -12,6 +11,13 @@ export type PreviewState =
 
 /** Milliseconds to wait after the last keystroke before evaluating. */
 const DEBOUNCE_MS = 150;
+
+/** The engine's bounded JSONata evaluator, with jsonata itself, loaded when the first preview needs it. */
+let evaluator: Promise<typeof import('@sluice/engine/expressions/evaluate-expression').evaluateExpression> | undefined;
+function loadEvaluator() {
+  evaluator ??= import('@sluice/engine/expressions/evaluate-expression').then((module) => module.evaluateExpression);
+  return evaluator;
+}
 
 /**
  * Evaluates a JSONata expression in the browser with the engine's own bounded
@@ -41,10 +47,19 @@ export function useExpressionPreview(source: string | undefined): PreviewState {
     let cancelled = false;
     setState((previous) => (previous.kind === 'ok' || previous.kind === 'error' ? previous : { kind: 'pending' }));
     const timer = setTimeout(() => {
-      void evaluateExpression(source, { event: sample.value, steps, input: sample.value }).then((result) => {
-        if (cancelled) return;
-        setState(result.ok ? { kind: 'ok', value: result.value } : { kind: 'error', error: result.error });
-      });
+      void loadEvaluator()
+        .then((evaluate) => evaluate(source, { event: sample.value, steps, input: sample.value }))
+        .then(
+          (result) => {
+            if (cancelled) return;
+            setState(result.ok ? { kind: 'ok', value: result.value } : { kind: 'error', error: result.error });
+          },
+          (error: unknown) => {
+            // The chunk failed to load (offline after a deploy, say): say so instead of "Evaluating…" forever.
+            evaluator = undefined;
+            if (!cancelled) setState({ kind: 'error', error: `Cannot load the expression evaluator: ${error instanceof Error ? error.message : String(error)}` });
+          },
+        );
     }, DEBOUNCE_MS);
     return () => {
       cancelled = true;

@@ -1,7 +1,7 @@
 import type { FlowEdge } from '@sluice/contracts';
 
 /** Size assumed for nodes React Flow has not measured yet, in px. */
-const FALLBACK = { width: 220, height: 72 };
+const FALLBACK = { width: 240, height: 72 };
 
 interface LayoutNode {
   id: string;

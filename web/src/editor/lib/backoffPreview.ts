@@ -1,5 +1,6 @@
 import type { RetryPolicyInput } from '@sluice/contracts';
-import { backoffSchedule, resolveRetryPolicy } from '@sluice/engine';
+import { backoffSchedule } from '@sluice/engine/retry/backoff';
+import { resolveRetryPolicy } from '@sluice/engine/retry/retry-policy';
 
 /** One row of the inspector's retry preview. */
 export interface BackoffPreviewRow {

@@ -2,7 +2,7 @@ import type { NodeType } from '@sluice/contracts';
 import { Handle, Position } from '@xyflow/react';
 import type { CSSProperties, ReactNode } from 'react';
 import { useOptionalEditorStore } from '../store/EditorStoreContext';
-import { useNodeRunStatus } from '../store/RunStatusStoreContext';
+import { useFrozenAt, useNodeRunStatus } from '../store/RunStatusStoreContext';
 import type { NodeRunStatus } from '../lib/applyRunStatus';
 import type { NodeBottleneck } from '../lib/bottleneckStats';
 import { formatDuration } from '../lib/formatDuration';
@@ -39,6 +39,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   const kind = NODE_KINDS[type];
   const status = useNodeRunStatus(id);
   const errors = useOptionalEditorStore((state) => state.validation.byNode[id] ?? EMPTY, EMPTY);
+  const stale = useOptionalEditorStore((state) => state.validation.stale && state.validation.byNode[id] !== undefined, false);
   const heat = useOptionalEditorStore((state) => state.bottleneck?.byNode[id], undefined);
   const heatOn = useOptionalEditorStore((state) => state.bottleneck !== null, false);
   const variant = statusToVariant(status?.display ?? 'idle');
@@ -48,6 +49,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   const classes = ['sl-node', `sl-node--${kind.group.toLowerCase()}`, `tone-${variant.tone}`];
   if (selected) classes.push('is-selected');
   if (errors.length > 0) classes.push('has-errors');
+  if (stale) classes.push('is-stale');
   if (heatOn) classes.push('is-heat');
 
   return (
@@ -72,7 +74,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
       {status && <RunFootnote status={status} />}
       {heatOn && <HeatStrip id={id} stats={heat} />}
       {errors.length > 0 && (
-        <div className="sl-node__invalid" role="alert" title={errors.join('\n')}>
+        <div className="sl-node__invalid" role="alert" title={stale ? `Re-checking…\n${errors.join('\n')}` : errors.join('\n')} data-stale={stale || undefined}>
           <span className="sl-node__invalid-badge">{errors.length}</span>
           {shortMessage(errors[0] ?? '')}
         </div>
@@ -115,14 +117,15 @@ function Outputs({ type }: { type: NodeType }) {
 
 function StatusPill({ status }: { status: NodeRunStatus }) {
   const variant = statusToVariant(status.display);
+  const frozenAt = useFrozenAt();
   const max = status.maxAttempts;
   let detail: ReactNode = null;
   if (status.status === 'retrying' && status.nextRetryAt) {
-    detail = <Countdown to={status.nextRetryAt} />;
+    detail = <Countdown to={status.nextRetryAt} frozenAt={frozenAt} />;
   } else if (status.status === 'running' && status.attempts > 1) {
     detail = `attempt ${status.attempts}${max ? ` of ${max}` : ''}`;
   } else if (status.status === 'scheduled' && status.nextRetryAt) {
-    detail = <Countdown to={status.nextRetryAt} />;
+    detail = <Countdown to={status.nextRetryAt} frozenAt={frozenAt} />;
   } else if ((status.status === 'succeeded' || status.status === 'dead') && status.durationMs !== undefined && (status.durationMs >= 1 || status.attempts > 1)) {
     detail = status.attempts > 1 ? `${status.attempts} attempts · ${formatDuration(status.durationMs)}` : formatDuration(status.durationMs);
   }
@@ -155,9 +158,9 @@ function HeatStrip({ id, stats }: { id: string; stats: NodeBottleneck | undefine
   if (!stats) return <div className="sl-heat sl-heat--none">no runs in window</div>;
   return (
     <div className="sl-heat" data-testid={`heat-${id}`} title="Over the last runs: steps, failure rate, extra attempts, median and 95th percentile duration">
-      <span data-stat="count"><b>{stats.count}</b> steps</span>
+      <span data-stat="count"><b>{stats.count}</b> {stats.count === 1 ? 'step' : 'steps'}</span>
       <span data-stat="failure-rate"><b>{Math.round(stats.failureRate * 100)}%</b> failed</span>
-      <span data-stat="retries"><b>{stats.retries}</b> retries</span>
+      <span data-stat="retries"><b>{stats.retries}</b> {stats.retries === 1 ? 'retry' : 'retries'}</span>
       <span data-stat="p50">p50 <b>{stats.p50Ms === null ? '—' : formatDuration(stats.p50Ms)}</b></span>
       <span data-stat="p95">p95 <b>{stats.p95Ms === null ? '—' : formatDuration(stats.p95Ms)}</b></span>
     </div>

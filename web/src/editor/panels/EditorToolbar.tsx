@@ -27,6 +27,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
   const { fitView } = useReactFlow();
   const [, setSearch] = useSearchParams();
   const fileInput = useRef<HTMLInputElement>(null);
+  const flowId = useEditorStore((state) => state.flowId);
   const name = useEditorStore((state) => state.name);
   const readOnly = useEditorStore((state) => state.readOnly);
   const canUndo = useEditorStore((state) => state.past.length > 0);
@@ -67,7 +68,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
       const state = store.getState();
       const positions = await autoLayout(state.nodes, toFlowGraph(state.nodes, state.edges).edges);
       store.getState().setPositions(positions);
-      requestAnimationFrame(() => void fitView({ padding: 0.25, duration: 300, maxZoom: 1.1 }));
+      requestAnimationFrame(() => void fitView({ padding: 0.12, duration: 300, maxZoom: 1.1 }));
     } catch (error) {
       notify(`Layout failed: ${errorMessage(error)}`, 'error');
     } finally {
@@ -88,7 +89,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
     const parsed = parseFlowFile(await file.text());
     if (!parsed.ok) return notify(`Import failed: ${parsed.error}`, 'error');
     store.getState().replaceGraph(parsed.graph);
-    requestAnimationFrame(() => void fitView({ padding: 0.25, duration: 300, maxZoom: 1.1 }));
+    requestAnimationFrame(() => void fitView({ padding: 0.12, duration: 300, maxZoom: 1.1 }));
     notify(`Imported ${parsed.graph.nodes.length} nodes — review and save to create a new version`);
   };
 
@@ -168,7 +169,11 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
         </div>
       </div>
 
-      <div className="sl-toolbar__group">
+      <div className="sl-toolbar__group sl-toolbar__actions">
+        <Link className="sl-btn" to={`/flows/${flowId}/runs`} data-testid="open-runs" title="Every run of this flow">
+          <Svg d="M4 6h16M4 12h16M4 18h10" />
+          Runs
+        </Link>
         <button type="button" className="sl-btn" data-testid="send-test-event" onClick={onSendEvent} disabled={readOnly}>
           <Svg d="M5 3l14 9-14 9V3z" />
           Send test event
@@ -184,7 +189,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
             {save.isPending ? 'Saving…' : 'Save'}
           </button>
           {saveBlocked && !readOnly && (
-            <span className={`sl-save__reason${valid ? '' : ' is-error'}`} data-testid="save-blocked">
+            <span className={`sl-save__reason${validation === 'invalid' && validationCurrent ? ' is-error' : ''}`} data-testid="save-blocked">
               {saveBlocked}
             </span>
           )}

@@ -49,6 +49,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const type = useEditorStore((state) => state.nodes.find((node) => node.id === nodeId)?.type);
   const readOnly = useEditorStore((state) => state.readOnly);
   const errors = useEditorStore((state) => state.validation.byNode[nodeId] ?? EMPTY);
+  const stale = useEditorStore((state) => state.validation.stale);
   const store = useEditorStoreApi();
   const kind = nodeKind(type);
   if (!kind) return <div className="sl-inspector__empty">Unknown node type “{type}”.</div>;
@@ -73,7 +74,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
       </header>
       <div className="sl-inspector__scroll">
         {errors.length > 0 && (
-          <ul className="sl-inspector__errors" data-testid="inspector-errors">
+          <ul className={`sl-inspector__errors${stale ? ' is-stale' : ''}`} data-testid="inspector-errors" data-stale={stale || undefined} title={stale ? 'Re-checking…' : undefined}>
             {errors.map((message) => (
               <li key={message}>{shortMessage(message)}</li>
             ))}

@@ -20,10 +20,11 @@ export function ValidationPanel() {
   };
 
   return (
-    <div className={`sl-problems${open ? ' is-open' : ''}`} data-testid="validation-panel">
+    <div className={`sl-problems${open ? ' is-open' : ''}${validation.stale ? ' is-stale' : ''}`} data-testid="validation-panel" data-stale={validation.stale || undefined}>
       <button type="button" className="sl-problems__head" onClick={() => setOpen(!open)}>
         <span className="sl-problems__count">{validation.errors.length}</span>
         {validation.errors.length === 1 ? 'problem' : 'problems'} to fix before saving
+        {validation.stale && <span className="sl-problems__checking">re-checking…</span>}
         <span className="sl-chevron" aria-hidden>
           {open ? '▾' : '▸'}
         </span>

@@ -23,3 +23,8 @@ export function useRunStatusStore<T>(selector: (state: RunStatusState) => T): T 
 export function useNodeRunStatus(nodeId: string): NodeRunStatus | undefined {
   return useRunStatusStore((state) => state.byNode[nodeId]);
 }
+
+/** When the canvas shows a past state, the ISO time it describes; null when live. */
+export function useFrozenAt(): string | null {
+  return useRunStatusStore((state) => state.frozenAt);
+}

@@ -121,4 +121,20 @@ describe('editor store', () => {
     expect(store.getState()).toMatchObject({ version: 4, latestVersion: 4 });
     expect(store.getState().revision).toBe(store.getState().savedRevision);
   });
+
+  it('marks the errors shown stale while a re-validation is in flight, and fresh again with the answer', () => {
+    const { store, actions } = setup();
+    const errors = [{ nodeId: 'trigger', message: 'a' }];
+    actions.setValidation({ status: 'invalid', revision: 0, errors });
+    expect(store.getState().validation.stale).toBe(false);
+    const byNode = store.getState().validation.byNode;
+    actions.setValidation({ status: 'checking', revision: 1, errors });
+    expect(store.getState().validation).toMatchObject({ status: 'checking', stale: true, byNode: { trigger: ['a'] } });
+    // Same errors carried over: per-node entries keep their references, so nodes do not re-render for the flag.
+    expect(store.getState().validation.byNode).toBe(byNode);
+    actions.setValidation({ status: 'valid', revision: 1, errors: [] });
+    expect(store.getState().validation).toMatchObject({ stale: false, byNode: {} });
+    actions.setValidation({ status: 'checking', revision: 2, errors: [] });
+    expect(store.getState().validation.stale).toBe(false);
+  });
 });

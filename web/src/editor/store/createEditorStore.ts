@@ -30,6 +30,11 @@ export interface ValidationState {
   byNode: Record<string, string[]>;
   byEdge: Record<string, string[]>;
   general: string[];
+  /**
+   * True while a re-validation is in flight and the errors shown come from an
+   * earlier graph: they may already be fixed, so the canvas dims them.
+   */
+  stale: boolean;
   /** `revision` the result belongs to; stale results are dropped. */
   revision: number;
 }
@@ -70,7 +75,7 @@ export interface EditorState {
   setPositions(positions: Record<string, { x: number; y: number }>): void;
   replaceGraph(graph: FlowGraph): void;
   setName(name: string): void;
-  setValidation(validation: Omit<ValidationState, 'byNode' | 'byEdge' | 'general'>): void;
+  setValidation(validation: Omit<ValidationState, 'byNode' | 'byEdge' | 'general' | 'stale'>): void;
   markSaved(flow: FlowDto): void;
   setSampleEvent(text: string): void;
   setBottleneck(report: BottleneckReport | null): void;
@@ -158,7 +163,7 @@ export function createEditorStore(flow: FlowDto, options: { readOnly?: boolean; 
       future: [],
       revision: 0,
       savedRevision: 0,
-      validation: { status: 'idle', errors: [], byNode: {}, byEdge: {}, general: [], revision: -1 },
+      validation: { status: 'idle', errors: [], byNode: {}, byEdge: {}, general: [], stale: false, revision: -1 },
       sampleEvent: DEFAULT_SAMPLE_EVENT,
       bottleneck: null,
 
@@ -299,7 +304,10 @@ export function createEditorStore(flow: FlowDto, options: { readOnly?: boolean; 
 
       setValidation(validation) {
         if (validation.revision < get().validation.revision) return;
-        set({ validation: { ...validation, ...groupErrors(validation.errors) } });
+        const previous = get().validation;
+        // While checking, the errors are the previous answer's: keep their groups (same references, no re-render) and mark them stale.
+        const groups = validation.errors === previous.errors ? { byNode: previous.byNode, byEdge: previous.byEdge, general: previous.general } : groupErrors(validation.errors);
+        set({ validation: { ...validation, ...groups, stale: validation.status === 'checking' && validation.errors.length > 0 } });
       },
 
       markSaved(saved) {

@@ -82,4 +82,15 @@ describe('run status store', () => {
     state().offerRun({ ...shown, lastSeq: 9, steps: [{ nodeId: 'http', status: 'succeeded', attempts: 2, handle: null }] });
     expect(state().byNode['http']?.status).toBe('succeeded');
   });
+
+  it('remembers the time a past state describes, so countdowns can freeze, and clears it for live steps', () => {
+    const { store, state } = setup(false);
+    store.getState().ingest(notice(events()));
+    const steps = state().run?.steps ?? [];
+    state().showSteps(steps, '2026-01-01T00:00:00.500Z');
+    expect(state().frozenAt).toBe('2026-01-01T00:00:00.500Z');
+    expect(state().byNode['http']).toMatchObject({ status: 'retrying', nextRetryAt: '2026-01-01T00:00:01.000Z' });
+    state().showSteps(steps);
+    expect(state().frozenAt).toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
 import type { HistoryEvent, RunChangedNotice, RunState, StepState } from '@sluice/contracts';
-import { applyEvent } from '@sluice/engine';
+import { applyEvent } from '@sluice/engine/run/fold';
 import { createStore } from 'zustand/vanilla';
 import { applyRunStatus, type NodeRunStatus, reuseUnchanged, type StatusNode } from '../lib/applyRunStatus';
 
@@ -15,6 +15,12 @@ export interface RunStatusState {
   nodes: readonly StatusNode[];
   /** Step status per node id: each canvas node selects only its own entry. */
   byNode: Record<string, NodeRunStatus>;
+  /**
+   * ISO time the steps shown describe when they are a past state (time
+   * travel), else null: countdowns then show due times instead of counting
+   * against the current time.
+   */
+  frozenAt: string | null;
 
   setNodes(nodes: readonly StatusNode[]): void;
   /** Offers a run fetched over REST; kept when it is the run shown (and not older) or, following, a newer run. */
@@ -23,8 +29,8 @@ export interface RunStatusState {
   ingest(notice: RunChangedNotice): IngestResult;
   /** Shows a run unconditionally (time travel shows older states). */
   showRun(run: RunState | null): void;
-  /** Shows bare steps without a run (a read-only canvas fed by its page). */
-  showSteps(steps: readonly StepState[]): void;
+  /** Shows bare steps without a run (a read-only canvas fed by its page), as of `frozenAt` when they are a past state. */
+  showSteps(steps: readonly StepState[], frozenAt?: string | null): void;
   clear(): void;
 }
 
@@ -53,6 +59,7 @@ export function createRunStatusStore(options: { followLatest: boolean; run?: Run
       followLatest: options.followLatest,
       nodes: [],
       byNode: {},
+      frozenAt: null,
 
       setNodes(nodes) {
         const run = get().run;
@@ -97,8 +104,8 @@ export function createRunStatusStore(options: { followLatest: boolean; run?: Run
         show(run);
       },
 
-      showSteps(steps) {
-        set({ byNode: reuseUnchanged(get().byNode, applyRunStatus(get().nodes, steps)) });
+      showSteps(steps, frozenAt = null) {
+        set({ byNode: reuseUnchanged(get().byNode, applyRunStatus(get().nodes, steps)), frozenAt });
       },
 
       clear() {
