@@ -21,7 +21,8 @@
 //   BENCH_RAW_MESSAGES  messages for the bare RabbitMQ test (default 20000)
 //   BENCH_TIMEOUT_S     longest wait for one run's completions (default 300)
 //   WORKER_CONCURRENCY  passed to the workers (default: Sluice's, 50)
-//   BENCH_NODE_OPTIONS  NODE_OPTIONS of the spawned API and workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+//   BENCH_NODE_OPTIONS  node options of the spawned API and workers, given on their command line (so options
+//                       NODE_OPTIONS refuses work too), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -293,13 +294,11 @@ function freePort() {
 
 /** A child node process whose output is kept (for errors) and which is stopped at cleanup. */
 function startProcess(name, script, env) {
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  // Node refuses --cpu-prof in NODE_OPTIONS, so the options go on the command line.
+  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeOptions, join(ROOT, script)], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn',
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

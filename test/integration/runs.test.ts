@@ -164,6 +164,45 @@ describe.each(MODES)('runs against %s', (kind) => {
     expect(await sluice.count(`runs WHERE flow_id = '${flow.id}'`)).toBe(1);
   });
 
+  it('commits concurrent triggers together: one run per idempotency key, the right answer for each request', async () => {
+    const flow = await api.createFlow('group-commit', ordersGraph);
+    // 120 requests at once: 40 without a key, 20 keys sent four times each.
+    const requests = [
+      ...Array.from({ length: 40 }, (_, i) => ({ amount: i, key: undefined as string | undefined })),
+      ...Array.from({ length: 80 }, (_, i) => ({ amount: 1000 + i, key: `key-${i % 20}` })),
+    ].sort(() => Math.random() - 0.5);
+    const answers = await Promise.all(requests.map((r) => api.trigger(flow.id, { amount: r.amount }, r.key)));
+
+    const rows = await sluice.sql<{ id: string; event_id: string }>('SELECT id, event_id FROM runs WHERE flow_id = $1', [flow.id]);
+    expect(rows).toHaveLength(40 + 20);
+    const stored = new Map(rows.map((row) => [row.id, row.event_id]));
+    for (const answer of answers) expect(stored.get(answer.runId)).toBe(answer.eventId);
+    for (let k = 0; k < 20; k += 1) {
+      const forKey = answers.filter((_, i) => requests[i]!.key === `key-${k}`);
+      expect(new Set(forKey.map((answer) => answer.runId)).size).toBe(1);
+      expect(forKey.filter((answer) => !answer.deduplicated)).toHaveLength(1);
+    }
+    expect(answers.filter((_, i) => requests[i]!.key === undefined).every((answer) => !answer.deduplicated)).toBe(true);
+    const again = await api.trigger(flow.id, { amount: 1 }, 'key-3');
+    expect(again).toMatchObject({ deduplicated: true, runId: answers.find((_, i) => requests[i]!.key === 'key-3')!.runId });
+    for (const answer of answers.slice(0, 5)) expect((await api.waitForRun(answer.runId)).status).toMatch(/succeeded|ignored/);
+  });
+
+  it('triggers the saved version at once, and an archived flow answers 404 at once', async () => {
+    const flow = await api.createFlow('cached-latest', ordersGraph);
+    const before = await api.trigger(flow.id, { amount: 1 });
+    expect((await api.waitForRun(before.runId)).flowVersion).toBe(1);
+    const saved = await api.request('PUT', `/api/flows/${flow.id}`, { graph: ordersGraph });
+    expect(saved.status).toBe(200);
+    const after = await api.trigger(flow.id, { amount: 1 });
+    expect((await api.waitForRun(after.runId)).flowVersion).toBe(2);
+
+    expect((await api.request('DELETE', `/api/flows/${flow.id}`)).status).toBe(204);
+    const refused = await api.request('POST', `/api/flows/${flow.id}/events`, { amount: 1 });
+    expect(refused.status).toBe(404);
+    expect(await sluice.count(`runs WHERE flow_id = '${flow.id}'`)).toBe(2);
+  });
+
   it('reproduces the state after each seq with asOf, and the fold of the whole history equals the stored projection', async () => {
     target.reply({ status: 503 }, { status: 200 });
     const flow = await api.createFlow('as-of', httpFlow(`${target.url}/as-of`, fastRetry(3)));

@@ -354,6 +354,101 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       await expect(store.transaction((tx) => tx.claimIdempotencyKey({ flowId, key: 'k', runId: randomUUID(), eventId: 'e2' }))).resolves.toBeUndefined();
     });
 
+    it('commits new runs with their rows in one statement, skipping an existing (flowId, eventId) and all its rows', async () => {
+      const flowId = await newFlow();
+      const taken = await startedRun(flowId);
+      const settled = stepMessage(randomUUID(), 'n9');
+      await store.transaction((tx) => tx.enqueue([settled]));
+      const fresh = advance(runState(flowId), 3, { outbox: [stepMessage('placeholder', 'n2')] });
+      fresh.write.outbox = [stepMessage(fresh.state.id, 'n2')];
+      const duplicate = advance(runState(flowId, { eventId: taken.eventId }), 2, {
+        outbox: [stepMessage(randomUUID(), 'n2')],
+        timers: [{ runId: 'set below', nodeId: 'n2', attempt: 2, dueAt: at(10), reason: 'retry' }],
+      });
+      duplicate.write.timers = [{ runId: duplicate.state.id, nodeId: 'n2', attempt: 2, dueAt: at(10), reason: 'retry' }];
+      const loose: OutboxEntry = { id: randomUUID(), message: { kind: 'event', eventId: randomUUID(), topic: 't.x', payload: {} }, fannedOut: true };
+
+      const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+      let inserted: Set<string>;
+      try {
+        inserted = await store.commitNewRuns({ inserts: [fresh.write, duplicate.write], outbox: [loose], deleteOutbox: [settled.id] });
+        expect(spy.mock.calls.map((call) => String(call[0]).trim().split(/\s+/)[0])).toEqual(['WITH']);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(inserted).toEqual(new Set([fresh.state.id]));
+      await expect(store.getRun(fresh.state.id)).resolves.toEqual(fresh.state);
+      await expect(store.getHistory(fresh.state.id)).resolves.toEqual(fresh.write.events);
+      await expect(store.getRun(duplicate.state.id)).resolves.toBeUndefined();
+      expect(await sql('SELECT 1 FROM history WHERE run_id = $1', [duplicate.state.id])).toHaveLength(0);
+      expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [duplicate.state.id])).toHaveLength(0);
+      const outboxIds = (await sql<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1)', [
+        [fresh.write.outbox[0]!.id, duplicate.write.outbox![0]!.id, loose.id, settled.id],
+      ])).map((row) => row.id);
+      expect(outboxIds.sort()).toEqual([fresh.write.outbox[0]!.id, loose.id].sort());
+      const [row] = await sql<{ last_seq: number }>('SELECT last_seq FROM runs WHERE id = $1', [fresh.state.id]);
+      expect(row!.last_seq).toBe(3);
+      await sql('DELETE FROM outbox WHERE id = ANY($1)', [[fresh.write.outbox[0]!.id, loose.id]]);
+    });
+
+    it('writes new and existing runs in one batch, and a failed last_seq check rolls back all of it', async () => {
+      const flowId = await newFlow();
+      const existing = await startedRun(flowId);
+      const next = advance(existing, 2);
+      const fresh = advance(runState(flowId), 2);
+      const inserted = await store.transaction((tx) => tx.writeBatch({ inserts: [fresh.write], updates: [next.write] }));
+      expect(inserted).toEqual(new Set([fresh.state.id]));
+      await expect(store.getRun(existing.id)).resolves.toEqual(next.state);
+      await expect(store.getRun(fresh.state.id)).resolves.toEqual(fresh.state);
+
+      const stale = advance(existing, 1); // starts after seq 1, but the run is at seq 3
+      const another = advance(runState(flowId), 1);
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [another.write], updates: [stale.write] }))).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.getRun(another.state.id)).resolves.toBeUndefined();
+      await expect(store.getRun(existing.id)).resolves.toEqual(next.state);
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [advance(existing, 1).write], updates: [] })))
+        .rejects.toBeInstanceOf(InvalidRunWriteError);
+    });
+
+    it('returns a known state under lock without reading it again, and the stored one when the run moved on', async () => {
+      const flowId = await newFlow();
+      const still = await startedRun(flowId);
+      const moved = await startedRun(flowId);
+      const later = advance(moved, 2);
+      await store.transaction((tx) => tx.write([later.write]));
+      const marker = { ...still, payload: 'the caller\'s copy' };
+      const locked = await store.transaction((tx) => tx.lockRuns([still.id, moved.id, randomUUID()], new Map([[still.id, marker], [moved.id, moved]])));
+      expect(locked.get(still.id)).toBe(marker);
+      expect(locked.get(moved.id)).toEqual(later.state);
+      expect(locked.size).toBe(2);
+    });
+
+    it('claims several idempotency keys at once: repeats go to the first claim, held keys to their holder', async () => {
+      const flowId = await newFlow();
+      const claim = (key: string, runId = randomUUID()) => ({ flowId, key, runId, eventId: `evt-${runId}` });
+      const held = claim('held');
+      await store.transaction((tx) => tx.claimIdempotencyKey(held));
+      const first = claim('new');
+      const results = await store.transaction((tx) => tx.claimIdempotencyKeys([first, claim('held'), claim('new'), claim('other')]));
+      expect(results).toEqual([undefined, { runId: held.runId, eventId: held.eventId }, { runId: first.runId, eventId: first.eventId }, undefined]);
+
+      // Two batches racing for overlapping keys in opposite orders: each key has one winner, and neither deadlocks.
+      const keys = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+      const left = keys.map((key) => claim(key));
+      const right = [...keys].reverse().map((key) => claim(key));
+      const [a, b] = await Promise.all([
+        store.transaction((tx) => tx.claimIdempotencyKeys(left)),
+        store.transaction((tx) => tx.claimIdempotencyKeys(right)),
+      ]);
+      keys.forEach((key, i) => {
+        const fromLeft = a[i];
+        const fromRight = b[keys.length - 1 - i];
+        expect([fromLeft, fromRight].filter((result) => result === undefined)).toHaveLength(1);
+        const winner = fromLeft === undefined ? left[i]! : right[keys.length - 1 - i]!;
+        expect(fromLeft ?? fromRight).toEqual({ runId: winner.runId, eventId: winner.eventId });
+      });
+    });
+
     it('refuses a RunTransaction used after its transaction', async () => {
       let leaked: Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0] | undefined;
       await store.transaction(async (tx) => { leaked = tx; });

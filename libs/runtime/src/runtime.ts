@@ -29,8 +29,8 @@ export interface RuntimeOptions {
   clock?: EngineClock;
   relay?: Partial<OutboxRelayOptions>;
   /**
-   * With the worker in this process: triggers wait while more than this many
-   * messages are handed to the broker and not yet done (default 4 × concurrency).
+   * With the worker in this process: triggers wait while this many messages
+   * or more are handed to the broker and not yet done (default 4 × concurrency).
    */
   maxBacklog?: number;
 }

@@ -119,8 +119,12 @@ export interface RunListQuery {
 
 /** Operations inside one transaction. */
 export interface RunTransaction {
-  /** Locks the runs (`FOR UPDATE`, in id order) and returns their current state. Unknown ids are absent. */
-  lockRuns(runIds: readonly string[]): Promise<Map<string, RunState>>;
+  /**
+   * Locks the runs (`FOR UPDATE`, in id order) and returns their current state. Unknown ids are absent.
+   * A state in `known` whose `lastSeq` is still the run's is returned as it is, not read again: every
+   * change of a run's state appends events, so an unchanged `last_seq` means an unchanged state.
+   */
+  lockRuns(runIds: readonly string[], known?: ReadonlyMap<string, RunState>): Promise<Map<string, RunState>>;
   /**
    * Claims an idempotency key. Returns the run that already holds it (claimed
    * less than 24 h ago), or undefined when this claim won.

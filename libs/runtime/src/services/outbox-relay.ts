@@ -28,7 +28,7 @@ const DEFAULTS: OutboxRelayOptions = { staleAfterMs: 10_000, sweepEveryMs: 5_000
  */
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
-  /** Ids handed to the broker and not yet settled, so the sweep leaves them alone. */
+  /** Ids handed to the broker and not yet deleted (settled ones included), so the sweep leaves them alone. */
   private readonly inFlight = new Set<string>();
   private readonly settled: string[] = [];
   /** Messages handed to the broker and not yet held by it (in-process broker: not yet acked by a consumer). */

@@ -5,15 +5,20 @@ import type { StorePort } from '@sluice/store';
 import type { HttpCaller } from '../ports/http-caller.port';
 import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';
+import { CommitTrain } from '../support/commit-train';
 import type { RunChange, RunCommitter } from './run-committer';
 
 /** Pause before requeueing messages whose commit failed, in ms, so a store outage doesn't spin. */
 const REQUEUE_PAUSE_MS = 1000;
+/** Most waves merged into one commit; the prefetch already bounds the messages they hold. */
+const MAX_WAVES_PER_COMMIT = 100;
 
 /** A live step message with its flow and the outcome of its outside effect. */
 interface Performed {
   delivery: Delivery<StepMessage>;
   flow: CompiledFlow;
+  /** The run's state the effect was planned on; the commit reuses it when the run has not moved since. */
+  state: RunState;
   effect: EffectResult | undefined;
 }
 
@@ -24,9 +29,20 @@ interface Performed {
  * its batch: each wave is one transaction that locks its runs, re-checks every
  * message against the current state (a redelivered or stale message changes
  * nothing), and writes all resulting history, outbox rows, timers and dead
- * letters together. Messages are acknowledged only after their commit.
+ * letters together. Waves of concurrent batches that are ready while a commit
+ * is in flight share the next one (a `CommitTrain`), so the number of
+ * transactions follows the store's pace, not the number of batches. Messages
+ * are acknowledged only after their commit.
  */
 export class StepExecutor {
+  private readonly train = new CommitTrain<readonly Performed[], void>(
+    async (waves) => {
+      await this.commit(waves.flat());
+      return waves.map(() => undefined);
+    },
+    { maxBatch: MAX_WAVES_PER_COMMIT, maxInFlight: 1 },
+  );
+
   constructor(
     private readonly store: StorePort,
     private readonly flows: FlowCache,
@@ -60,7 +76,7 @@ export class StepExecutor {
       remaining -= wave.length;
       const deliveries = wave.map((performed) => performed.delivery);
       try {
-        await this.commit(wave);
+        await this.train.submit(wave);
         for (const delivery of deliveries) delivery.ack();
       } catch (error) {
         await this.requeue(deliveries, error);
@@ -87,7 +103,7 @@ export class StepExecutor {
           delivery.ack();
           break;
         case 'local':
-          live.push(Promise.resolve({ delivery, flow, effect: undefined }));
+          live.push(Promise.resolve({ delivery, flow, state, effect: undefined }));
           break;
         case 'http':
           live.push(
@@ -97,7 +113,7 @@ export class StepExecutor {
                 kind: 'http', startedAt: this.clock.now().toISOString(), durationMs: 0,
                 error: { code: 'network', message: error instanceof Error ? error.message : String(error) },
               }))
-              .then((effect) => ({ delivery, flow, effect })),
+              .then((effect) => ({ delivery, flow, state, effect })),
           );
           break;
       }
@@ -107,7 +123,8 @@ export class StepExecutor {
 
   private async commit(wave: readonly Performed[]): Promise<void> {
     await this.committer.transact(async (tx) => {
-      const locked = await tx.lockRuns([...new Set(wave.map(({ delivery }) => delivery.message.runId))]);
+      const planned = new Map(wave.map(({ delivery, state }) => [delivery.message.runId, state]));
+      const locked = await tx.lockRuns([...planned.keys()], planned);
       const perRun = new Map<string, { flow: CompiledFlow; state: RunState; transitions: Transition[] }>();
       for (const { delivery, flow, effect } of wave) {
         const { message } = delivery;

@@ -22,17 +22,23 @@ export class TypeOrmRunTransaction implements RunTransaction {
     this.open = false;
   }
 
-  async lockRuns(runIds: readonly string[]): Promise<Map<string, RunState>> {
+  async lockRuns(runIds: readonly string[], known: ReadonlyMap<string, RunState> = new Map()): Promise<Map<string, RunState>> {
     this.assertOpen();
     const ids = [...new Set(runIds)].filter(isUuid);
     const locked = new Map<string, RunState>();
     if (ids.length === 0) return locked;
-    const found = await rows<{ id: string; state: RunState }>(
+    // The state (often the largest value of a run) is sent only when it moved past the caller's copy.
+    const found = await rows<{ id: string; last_seq: number; state: RunState | null }>(
       this.runner,
-      'SELECT id, state FROM runs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-      [ids],
+      `SELECT r.id, r.last_seq, CASE WHEN r.last_seq IS NOT DISTINCT FROM k.last_seq THEN NULL ELSE r.state END AS state
+       FROM runs r LEFT JOIN unnest($1::uuid[], $2::int[]) AS k(id, last_seq) ON k.id = r.id
+       WHERE r.id = ANY($1::uuid[]) ORDER BY r.id FOR UPDATE OF r`,
+      [ids, ids.map((id) => known.get(id)?.lastSeq ?? null)],
     );
-    for (const row of found) locked.set(row.id, row.state);
+    for (const row of found) {
+      const state = row.state ?? known.get(row.id);
+      if (state) locked.set(row.id, state);
+    }
     return locked;
   }
 
