@@ -1,22 +1,7 @@
-import type { FlowGraph, HistoryEvent, RetryPolicyInput } from '@sluice/contracts';
+import type { HistoryEvent } from '@sluice/contracts';
 import { BrowserSession, canvasNode, nodeStatuses, SluiceApp, waitForNodeStatus } from '../support/browser';
-import { edge, graph, node } from '../support/graphs';
+import { orderFlow } from '../support/graphs';
 import { TargetServer } from '../support/target-server';
-
-/** trigger → filter (amount > 100) → http → end, with ignore on `no`; laid out for readable screenshots. */
-function orderFlow(url: string, retry: RetryPolicyInput): FlowGraph {
-  const at = (item: ReturnType<typeof node>, x: number, y: number) => ({ ...item, position: { x, y } });
-  return graph(
-    [
-      at(node('start', 'trigger', { label: 'Order placed' }), 0, 60),
-      at(node('check', 'filter', { label: 'Is it significant?', condition: 'event.amount > 100' }), 320, 60),
-      at(node('call', 'http', { label: 'Notify fulfilment', url, method: 'POST', timeoutMs: 2000, body: 'event', retry }), 640, 0),
-      at(node('done', 'end', { label: 'Done' }), 960, 0),
-      at(node('skip', 'ignore', { label: 'Ignore small order' }), 640, 160),
-    ],
-    [edge('start', 'check'), edge('check', 'call', 'yes'), edge('check', 'skip', 'no'), edge('call', 'done')],
-  );
-}
 
 /** Live overlay in the editor, and the run detail page with its time-travel slider. */
 describe('live runs and time travel (browser)', () => {

@@ -1,26 +1,11 @@
-import type { FlowGraph, HistoryEvent, RetryPolicyInput } from '@sluice/contracts';
+import type { HistoryEvent } from '@sluice/contracts';
 import type { Page } from 'playwright-core';
 import { BrowserSession, canvasNode, SluiceApp, waitForNodeStatus } from '../support/browser';
-import { edge, graph, node } from '../support/graphs';
+import { orderFlow } from '../support/graphs';
 import { TargetServer } from '../support/target-server';
 
 /** The laptop-sized viewport every page is looked at in. */
 const VIEWPORT = { width: 1440, height: 900 };
-
-/** trigger → filter → http → end, with ignore on `no`, laid out like a person would. */
-function orderFlow(url: string, retry: RetryPolicyInput): FlowGraph {
-  const at = (item: ReturnType<typeof node>, x: number, y: number) => ({ ...item, position: { x, y } });
-  return graph(
-    [
-      at(node('start', 'trigger', { label: 'Order placed' }), 0, 60),
-      at(node('check', 'filter', { label: 'Is it significant?', condition: 'event.amount > 100' }), 320, 60),
-      at(node('call', 'http', { label: 'Notify fulfilment', url, method: 'POST', timeoutMs: 2000, body: 'event', retry }), 640, 0),
-      at(node('done', 'end', { label: 'Done' }), 960, 0),
-      at(node('skip', 'ignore', { label: 'Ignore small order' }), 640, 180),
-    ],
-    [edge('start', 'check'), edge('check', 'call', 'yes'), edge('check', 'skip', 'no'), edge('call', 'done')],
-  );
-}
 
 /** Every page at 1440×900, in its empty, busy and live states; each screenshot is one to look at. */
 describe('pages at 1440×900 (browser)', () => {

@@ -37,3 +37,18 @@ export function httpFlow(url: string, retry: RetryPolicyInput, extra: { errorEdg
 export function laidOut(nodes: FlowNode[]): FlowNode[] {
   return nodes.map((item, index) => ({ ...item, position: { x: (index % 4) * 320, y: Math.floor(index / 4) * 160 } }));
 }
+
+/** trigger → filter (amount > 100) → http → end, with ignore on `no`; laid out for readable screenshots. */
+export function orderFlow(url: string, retry: RetryPolicyInput): FlowGraph {
+  const at = (item: FlowNode, x: number, y: number): FlowNode => ({ ...item, position: { x, y } });
+  return graph(
+    [
+      at(node('start', 'trigger', { label: 'Order placed' }), 0, 60),
+      at(node('check', 'filter', { label: 'Is it significant?', condition: 'event.amount > 100' }), 320, 60),
+      at(node('call', 'http', { label: 'Notify fulfilment', url, method: 'POST', timeoutMs: 2000, body: 'event', retry }), 640, 0),
+      at(node('done', 'end', { label: 'Done' }), 960, 0),
+      at(node('skip', 'ignore', { label: 'Ignore small order' }), 640, 170),
+    ],
+    [edge('start', 'check'), edge('check', 'call', 'yes'), edge('check', 'skip', 'no'), edge('call', 'done')],
+  );
+}

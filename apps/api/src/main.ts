@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadSettings, SettingsError, type Settings } from '@sluice/config';
+import { loadSettingsOrExit } from '@sluice/config';
 import { openPlatform } from '@sluice/runtime';
 import pino from 'pino';
 import { createApiApp } from './app';
@@ -12,16 +12,7 @@ import { seedSampleFlows } from './seed/sample-seeder';
  */
 async function main(): Promise<void> {
   const started = Date.now();
-  let settings: Settings;
-  try {
-    settings = loadSettings();
-  } catch (error) {
-    if (error instanceof SettingsError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const settings = loadSettingsOrExit();
   const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-api' } });
   const log = logger.child({ component: 'Main' });
   const platform = await openPlatform(settings, logger, { worker: settings.mode === 'embedded' });

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadSettings, SettingsError, type Settings } from '@sluice/config';
+import { loadSettingsOrExit } from '@sluice/config';
 import { openPlatform } from '@sluice/runtime';
 import pino from 'pino';
 
@@ -9,16 +9,7 @@ import pino from 'pino';
  * are competing consumers on RabbitMQ.
  */
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings();
-  } catch (error) {
-    if (error instanceof SettingsError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const settings = loadSettingsOrExit();
   const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-worker' } });
   if (settings.mode === 'embedded') {
     logger.error({}, 'the worker needs DATABASE_URL and AMQP_URL; embedded mode runs its worker inside `npm start`');

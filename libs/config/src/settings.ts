@@ -102,6 +102,20 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   return settings;
 }
 
+/**
+ * For process entry points: the settings, or a message naming each bad
+ * variable on stderr and exit code 1.
+ */
+export function loadSettingsOrExit(env: Record<string, string | undefined> = process.env): Settings {
+  try {
+    return loadSettings(env);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
