@@ -1,27 +1,11 @@
 import type { FlowDto } from '@sluice/contracts';
 import type { Page } from 'playwright-core';
-import { BrowserSession, canvasNode, connectHandles, SluiceApp, sourceHandle, targetHandle } from '../support/browser';
+import { browserSuite, canvasNode, connectHandles, sourceHandle, targetHandle } from '../support/browser';
 import { edge, graph, laidOut, node } from '../support/graphs';
 
 /** Authoring in the editor: palette drag and drop, handle connections, inspector forms, validation and save. */
 describe('editor authoring (browser)', () => {
-  let app: SluiceApp;
-  let browser: BrowserSession;
-
-  beforeAll(async () => {
-    app = await SluiceApp.start();
-    browser = await BrowserSession.launch(app.baseUrl);
-  });
-
-  afterEach(async () => {
-    await browser.closePages();
-    browser.assertNoPageErrors();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const suite = browserSuite();
 
   /** Drags a palette item with the mouse and drops it with its centre at (x, y) of the page. */
   async function drop(page: Page, type: string, x: number, y: number): Promise<void> {
@@ -43,13 +27,13 @@ describe('editor authoring (browser)', () => {
   }
 
   it('builds trigger → filter → http → end (+ ignore on no) by drag and connect, configures it, saves, and the API returns the same graph', async () => {
-    const page = await browser.open('/');
+    const page = await suite.browser.open('/');
     await page.getByTestId('create-flow').click();
     await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
     const flowId = page.url().split('/').pop()!;
     const trigger = canvasNode(page, 'trigger');
     await trigger.waitFor();
-    await browser.shot(page, 'authoring', '01-new-flow');
+    await suite.browser.shot(page, 'authoring', '01-new-flow');
 
     // Zoom out so the whole chain fits, move the trigger to the left, and lay the nodes out to its right.
     for (let i = 0; i < 3; i++) await page.locator('.react-flow__controls-zoomout').click();
@@ -62,7 +46,7 @@ describe('editor authoring (browser)', () => {
     await drop(page, 'http', column(2), row - 70);
     await drop(page, 'end', column(3), row - 70);
     await drop(page, 'ignore', column(2), row + 90);
-    await browser.shot(page, 'authoring', '02-dropped');
+    await suite.browser.shot(page, 'authoring', '02-dropped');
 
     await connectHandles(page, sourceHandle(page, 'trigger'), targetHandle(page, 'filter'));
     await connectHandles(page, sourceHandle(page, 'filter', 'yes'), targetHandle(page, 'http'));
@@ -81,12 +65,12 @@ describe('editor authoring (browser)', () => {
     const save = page.getByTestId('save');
     await page.locator('[data-testid="save"]:not([disabled])').waitFor();
     expect(await page.getByTestId('validation-panel').count()).toBe(0);
-    await browser.shot(page, 'authoring', '03-configured');
+    await suite.browser.shot(page, 'authoring', '03-configured');
     await save.click();
     await page.getByTestId('toast').filter({ hasText: 'Saved as version 2' }).waitFor();
-    await browser.shot(page, 'authoring', '04-saved');
+    await suite.browser.shot(page, 'authoring', '04-saved');
 
-    const saved = await app.api.request<FlowDto>('GET', `/api/flows/${flowId}`);
+    const saved = await suite.app.api.request<FlowDto>('GET', `/api/flows/${flowId}`);
     expect(saved.status).toBe(200);
     expect(saved.body.version).toBe(2);
     const types = Object.fromEntries(saved.body.graph.nodes.map((n) => [n.id, n.type]));
@@ -99,7 +83,7 @@ describe('editor authoring (browser)', () => {
   });
 
   it('shows a validation error on the node it names, and refuses to save until it is fixed', async () => {
-    const flow = await app.api.createFlow(
+    const flow = await suite.app.api.createFlow(
       'Validation',
       graph(
         laidOut([
@@ -111,7 +95,7 @@ describe('editor authoring (browser)', () => {
         [edge('start', 'check'), edge('check', 'call', 'yes'), edge('check', 'skip', 'no')],
       ),
     );
-    const page = await browser.open(`/flows/${flow.id}`);
+    const page = await suite.browser.open(`/flows/${flow.id}`);
     await canvasNode(page, 'check').click();
     await page.getByTestId('inspector').getByTestId('field-condition').fill('event.amount >');
 
@@ -121,12 +105,12 @@ describe('editor authoring (browser)', () => {
     for (const other of ['start', 'call', 'skip']) expect(await canvasNode(page, other).locator('.sl-node__invalid').count()).toBe(0);
     await page.getByTestId('save-blocked').filter({ hasText: /problem/ }).waitFor();
     expect(await page.getByTestId('save').isDisabled()).toBe(true);
-    await browser.shot(page, 'validation', '01-error-on-node');
+    await suite.browser.shot(page, 'validation', '01-error-on-node');
 
     // A forced click on the refused Save changes nothing on the server.
     await page.getByTestId('save').click({ force: true });
     await page.waitForTimeout(300);
-    const unchanged = await app.api.request<FlowDto>('GET', `/api/flows/${flow.id}`);
+    const unchanged = await suite.app.api.request<FlowDto>('GET', `/api/flows/${flow.id}`);
     expect(unchanged.body.version).toBe(1);
     expect(unchanged.body.graph.nodes.find((n) => n.id === 'check')?.data['condition']).toBe('event.amount > 100');
 
@@ -136,6 +120,6 @@ describe('editor authoring (browser)', () => {
     expect(await invalid.count()).toBe(0);
     await page.getByTestId('save').click();
     await page.getByTestId('toast').filter({ hasText: 'Saved as version 2' }).waitFor();
-    await browser.shot(page, 'validation', '02-fixed-and-saved');
+    await suite.browser.shot(page, 'validation', '02-fixed-and-saved');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ApiClient } from './api-client';
 import { EmbeddedProcess, freePort } from './embedded-process';
+import { TargetServer } from './target-server';
 
 const ROOT = join(__dirname, '..', '..');
 /** Where browser tests save their screenshots (gitignored). */
@@ -153,4 +154,34 @@ async function center(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();
   if (!box) throw new Error(`no bounding box for ${String(locator)}`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** What a browser suite works with; filled in by `browserSuite`'s beforeAll. */
+export interface BrowserSuite {
+  app: SluiceApp;
+  browser: BrowserSession;
+  /** A scriptable HTTP target for `http` nodes. */
+  target: TargetServer;
+}
+
+/**
+ * Registers the hooks every browser suite shares: a fresh app and target, one
+ * browser session, pages closed after each test, and a failure on any page
+ * error or console error.
+ */
+export function browserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    [suite.app, suite.target] = await Promise.all([SluiceApp.start(), new TargetServer().start()]);
+    suite.browser = await BrowserSession.launch(suite.app.baseUrl);
+  });
+  afterEach(async () => {
+    await suite.browser.closePages();
+    suite.browser.assertNoPageErrors();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await Promise.all([suite.app?.stop(), suite.target?.stop()]);
+  });
+  return suite;
 }
