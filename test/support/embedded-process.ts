@@ -17,46 +17,55 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Which built entry point to run: the API (`npm start`, `start:api`) or a worker (`start:worker`). */
+export type SluiceApp = 'api' | 'worker';
+
+/** Pino's line when a worker's transport starts consuming. */
+const WORKER_READY = '"msg":"worker consuming"';
+
 /**
- * `npm start`'s process (apps/api/dist/main.js, built by the global setup) in
- * embedded mode, as a real child process that can be killed with SIGKILL.
+ * A built Sluice app (apps/<app>/dist/main.js, built by the global setup) as a
+ * real child process that can be killed with SIGKILL. The API is ready once
+ * /health/ready answers 200; a worker once it logs that it is consuming.
  */
-export class EmbeddedProcess {
+export class SluiceProcess {
   private child: ChildProcess | undefined;
   output = '';
 
   constructor(
-    readonly dataDir: string,
-    readonly port: number,
-    private readonly env: Record<string, string> = {},
+    readonly app: SluiceApp,
+    private readonly env: Record<string, string>,
+    /** The API's port (PORT); unused by workers. */
+    readonly port = 0,
   ) {}
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the process and resolves once /health/ready answers 200; returns the time that took, in ms. */
+  /** The running child's pid, if any. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the process and resolves once it is ready; returns the time that took, in ms. */
   async start(timeoutMs = 60_000): Promise<number> {
     const started = Date.now();
     this.output = '';
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: this.dataDir, PORT: String(this.port), HOST: '127.0.0.1', ...this.env };
-    const child = spawn(process.execPath, [join(ROOT, 'apps/api/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', ...this.env };
+    if (this.app === 'api') env.PORT = String(this.port);
+    const child = spawn(process.execPath, [join(ROOT, `apps/${this.app}/dist/main.js`)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     let exited = false;
     child.once('exit', () => (exited = true));
     while (Date.now() - started < timeoutMs) {
-      if (exited) throw new Error(`sluice exited during start-up:\n${this.output}`);
-      try {
-        const response = await fetch(`${this.baseUrl}/health/ready`);
-        if (response.status === 200) return Date.now() - started;
-      } catch {
-        /* not listening yet */
-      }
+      if (exited) throw new Error(`sluice ${this.app} exited during start-up:\n${this.output}`);
+      if (await this.isReady()) return Date.now() - started;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`sluice was not ready within ${timeoutMs} ms:\n${this.output}`);
+    throw new Error(`sluice ${this.app} was not ready within ${timeoutMs} ms:\n${this.output}`);
   }
 
   /** kill -9: no shutdown hooks run. */
@@ -68,6 +77,16 @@ export class EmbeddedProcess {
     await this.signal('SIGTERM');
   }
 
+  private async isReady(): Promise<boolean> {
+    if (this.app === 'worker') return this.output.includes(WORKER_READY);
+    try {
+      const response = await fetch(`${this.baseUrl}/health/ready`);
+      return response.status === 200;
+    } catch {
+      return false; // not listening yet
+    }
+  }
+
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -75,5 +94,16 @@ export class EmbeddedProcess {
     child.kill(signal);
     await exited;
     this.child = undefined;
+  }
+}
+
+/** `npm start`'s process in embedded mode on `dataDir`. */
+export class EmbeddedProcess extends SluiceProcess {
+  constructor(
+    readonly dataDir: string,
+    port: number,
+    env: Record<string, string> = {},
+  ) {
+    super('api', { DATA_DIR: dataDir, ...env }, port);
   }
 }

@@ -4,11 +4,10 @@ import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { Logger, Platform } from '@sluice/runtime';
+import { NestPinoLogger, type Logger, type Platform } from '@sluice/runtime';
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/json-body.middleware';
 import { withApiSchemas } from './common/openapi';
-import { NestPinoLogger } from './common/nest-pino.logger';
 import { uiStatic } from './ui/ui-static.middleware';
 
 /** Builds the Nest HTTP application over an open platform (used by main.ts and the tests). */

@@ -1,25 +1,60 @@
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { loadSettingsOrExit } from '@sluice/config';
-import { openPlatform } from '@sluice/runtime';
+import { NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
 import pino from 'pino';
+import { SluiceBrokerServer } from './transport/sluice-broker.server';
+import { WorkerModule } from './worker.module';
 
 /**
- * `npm run start:worker`: consumes step and event messages, fires timers and
- * relays the outbox. Run N of these beside `start:api` in production; they
- * are competing consumers on RabbitMQ.
+ * `npm run start:worker`: a Nest microservice over RabbitMQ. Its transport
+ * consumes step and event messages through the broker port and hands each
+ * batch to the worker's handlers; the platform relays the outbox and fires
+ * timers. Run N of these beside `start:api` in production; they are competing
+ * consumers on RabbitMQ.
  */
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
-  const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-worker' } });
+  const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-worker', pid: process.pid } });
+  const log = logger.child({ component: 'Main' });
   if (settings.mode === 'embedded') {
-    logger.error({}, 'the worker needs DATABASE_URL and AMQP_URL; embedded mode runs its worker inside `npm start`');
+    log.error({}, 'the worker needs DATABASE_URL and AMQP_URL; embedded mode runs its worker inside `npm start`');
     process.exit(1);
   }
-  const platform = await openPlatform(settings, logger, { worker: true });
-  logger.info({ concurrency: settings.WORKER_CONCURRENCY }, 'worker consuming');
-  const shutdown = () => void platform.close().finally(() => process.exit(0));
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  const platform: Platform = await openPlatform(settings, logger, { worker: true, consume: false });
+  const server = new SluiceBrokerServer(platform.broker, {
+    consume: workerConsumeOptions(settings.WORKER_CONCURRENCY),
+    logger: logger.child({ component: 'SluiceBrokerServer' }),
+  });
+  const app = await NestFactory.createMicroservice(WorkerModule.forPlatform(platform), {
+    strategy: server,
+    logger: new NestPinoLogger(logger.child({ component: 'Nest' })),
+  }).catch(async (error: unknown) => {
+    await platform.close();
+    throw error;
+  });
+  try {
+    await app.listen();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await platform.close();
+    throw error;
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    // Stops consuming and drains batches in flight, then the relay, broker and store.
+    void app
+      .close()
+      .catch((error: unknown) => log.warn({ err: error }, 'error while stopping the worker'))
+      .then(() => platform.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -5,9 +5,12 @@
 
 /** Topic exchange that carries published events (SPEC §1). Outside AMQP clients may publish and bind here. */
 export const EVENTS_EXCHANGE = 'sluice.events';
-/** Queue (and Nest pattern) of step messages consumed by workers. */
+/** Queue of step messages consumed by workers. */
 export const STEPS_QUEUE = 'sluice.steps';
-export const STEP_PATTERN = 'sluice.step';
+/** Nest event pattern of the worker's handler that receives each batch of step deliveries (`Delivery<StepMessage>[]`, kind `step`). */
+export const STEP_BATCH_PATTERN = 'sluice.step-batch';
+/** Nest event pattern of the worker's handler that receives each batch of topic event deliveries (`Delivery<TopicEventMessage>[]`, kind `event`). */
+export const EVENT_BATCH_PATTERN = 'sluice.event-batch';
 /** Queue bound to EVENTS_EXCHANGE with `#` that starts runs of subscribe flows. */
 export const INGEST_QUEUE = 'sluice.ingest';
 /** Fan-out exchange of best-effort run change notices for the live stream. */

@@ -10,4 +10,7 @@ export { TriggerService } from './services/trigger.service';
 export { RunQueryService } from './services/run-query.service';
 export { RunControlService } from './services/run-control.service';
 export { RuntimeMetrics } from './services/runtime-metrics';
+export { StepExecutor } from './services/step-executor';
+export { EventIngestHandler } from './services/event-ingest.handler';
+export * from './adapters/nest-pino.logger';
 export * from './platform';

@@ -18,11 +18,19 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** What this process does besides serving the runtime's services. */
+export interface PlatformRole {
+  /** Handle step and event messages and fire timers here. */
+  worker: boolean;
+  /** With `worker`: consume through the broker port here (default true); false when a Nest transport server consumes. */
+  consume?: boolean;
+}
+
 /**
  * Opens the adapters the settings select: embedded PGlite and the in-process
  * broker when nothing is set, a PostgreSQL server and RabbitMQ otherwise.
  */
-export async function openPlatform(settings: Settings, logger: Logger, role: { worker: boolean }): Promise<Platform> {
+export async function openPlatform(settings: Settings, logger: Logger, role: PlatformRole): Promise<Platform> {
   const log = logger.child({ component: 'Platform' });
   const closers: (() => Promise<void>)[] = [];
   try {
@@ -48,7 +56,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: { w
     closers.unshift(() => broker.close());
 
     const runtime = new Runtime({
-      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY,
+      store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY,
       http: new FetchHttpCaller(settings.SLUICE_HTTP_ALLOW_PRIVATE ? undefined : new PrivateAddressGuard()),
     });
     await runtime.start();

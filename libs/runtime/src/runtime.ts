@@ -1,4 +1,4 @@
-import type { BrokerPort, StopConsuming } from '@sluice/broker';
+import type { BrokerPort, ConsumeOptions, StopConsuming } from '@sluice/broker';
 import type { EngineClock } from '@sluice/engine';
 import type { StorePort } from '@sluice/store';
 import type { HttpCaller } from './ports/http-caller.port';
@@ -22,8 +22,14 @@ export interface RuntimeOptions {
   broker: BrokerPort;
   http: HttpCaller;
   logger: Logger;
-  /** Consume step and event messages and fire timers in this process. */
+  /** Do a worker's work in this process: handle step and event messages and fire timers. */
   worker: boolean;
+  /**
+   * With `worker`: consume step and event messages here through the broker
+   * port (default true). False when a transport server (the Nest worker)
+   * consumes them and hands each batch to `executor` and `ingest` itself.
+   */
+  consume?: boolean;
   /** Step messages in flight (prefetch) per consumer. */
   concurrency: number;
   clock?: EngineClock;
@@ -33,6 +39,14 @@ export interface RuntimeOptions {
    * or more are handed to the broker and not yet done (default 4 × concurrency).
    */
   maxBacklog?: number;
+}
+
+/**
+ * How a worker consumes step and event messages: `concurrency` unacknowledged
+ * messages held at once (prefetch), and batches of at most 100 of them.
+ */
+export function workerConsumeOptions(concurrency: number): ConsumeOptions {
+  return { prefetch: concurrency, maxBatch: Math.max(1, Math.min(concurrency, 100)) };
 }
 
 /** Longest a trigger waits for the backlog to drain, in ms; then it is accepted anyway (the outbox holds it). */
@@ -87,10 +101,11 @@ export class Runtime {
   async start(): Promise<void> {
     await this.relay.start();
     if (!this.options.worker) return;
-    const prefetch = this.options.concurrency;
-    const maxBatch = Math.max(1, Math.min(prefetch, 100));
-    this.consumers.push(await this.options.broker.consumeSteps((batch) => this.executor.handle(batch), { prefetch, maxBatch }));
-    this.consumers.push(await this.options.broker.consumeEvents((batch) => this.ingest.handle(batch), { prefetch, maxBatch }));
+    if (this.options.consume ?? true) {
+      const consume = workerConsumeOptions(this.options.concurrency);
+      this.consumers.push(await this.options.broker.consumeSteps((batch) => this.executor.handle(batch), consume));
+      this.consumers.push(await this.options.broker.consumeEvents((batch) => this.ingest.handle(batch), consume));
+    }
     this.scheduler.start();
   }
 

@@ -1,8 +1,11 @@
-import type { LoggerService } from '@nestjs/common';
-import type { Logger } from '@sluice/runtime';
+import type { Logger } from '../ports/logger.port';
 
-/** Routes Nest's own log lines into the structured logger. */
-export class NestPinoLogger implements LoggerService {
+/**
+ * Routes Nest's own log lines into the structured logger. It has the shape of
+ * Nest's `LoggerService`, so both apps pass it to their Nest factory; this
+ * library itself imports nothing from Nest.
+ */
+export class NestPinoLogger {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {

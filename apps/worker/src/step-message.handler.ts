@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import type { Delivery } from '@sluice/broker';
+import { STEP_BATCH_PATTERN, type StepMessage } from '@sluice/contracts';
+import { StepExecutor } from '@sluice/runtime';
+
+/** Runs each batch of step messages; the executor acks every message after its commit. */
+@Controller()
+export class StepMessageHandler {
+  constructor(private readonly executor: StepExecutor) {}
+
+  @EventPattern<string>(STEP_BATCH_PATTERN)
+  handle(batch: Delivery<StepMessage>[]): Promise<void> {
+    return this.executor.handle(batch);
+  }
+}

@@ -1,0 +1,16 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
+import type { Delivery } from '@sluice/broker';
+import { EVENT_BATCH_PATTERN, type TopicEventMessage } from '@sluice/contracts';
+import { EventIngestHandler } from '@sluice/runtime';
+
+/** Starts subscribe-flow runs for each batch of topic events; the ingest handler acks after its commit. */
+@Controller()
+export class TopicEventHandler {
+  constructor(private readonly ingest: EventIngestHandler) {}
+
+  @EventPattern<string>(EVENT_BATCH_PATTERN)
+  handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
+    return this.ingest.handle(batch);
+  }
+}

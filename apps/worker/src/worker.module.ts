@@ -1,0 +1,19 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EventIngestHandler, StepExecutor, type Platform } from '@sluice/runtime';
+import { StepMessageHandler } from './step-message.handler';
+import { TopicEventHandler } from './topic-event.handler';
+
+/** The worker's message handlers over an open platform's runtime services. */
+@Module({})
+export class WorkerModule {
+  static forPlatform(platform: Platform): DynamicModule {
+    return {
+      module: WorkerModule,
+      controllers: [StepMessageHandler, TopicEventHandler],
+      providers: [
+        { provide: StepExecutor, useValue: platform.runtime.executor },
+        { provide: EventIngestHandler, useValue: platform.runtime.ingest },
+      ],
+    };
+  }
+}
