@@ -4,7 +4,7 @@
  * RabbitMQ being unreachable fails the suite; nothing is skipped.
  */
 import type { ChannelModel } from 'amqplib';
-import { FANNED_OUT_HEADER, type StepMessage, type StreamNotice, type TopicEventMessage } from '@sluice/contracts';
+import { FANNED_OUT_HEADER, type BrokerMessage, type StepMessage, type StreamNotice, type TopicEventMessage } from '@sluice/contracts';
 import { InProcessBroker, RabbitMqBroker, type BrokerPort, type Delivery, type OutgoingMessage } from '@sluice/broker';
 import { deleteNamespace, randomNamespace, rabbitMqUrl, withRabbitChannel } from '../support/rabbitmq';
 
@@ -58,6 +58,16 @@ const notice = (runId: string): StreamNotice => ({ kind: 'run.changed', runId, f
 const range = (count: number): number[] => Array.from({ length: count }, (_, i) => i + 1);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A handler that records every delivery and acks it. */
+function ackInto<T extends BrokerMessage>(received: Delivery<T>[]): (batch: Delivery<T>[]) => Promise<void> {
+  return async (batch) => {
+    for (const delivery of batch) {
+      received.push(delivery);
+      delivery.ack();
+    }
+  };
+}
+
 async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -104,12 +114,7 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
   it('publishes step messages and consumes them with their ids', async () => {
     const received: Delivery<StepMessage>[] = [];
     await broker.consumeSteps(
-      async (batch) => {
-        for (const delivery of batch) {
-          received.push(delivery);
-          delivery.ack();
-        }
-      },
+      ackInto(received),
       { prefetch: 10, maxBatch: 10 },
     );
 
@@ -294,12 +299,7 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
   it('routes events of any topic to the ingest queue and round-trips the fanned-out header', async () => {
     const received: Delivery<TopicEventMessage>[] = [];
     await broker.consumeEvents(
-      async (batch) => {
-        for (const delivery of batch) {
-          received.push(delivery);
-          delivery.ack();
-        }
-      },
+      ackInto(received),
       { prefetch: 10, maxBatch: 10 },
     );
 
@@ -389,12 +389,7 @@ describe('RabbitMqBroker specifics', () => {
   async function collectEvents(count: number): Promise<Delivery<TopicEventMessage>[]> {
     const received: Delivery<TopicEventMessage>[] = [];
     await broker.consumeEvents(
-      async (batch) => {
-        for (const delivery of batch) {
-          received.push(delivery);
-          delivery.ack();
-        }
-      },
+      ackInto(received),
       { prefetch: 10, maxBatch: 10 },
     );
     await waitFor(`${count} events`, () => received.length >= count);

@@ -1,23 +1,8 @@
-import { ApiClient } from '../support/api-client';
 import { fastRetry, httpFlow } from '../support/graphs';
-import { startSluice, type Sluice } from '../support/sluice-harness';
-import { TargetServer } from '../support/target-server';
+import { sluiceSuite } from '../support/sluice-harness';
 
 describe('metrics and health', () => {
-  let sluice: Sluice;
-  let target: TargetServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    sluice = await startSluice('server');
-    target = await new TargetServer().start();
-    api = new ApiClient(sluice.baseUrl);
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-    await sluice?.close();
-  });
+  const suite = sluiceSuite('server');
 
   function metric(text: string, name: string): number {
     const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
@@ -25,12 +10,12 @@ describe('metrics and health', () => {
   }
 
   it('counts runs by status, retries, dead letters and step durations by node type, and reports the outbox backlog', async () => {
-    target.reply({ status: 500 });
-    const flow = await api.createFlow('metered', httpFlow(`${target.url}/metered`, fastRetry(2)));
-    const { runId } = await api.trigger(flow.id, {});
-    await api.waitForRun(runId);
+    suite.target.reply({ status: 500 });
+    const flow = await suite.api.createFlow('metered', httpFlow(`${suite.target.url}/metered`, fastRetry(2)));
+    const { runId } = await suite.api.trigger(flow.id, {});
+    await suite.api.waitForRun(runId);
 
-    const response = await api.request<string>('GET', '/metrics');
+    const response = await suite.api.request<string>('GET', '/metrics');
 
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
@@ -44,15 +29,15 @@ describe('metrics and health', () => {
   });
 
   it('answers liveness and readiness', async () => {
-    expect((await api.request('GET', '/health/live')).status).toBe(200);
-    const ready = await api.request<{ checks: { store: string; broker: string } }>('GET', '/health/ready');
+    expect((await suite.api.request('GET', '/health/live')).status).toBe(200);
+    const ready = await suite.api.request<{ checks: { store: string; broker: string } }>('GET', '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ store: 'up', broker: 'up' });
   });
 
   it('answers 503 from readiness when the store is gone', async () => {
-    await sluice.platform.store.close();
-    const ready = await api.request<{ checks: { store: string } }>('GET', '/health/ready');
+    await suite.sluice.platform.store.close();
+    const ready = await suite.api.request<{ checks: { store: string } }>('GET', '/health/ready');
     expect(ready.status).toBe(503);
     expect(ready.body.checks.store).toBe('down');
   });

@@ -1,8 +1,6 @@
 import type { RunChangedNotice } from '@sluice/contracts';
-import { ApiClient } from '../support/api-client';
 import { fastRetry, httpFlow } from '../support/graphs';
-import { MODES, startSluice, type Sluice } from '../support/sluice-harness';
-import { TargetServer } from '../support/target-server';
+import { MODES, sluiceSuite } from '../support/sluice-harness';
 
 /** Reads SSE `data:` lines as they arrive. */
 async function* readEvents(response: Response): AsyncGenerator<RunChangedNotice> {
@@ -24,37 +22,24 @@ async function* readEvents(response: Response): AsyncGenerator<RunChangedNotice>
 }
 
 describe.each(MODES)('live stream against %s', (kind) => {
-  let sluice: Sluice;
-  let api: ApiClient;
-  let target: TargetServer;
-
-  beforeAll(async () => {
-    sluice = await startSluice(kind);
-    api = new ApiClient(sluice.baseUrl);
-    target = await new TargetServer().start();
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-    await sluice?.close();
-  });
+  const suite = sluiceSuite(kind);
 
   it('delivers the step changes of a run as they happen', async () => {
-    target.reply({ status: 503 }, { status: 200 });
-    const flow = await api.createFlow('streamed', httpFlow(`${target.url}/stream`, { ...fastRetry(3), initialIntervalMs: 800 }));
+    suite.target.reply({ status: 503 }, { status: 200 });
+    const flow = await suite.api.createFlow('streamed', httpFlow(`${suite.target.url}/stream`, { ...fastRetry(3), initialIntervalMs: 800 }));
     const controller = new AbortController();
-    const response = await fetch(`${sluice.baseUrl}/api/stream?flowId=${flow.id}`, { signal: controller.signal });
+    const response = await fetch(`${suite.sluice.baseUrl}/api/stream?flowId=${flow.id}`, { signal: controller.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
 
-    const { runId } = await api.trigger(flow.id, {});
+    const { runId } = await suite.api.trigger(flow.id, {});
     const seen: string[] = [];
     let statusWhenRetryArrived: string | undefined;
     for await (const notice of readEvents(response)) {
       expect(notice.runId).toBe(runId);
       for (const event of notice.events) {
         seen.push(`${event.type}${event.nodeId ? `:${event.nodeId}` : ''}`);
-        if (event.type === 'RetryScheduled') statusWhenRetryArrived = (await api.run(runId)).status;
+        if (event.type === 'RetryScheduled') statusWhenRetryArrived = (await suite.api.run(runId)).status;
       }
       if (notice.events.some((event) => event.type === 'RunSucceeded')) break;
     }

@@ -4,8 +4,10 @@ import { loadSettings } from '@sluice/config';
 import { openPlatform, silentLogger, type Platform } from '@sluice/runtime';
 import { Client } from 'pg';
 import { createApiApp } from '../../apps/api/src/app';
+import { ApiClient } from './api-client';
 import { createTestDatabase } from './databases';
 import { deleteNamespace, rabbitMqUrl, randomNamespace } from './rabbitmq';
+import { TargetServer } from './target-server';
 
 /**
  * The deployments the behavioural suites run against: the PostgreSQL server or
@@ -81,4 +83,26 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}):
       if (namespace) await deleteNamespace(namespace);
     },
   };
+}
+
+/** What an API suite works with; filled in by `sluiceSuite`'s beforeAll. */
+export interface SluiceSuite {
+  sluice: Sluice;
+  api: ApiClient;
+  /** A scriptable HTTP target for `http` nodes. */
+  target: TargetServer;
+}
+
+/** Registers the hooks API suites share: a fresh Sluice in `mode`, a client for it, and a target server. */
+export function sluiceSuite(mode: Mode, env: Record<string, string> = {}): SluiceSuite {
+  const suite = {} as SluiceSuite;
+  beforeAll(async () => {
+    [suite.sluice, suite.target] = await Promise.all([startSluice(mode, env), new TargetServer().start()]);
+    suite.api = new ApiClient(suite.sluice.baseUrl);
+  });
+  afterAll(async () => {
+    await suite.target?.stop();
+    await suite.sluice?.close();
+  });
+  return suite;
 }

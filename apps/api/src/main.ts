@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadSettingsOrExit } from '@sluice/config';
-import { openPlatform } from '@sluice/runtime';
+import { closeOnSignals, openPlatform } from '@sluice/runtime';
 import pino from 'pino';
 import { createApiApp } from './app';
 import { seedSampleFlows } from './seed/sample-seeder';
@@ -32,18 +32,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSluice is ready at ${url}\nTrigger the sample producer:\n  ${curl}\n\n`);
   }
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    void app
-      .close()
-      .then(() => platform.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeOnSignals(log, [() => app.close(), () => platform.close()]);
 }
 
 main().catch((error: unknown) => {

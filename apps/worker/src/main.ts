@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadSettingsOrExit } from '@sluice/config';
-import { NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
+import { closeOnSignals, NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
 import pino from 'pino';
 import { SluiceBrokerServer } from './transport/sluice-broker.server';
 import { WorkerModule } from './worker.module';
@@ -41,20 +41,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ signal }, 'shutting down');
-    // Stops consuming and drains batches in flight, then the relay, broker and store.
-    void app
-      .close()
-      .catch((error: unknown) => log.warn({ err: error }, 'error while stopping the worker'))
-      .then(() => platform.close())
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  // Stops consuming and drains batches in flight, then the relay, broker and store.
+  closeOnSignals(log, [() => app.close(), () => platform.close()]);
 }
 
 main().catch((error: unknown) => {

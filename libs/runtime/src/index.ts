@@ -14,3 +14,4 @@ export { StepExecutor } from './services/step-executor';
 export { EventIngestHandler } from './services/event-ingest.handler';
 export * from './adapters/nest-pino.logger';
 export * from './platform';
+export * from './support/close-on-signals';
