@@ -33,6 +33,11 @@ describe('loadSettings', () => {
     ['SLUICE_MAX_BODY', 'lots'],
     ['WORKER_CONCURRENCY', '0'],
     ['SLUICE_HTTP_ALLOW_PRIVATE', 'maybe'],
+    ['SLUICE_MAX_PUBLISH_DEPTH', '0'],
+    ['SLUICE_MAX_CHAIN_RUNS', '-1'],
+    ['SLUICE_MAX_STEP_OUTPUT', 'huge'],
+    ['SLUICE_MAX_JSON_DEPTH', '2'],
+    ['SLUICE_METRICS_PUBLIC', 'yes'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     const load = setup({ [variable]: value });
     expect(load).toThrow(SettingsError);
@@ -41,6 +46,23 @@ describe('loadSettings', () => {
 
   it('refuses a non-loopback HOST without API keys', () => {
     expect(setup({ HOST: '0.0.0.0' })).toThrow(/SLUICE_API_KEYS/);
-    expect(setup({ HOST: '0.0.0.0', SLUICE_API_KEYS: 'k1, k2' })().SLUICE_API_KEYS).toEqual(['k1', 'k2']);
+    const keys = ['k1-0123456789abcdef', 'k2-0123456789abcdef'];
+    expect(setup({ HOST: '0.0.0.0', SLUICE_API_KEYS: keys.join(', ') })().SLUICE_API_KEYS).toEqual(keys);
+  });
+
+  it('refuses an API key shorter than 16 characters, naming the variable', () => {
+    expect(setup({ SLUICE_API_KEYS: 'long-enough-key-0001,short' })).toThrow(/SLUICE_API_KEYS: every key needs at least 16 characters/);
+  });
+
+  it('defaults the security limits', () => {
+    expect(setup()()).toMatchObject({
+      SLUICE_METRICS_PUBLIC: false, SLUICE_MAX_JSON_DEPTH: 64, SLUICE_MAX_STEP_OUTPUT: 1048576,
+      SLUICE_MAX_PUBLISH_DEPTH: 8, SLUICE_MAX_CHAIN_RUNS: 1000, SLUICE_STREAM_MAX_CONNECTIONS: 200,
+      SLUICE_STREAM_MAX_BUFFER: 1048576, secrets: {},
+    });
+  });
+
+  it('collects SLUICE_SECRET_<NAME> variables as secrets by name', () => {
+    expect(setup({ SLUICE_SECRET_API_TOKEN: 't0k3n', SLUICE_SECRET_EMPTY: '', OTHER: 'x' })().secrets).toEqual({ API_TOKEN: 't0k3n' });
   });
 });

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** Shortest accepted API key, in characters. */
+export const MIN_API_KEY_LENGTH = 16;
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const byteSize = z
@@ -34,15 +37,37 @@ export const settingsSchema = z.object({
   AMQP_URL: urlWithScheme(['amqp', 'amqps']).optional(),
   /** Prefix of every exchange and queue name, to share one RabbitMQ between deployments. */
   AMQP_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore').default(''),
-  /** Comma-separated bearer keys; unset leaves the API open (loopback only). */
+  /**
+   * Comma-separated bearer keys, each at least {@link MIN_API_KEY_LENGTH}
+   * characters; unset leaves the API open (loopback only).
+   */
   SLUICE_API_KEYS: z
     .string()
     .optional()
-    .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0)),
+    .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0))
+    .refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters`),
+  /** Serve `/metrics` without a key even when SLUICE_API_KEYS is set. */
+  SLUICE_METRICS_PUBLIC: booleanFlag.default(false),
   /** May `http` nodes call loopback, link-local and private addresses. Default: true embedded, false production. */
   SLUICE_HTTP_ALLOW_PRIVATE: booleanFlag.optional(),
   /** Largest accepted request body, e.g. `1mb`. In bytes after parsing. */
   SLUICE_MAX_BODY: byteSize.default(1024 * 1024),
+  /** Deepest nesting of arrays and objects accepted in a JSON request body. */
+  SLUICE_MAX_JSON_DEPTH: z.coerce.number().int().min(4).max(1000).default(64),
+  /**
+   * Largest output a step may produce (an http response body after
+   * decompression, or any step's result as JSON), e.g. `1mb`. In bytes. Past
+   * it the step fails without retries.
+   */
+  SLUICE_MAX_STEP_OUTPUT: byteSize.default(1024 * 1024),
+  /** Most publish hops from the event that started a chain; one more publish fails without retries. */
+  SLUICE_MAX_PUBLISH_DEPTH: z.coerce.number().int().min(1).max(100).default(8),
+  /** Most runs that publish steps may start, all hops together, from one originating event. */
+  SLUICE_MAX_CHAIN_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Most open `/api/stream` connections per process; more get 503. */
+  SLUICE_STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** Unsent bytes a stream client may fall behind by before it is dropped, e.g. `1mb`. */
+  SLUICE_STREAM_MAX_BUFFER: byteSize.default(1024 * 1024),
   /** Step messages in flight per worker (prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
   /** Seed the sample flows into an empty store at start-up. */
@@ -60,9 +85,17 @@ export const settingsSchema = z.object({
 
 type ParsedSettings = z.output<typeof settingsSchema>;
 
+/** Environment variables that hold secrets for `{{secret.NAME}}` references: `SLUICE_SECRET_<NAME>`. */
+const SECRET_VARIABLE = /^SLUICE_SECRET_([A-Za-z0-9_]+)$/;
+
 export interface Settings extends Omit<ParsedSettings, 'SLUICE_HTTP_ALLOW_PRIVATE' | 'SLUICE_SEED_SAMPLES'> {
   /** `embedded` when neither DATABASE_URL nor AMQP_URL is set. */
   mode: 'embedded' | 'production';
+  /**
+   * Values of `SLUICE_SECRET_<NAME>` variables by NAME, resolved into `http`
+   * header values written `{{secret.NAME}}` at call time. Never logged.
+   */
+  secrets: Readonly<Record<string, string>>;
   SLUICE_HTTP_ALLOW_PRIVATE: boolean;
   SLUICE_SEED_SAMPLES: boolean;
 }
@@ -91,6 +124,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const settings: Settings = {
     ...value,
     mode,
+    secrets: readSecrets(env),
     SLUICE_HTTP_ALLOW_PRIVATE: value.SLUICE_HTTP_ALLOW_PRIVATE ?? mode === 'embedded',
     SLUICE_SEED_SAMPLES: value.SLUICE_SEED_SAMPLES ?? mode === 'embedded',
   };
@@ -114,6 +148,15 @@ export function loadSettingsOrExit(env: Record<string, string | undefined> = pro
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+function readSecrets(env: Record<string, string | undefined>): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [variable, value] of Object.entries(env)) {
+    const name = SECRET_VARIABLE.exec(variable)?.[1];
+    if (name && value !== undefined && value !== '') secrets[name] = value;
+  }
+  return secrets;
 }
 
 /** True for addresses only this machine can reach. */
