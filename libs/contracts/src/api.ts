@@ -10,6 +10,8 @@ export interface ErrorBody {
 export const ERROR_CODES = [
   'bad_request', 'invalid_json', 'validation_failed', 'invalid_graph', 'payload_rejected', 'not_found',
   'conflict', 'payload_too_large', 'unauthorized', 'unsupported_media_type', 'internal', 'unavailable',
+  // 421: with no keys set, a request whose Host is not loopback (DNS rebinding).
+  'misdirected',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
