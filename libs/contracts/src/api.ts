@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'conflict', 'payload_too_large', 'unauthorized', 'unsupported_media_type', 'internal', 'unavailable',
   // 421: with no keys set, a request whose Host is not loopback (DNS rebinding).
   'misdirected',
+  // 400: a JSON body nested deeper than SLUICE_MAX_JSON_DEPTH; a string or key holding \u0000 (NUL).
+  'too_deep', 'unsupported_character',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
