@@ -17,7 +17,7 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
     logger: new NestPinoLogger(logger.child({ component: 'Nest' })),
   });
   app.disable('x-powered-by');
-  app.use(...jsonBody(platform.settings.SLUICE_MAX_BODY));
+  app.use(...jsonBody({ maxBytes: platform.settings.SLUICE_MAX_BODY, maxDepth: platform.settings.SLUICE_MAX_JSON_DEPTH }));
   const document = withApiSchemas(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

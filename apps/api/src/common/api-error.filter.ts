@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@sluice/contracts';
 import { DomainError, type DomainErrorCode } from '@sluice/runtime';
+import { InvalidCursorError } from '@sluice/store';
 import type { Response } from 'express';
+import { BODY_HAS_NUL, BODY_TOO_DEEP } from './json-body.middleware';
 import { RequestValidationError } from './request-validation';
 
 const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
@@ -45,9 +47,15 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (exception instanceof RequestValidationError) {
       return [400, errorBody('validation_failed', exception.message, { issues: exception.issues })];
     }
+    if (exception instanceof InvalidCursorError) {
+      const message = 'not a cursor this list issued; pass `nextCursor` of the previous page';
+      return [400, errorBody('validation_failed', `cursor: ${message}`, { issues: [{ path: 'cursor', message }] })];
+    }
     if (isBodyParserError(exception)) {
       if (exception.type === 'entity.too.large') return [413, errorBody('payload_too_large', 'The request body is larger than SLUICE_MAX_BODY')];
       if (exception.type === 'entity.parse.failed') return [400, errorBody('invalid_json', `The body is not valid JSON: ${exception.message}`)];
+      if (exception.type === BODY_TOO_DEEP) return [400, errorBody('too_deep', exception.message)];
+      if (exception.type === BODY_HAS_NUL) return [400, errorBody('unsupported_character', exception.message)];
       if (exception.status === 415) return [415, errorBody('unsupported_media_type', exception.message)];
       return [exception.status, errorBody('bad_request', exception.message)];
     }
