@@ -28,9 +28,14 @@ export { parseRetryAfter } from './nodes/http.node';
 export {
   DEFAULT_HTTP_TIMEOUT_MS,
   MAX_HTTP_TIMEOUT_MS,
+  MAX_HTTP_REDIRECTS,
   HTTP_METHODS,
+  SECRET_REFERENCE,
+  secretReferences,
+  UNSTORED_RESPONSE_HEADERS,
   type HttpRequestSpec,
   type EffectResult,
+  type HttpEffectErrorCode,
 } from './nodes/http-exchange';
 
 export { applyEvent, foldHistory, HistoryFoldError } from './run/fold';

@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { InProcessBroker, RabbitMqBroker, type BrokerPort } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
 import { createStore, startEmbeddedPostgres, type StorePort } from '@sluice/store';
-import { FetchHttpCaller } from './adapters/fetch-http-caller';
 import { PrivateAddressGuard } from './adapters/private-address.guard';
+import { UndiciHttpCaller } from './adapters/undici-http-caller';
+import type { HttpCaller } from './ports/http-caller.port';
 import type { Logger } from './ports/logger.port';
 import { Runtime } from './runtime';
 
@@ -24,6 +25,8 @@ export interface PlatformRole {
   worker: boolean;
   /** With `worker`: consume through the broker port here (default true); false when a Nest transport server consumes. */
   consume?: boolean;
+  /** Replaces the `http` node caller the settings select (tests that narrow the private-address policy). */
+  http?: HttpCaller;
 }
 
 /**
@@ -55,9 +58,10 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     await broker.start();
     closers.unshift(() => broker.close());
 
+    const http = role.http ?? createHttpCaller(settings);
+    closers.unshift(async () => http.close?.());
     const runtime = new Runtime({
-      store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY,
-      http: new FetchHttpCaller(settings.SLUICE_HTTP_ALLOW_PRIVATE ? undefined : new PrivateAddressGuard()),
+      store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY, http,
     });
     await runtime.start();
     closers.unshift(() => runtime.stop());
@@ -77,4 +81,17 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     for (const close of closers) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The `http` node caller the settings ask for: guarded against non-public
+ * addresses unless SLUICE_HTTP_ALLOW_PRIVATE, bodies bounded by
+ * SLUICE_MAX_STEP_OUTPUT, `{{secret.NAME}}` from SLUICE_SECRET_<NAME>.
+ */
+export function createHttpCaller(settings: Settings): HttpCaller {
+  return new UndiciHttpCaller({
+    maxBodyBytes: settings.SLUICE_MAX_STEP_OUTPUT,
+    secrets: settings.secrets,
+    ...(settings.SLUICE_HTTP_ALLOW_PRIVATE ? {} : { guard: new PrivateAddressGuard() }),
+  });
 }

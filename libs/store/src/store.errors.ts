@@ -23,7 +23,7 @@ export class InvalidRunWriteError extends Error {
   }
 }
 
-/** `listRuns` was given a cursor it did not issue. */
+/** `listRuns` or `listFlowPage` was given a cursor it did not issue. */
 export class InvalidCursorError extends Error {
   readonly code = 'bad_request' as const;
   constructor() {

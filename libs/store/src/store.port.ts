@@ -117,6 +117,13 @@ export interface RunListQuery {
   cursor?: string;
 }
 
+export interface FlowListQuery {
+  /** 1…500. */
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
 /** Operations inside one transaction. */
 export interface RunTransaction {
   /**
@@ -161,6 +168,8 @@ export interface StorePort {
   /** The latest version, or the given one. */
   getFlow(id: string, version?: number): Promise<FlowRecord | undefined>;
   listFlows(): Promise<FlowRecord[]>;
+  /** Active flows at their latest version, oldest first, a page at a time; throws InvalidCursorError for a cursor it did not issue. */
+  listFlowPage(query: FlowListQuery): Promise<{ items: FlowRecord[]; nextCursor: string | null }>;
   listFlowVersions(id: string): Promise<FlowVersionDto[] | undefined>;
   archiveFlow(id: string): Promise<boolean>;
   listSubscriptions(): Promise<Subscription[]>;

@@ -4,10 +4,14 @@ import type { FlowDto, FlowGraph, FlowVersionDto, Page, ValidateResponse } from 
 import { DomainError, FlowService } from '@sluice/runtime';
 import { z } from 'zod';
 import { ApiErrors, page, ref } from '../common/openapi';
-import { isUuid, parseRequest } from '../common/request-validation';
+import { INT4_MAX, isUuid, parseRequest, queryInteger } from '../common/request-validation';
 import { createFlowSchema, updateFlowSchema, validateFlowSchema } from './flow.schemas';
 
-const versionQuery = z.object({ version: z.coerce.number().int().min(1).optional() });
+const versionQuery = z.object({ version: queryInteger(1, INT4_MAX).optional() });
+const listQuery = z.object({
+  limit: queryInteger(1, 500).default(50),
+  cursor: z.string().max(500).optional(),
+});
 
 @ApiTags('flows')
 @ApiBearerAuth()
@@ -27,10 +31,13 @@ export class FlowsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List flows', description: 'Active flows at their latest version.' })
-  @ApiResponse({ status: 200, description: 'Flows', schema: page('Flow') })
-  async list(): Promise<Page<FlowDto>> {
-    return { items: await this.flows.list() };
+  @ApiOperation({ summary: 'List flows', description: 'Active flows at their latest version, oldest first, a page at a time.' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
+  @ApiResponse({ status: 200, description: 'A page of flows', schema: page('Flow', true) })
+  @ApiErrors(400)
+  list(@Query() query: unknown): Promise<Page<FlowDto>> {
+    return this.flows.list(parseRequest(listQuery, query));
   }
 
   @Post('validate')

@@ -4,15 +4,15 @@ import { RUN_STATUSES, type HistoryItemDto, type Page, type RunDto } from '@slui
 import { DomainError, RunControlService, RunQueryService } from '@sluice/runtime';
 import { z } from 'zod';
 import { ApiErrors, page, ref } from '../common/openapi';
-import { isUuid, parseRequest } from '../common/request-validation';
+import { INT4_MAX, isUuid, parseRequest, queryInteger } from '../common/request-validation';
 
 const listQuery = z.object({
   flowId: z.string().uuid().optional(),
   status: z.enum(RUN_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: queryInteger(1, 500).default(50),
   cursor: z.string().max(500).optional(),
 });
-const stateQuery = z.object({ asOf: z.coerce.number().int().min(1).optional() });
+const stateQuery = z.object({ asOf: queryInteger(1, INT4_MAX).optional() });
 
 @ApiTags('runs')
 @ApiBearerAuth()

@@ -6,7 +6,8 @@ import { fulfilmentFlow, ordersFlow } from './sample-flows';
  * returns the id of the orders flow, seeded now or earlier, for the start-up hint.
  */
 export async function seedSampleFlows(flows: FlowService, baseUrl: string): Promise<{ ordersFlowId?: string; seeded: boolean }> {
-  const existing = await flows.list();
+  // The samples are the oldest flows when they exist, so the first page holds them.
+  const existing = (await flows.list({ limit: 500 })).items;
   if (existing.length > 0) {
     return { ordersFlowId: existing.find((flow) => flow.name === 'orders' && !flow.archived)?.id, seeded: false };
   }

@@ -36,8 +36,10 @@ export class FlowService {
     return toDto(record);
   }
 
-  async list(): Promise<FlowDto[]> {
-    return (await this.store.listFlows()).map(toDto);
+  /** Active flows at their latest version, oldest first, a page at a time (`limit` 1…500). */
+  async list(query: { limit: number; cursor?: string }): Promise<{ items: FlowDto[]; nextCursor: string | null }> {
+    const page = await this.store.listFlowPage(query);
+    return { items: page.items.map(toDto), nextCursor: page.nextCursor };
   }
 
   async versions(id: string): Promise<FlowVersionDto[]> {

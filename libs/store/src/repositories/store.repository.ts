@@ -2,9 +2,10 @@ import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } fro
 import type { DataSource, Repository } from 'typeorm';
 import { DeadLetterEntity } from '../entities/dead-letter.entity';
 import type {
-  DeadLetterRecord, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort, Subscription,
+  DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort,
+  Subscription,
 } from '../store.port';
-import { decodeRunCursor, encodeRunCursor } from './run-cursor';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { autocommit, iso, isUuid, json } from './sql';
 
@@ -36,8 +37,10 @@ interface OutboxRow {
 
 /** `maxAttempts` shown for a retry whose step state does not say (the SPEC's default policy). */
 const DEFAULT_MAX_ATTEMPTS = 5;
-/** Largest page `listRuns` returns. */
-const MAX_RUN_PAGE = 500;
+/** Largest page `listRuns` and `listFlowPage` return. */
+const MAX_PAGE = 500;
+/** Largest flow version number: `flow_versions.version` is an int4. */
+const MAX_VERSION = 2_147_483_647;
 
 const FLOW_COLUMNS = 'f.id, f.name, f.description, f.archived, v.version, v.graph, f.created_at, f.updated_at';
 
@@ -46,6 +49,11 @@ function toFlow(row: FlowRow): FlowRecord {
     id: row.id, name: row.name, description: row.description, version: row.version, graph: row.graph,
     archived: row.archived, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
   };
+}
+
+/** A requested page size within 1…MAX_PAGE (50 when it is not a number). */
+function pageSize(limit: number): number {
+  return Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE) : 50;
 }
 
 function toHistoryEvent(row: HistoryRow): HistoryEvent {
@@ -119,6 +127,7 @@ export class TypeOrmStore implements StorePort {
   /** Archived flows are returned too (their runs may still be going). */
   async getFlow(id: string, version?: number): Promise<FlowRecord | undefined> {
     if (!isUuid(id)) return undefined;
+    if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= MAX_VERSION)) return undefined;
     const [row] = await autocommit<FlowRow>(
       this.dataSource,
       `SELECT ${FLOW_COLUMNS} FROM flows f
@@ -143,6 +152,34 @@ export class TypeOrmStore implements StorePort {
       [options.includeArchived === true],
     );
     return found.map(toFlow);
+  }
+
+  /** Active flows, oldest first (created_at, then id), keyset-paged like `listRuns`. */
+  async listFlowPage(query: FlowListQuery): Promise<{ items: FlowRecord[]; nextCursor: string | null }> {
+    const limit = pageSize(query.limit);
+    const params: unknown[] = [];
+    let after = '';
+    if (query.cursor !== undefined) {
+      const cursor = decodeKeysetCursor(query.cursor);
+      params.push(cursor.at, cursor.id);
+      after = 'AND (f.created_at, f.id) > ($1::timestamptz, $2::uuid)';
+    }
+    params.push(limit + 1);
+    const found = await autocommit<FlowRow & { created_key: string }>(
+      this.dataSource,
+      `SELECT ${FLOW_COLUMNS}, f.created_at::text AS created_key FROM flows f
+       JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+       WHERE NOT f.archived ${after}
+       ORDER BY f.created_at, f.id
+       LIMIT $${params.length}`,
+      params,
+    );
+    const page = found.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toFlow),
+      nextCursor: found.length > limit && last !== undefined ? encodeKeysetCursor({ at: last.created_key, id: last.id }) : null,
+    };
   }
 
   /** Newest version first; undefined when the flow does not exist. */
@@ -245,7 +282,7 @@ export class TypeOrmStore implements StorePort {
 
   /** Newest first (started_at, then id, descending), keyset-paged. */
   async listRuns(query: RunListQuery): Promise<{ items: RunState[]; nextCursor: string | null }> {
-    const limit = Math.min(Math.max(Math.trunc(query.limit), 1), MAX_RUN_PAGE);
+    const limit = pageSize(query.limit);
     if (query.flowId !== undefined && !isUuid(query.flowId)) return { items: [], nextCursor: null };
     const params: unknown[] = [];
     const where: string[] = [];
@@ -258,8 +295,8 @@ export class TypeOrmStore implements StorePort {
       where.push(`status = $${params.length}`);
     }
     if (query.cursor !== undefined) {
-      const cursor = decodeRunCursor(query.cursor);
-      params.push(cursor.startedAt, cursor.id);
+      const cursor = decodeKeysetCursor(query.cursor);
+      params.push(cursor.at, cursor.id);
       where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
@@ -275,7 +312,7 @@ export class TypeOrmStore implements StorePort {
     const last = page[page.length - 1];
     return {
       items: page.map((row) => row.state),
-      nextCursor: found.length > limit && last !== undefined ? encodeRunCursor({ startedAt: last.started_key, id: last.id }) : null,
+      nextCursor: found.length > limit && last !== undefined ? encodeKeysetCursor({ at: last.started_key, id: last.id }) : null,
     };
   }
 
