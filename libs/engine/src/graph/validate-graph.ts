@@ -1,6 +1,7 @@
 import type { GraphError, ValidationResult } from '@sluice/contracts';
 import { nodeDefinition } from '../nodes/node-registry';
 import { checkRetryPolicy } from '../retry/retry-policy';
+import { checkGraphLimits } from './graph-limits';
 
 type Json = Record<string, unknown>;
 
@@ -37,6 +38,8 @@ export function validateGraph(graph: unknown): ValidationResult {
   if (!Array.isArray(graph['nodes'])) errors.push({ message: 'Graph "nodes" must be an array' });
   if (!Array.isArray(graph['edges'])) errors.push({ message: 'Graph "edges" must be an array' });
   if (errors.length > 0) return result(errors);
+  // Past the node or edge count nothing else is checked, so the cost of validating stays bounded.
+  if (!checkGraphLimits(graph['nodes'] as unknown[], graph['edges'] as unknown[], errors)) return result(errors);
 
   const nodes = checkNodes(graph['nodes'] as unknown[], errors);
   const entries = [...nodes.values()].filter((node) => node.entry);

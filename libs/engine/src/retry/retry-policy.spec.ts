@@ -37,3 +37,25 @@ describe('checkRetryPolicy', () => {
     expect(checkRetryPolicy([1])).toEqual(['retry policy must be an object']);
   });
 });
+
+describe('retry bounds', () => {
+  it.each([
+    [{ maxAttempts: 101 }, 'retry.maxAttempts must be an integer from 1 to 100'],
+    [{ initialIntervalMs: 1e16 }, 'retry.initialIntervalMs must be a number of ms from 0 to 86400000 (24 h)'],
+    [{ maxIntervalMs: 86_400_001 }, 'retry.maxIntervalMs must be a number of ms from 0 to 86400000 (24 h)'],
+    [{ backoffCoefficient: 10.5 }, 'retry.backoffCoefficient must be a number from 1 to 10'],
+    [{ jitter: -0.1 }, 'retry.jitter must be a fraction from 0 to 1'],
+  ])('refuses %j', (policy, message) => {
+    expect(checkRetryPolicy(policy)).toContain(message);
+  });
+
+  it('accepts every field at its upper bound', () => {
+    expect(checkRetryPolicy({ maxAttempts: 100, initialIntervalMs: 86_400_000, backoffCoefficient: 10, maxIntervalMs: 86_400_000, jitter: 1 })).toEqual([]);
+  });
+
+  it('clamps out-of-bound numbers of a graph saved before the bounds, so every due time stays a real date', () => {
+    const policy = resolveRetryPolicy({ maxAttempts: 1e9, initialIntervalMs: 1e16, backoffCoefficient: 1e6, maxIntervalMs: 1e16, jitter: 5 });
+    expect(policy).toEqual({ maxAttempts: 100, initialIntervalMs: 86_400_000, backoffCoefficient: 10, maxIntervalMs: 86_400_000, jitter: 1 });
+    expect(resolveRetryPolicy({ maxAttempts: 0, backoffCoefficient: 0.1, initialIntervalMs: -5 })).toMatchObject({ maxAttempts: 1, backoffCoefficient: 1, initialIntervalMs: 0 });
+  });
+});
