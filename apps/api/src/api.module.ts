@@ -24,7 +24,9 @@ export class ApiModule {
       module: ApiModule,
       controllers: [
         FlowsController, FlowEventsController, TopicsController, RunsController, RetriesController,
-        DeadLettersController, StreamController, HealthController, MetricsController, DemoController,
+        DeadLettersController, StreamController, HealthController, MetricsController,
+        // The seeded fulfilment flow calls /demo/fulfil; without the samples the route does not exist.
+        ...(platform.settings.SLUICE_SEED_SAMPLES ? [DemoController] : []),
       ],
       providers: [
         { provide: SETTINGS, useValue: platform.settings },

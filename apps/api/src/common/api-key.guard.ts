@@ -1,27 +1,36 @@
 import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { SETTINGS } from './tokens';
+import { Reflector } from '@nestjs/core';
 import type { Settings } from '@sluice/config';
+import type { Request, Response } from 'express';
+import { BearerKeys, bearerToken } from './bearer-keys';
+import { PUBLIC_ROUTE, type PublicWhen } from './public.decorator';
+import { SETTINGS } from './tokens';
 
 /**
- * With SLUICE_API_KEYS set, every /api route and the stream need
- * `Authorization: Bearer <key>` (SPEC §5). Without keys the API is open, which
- * start-up only allows on loopback.
+ * Deny by default: with SLUICE_API_KEYS set, every route needs
+ * `Authorization: Bearer <key>` unless its controller or handler is marked
+ * {@link Public}. The decision rests on the route Nest matched, never on the
+ * path's spelling, so `/API/flows`, `/api/flows/` and the like are guarded
+ * like `/api/flows`. Without keys the API is open, which start-up allows on
+ * loopback only, and the loopback Host check guards against DNS rebinding.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: ReadonlySet<string>;
+  private readonly keys: BearerKeys;
 
-  constructor(@Inject(SETTINGS) settings: Settings) {
-    this.keys = new Set(settings.SLUICE_API_KEYS);
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly reflector: Reflector,
+  ) {
+    this.keys = new BearerKeys(settings.SLUICE_API_KEYS);
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.keys.size === 0) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (!request.path.startsWith('/api/') || request.path.startsWith('/api/docs')) return true;
-    const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
-    if (match?.[1] && this.keys.has(match[1].trim())) return true;
-    throw new UnauthorizedException('A valid bearer key is required');
+    const isPublic = this.reflector.getAllAndOverride<PublicWhen | undefined>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    if (isPublic?.(this.settings) || this.keys.empty) return true;
+    const http = context.switchToHttp();
+    if (this.keys.matches(bearerToken(http.getRequest<Request>().headers.authorization))) return true;
+    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="sluice"');
+    throw new UnauthorizedException('A valid bearer key is required: Authorization: Bearer <key>');
   }
 }

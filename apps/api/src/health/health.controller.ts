@@ -3,6 +3,7 @@ import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { BrokerPort } from '@sluice/broker';
 import type { StorePort } from '@sluice/store';
 import type { Response } from 'express';
+import { Public } from '../common/public.decorator';
 import { BROKER, STORE } from '../common/tokens';
 
 const READY_SCHEMA = {
@@ -13,7 +14,9 @@ const READY_SCHEMA = {
   },
 };
 
+/** Probes for orchestrators: public, they tell nothing but up or down. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,8 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RuntimeMetrics } from '@sluice/runtime';
+import { Public } from '../common/public.decorator';
 
+/** Needs a key like the API unless SLUICE_METRICS_PUBLIC=true: counts and latencies tell how the system is used. */
 @ApiTags('health')
+@Public((settings) => settings.SLUICE_METRICS_PUBLIC)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: RuntimeMetrics) {}

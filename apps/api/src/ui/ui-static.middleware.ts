@@ -1,7 +1,12 @@
 import { join, resolve } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { PAGE_CSP } from '../common/security-headers.middleware';
 
-/** Path prefixes the API owns; the editor never answers under them, so their 404s stay JSON. */
+/**
+ * Path prefixes the API owns, lower case; the editor never answers under them
+ * (in any spelling Express would route), so they reach the keys guard and
+ * their 404s stay JSON.
+ */
 const API_PREFIXES = ['/api', '/health', '/metrics', '/demo'];
 
 /** Vite's hashed bundle files: their names change with their content, so they are cached for a year. */
@@ -26,7 +31,9 @@ const NOT_BUILT_PAGE = `<!doctype html>
  * `index.html` (never cached) for any other GET that wants HTML, so the
  * editor's client-side routes (`/flows/:id`, `/runs/:id`, …) load on a
  * reload. Paths under /api, /health, /metrics and /demo pass through to the
- * API. Without a build, those pages explain how to make one.
+ * API. Without a build, those pages explain how to make one. It only reads
+ * files of the build and never calls the API, so it serves no data; its
+ * responses carry the editor's Content-Security-Policy.
  */
 export function uiStatic(webDir: string): RequestHandler {
   const root = resolve(webDir);
@@ -55,8 +62,13 @@ export function uiStatic(webDir: string): RequestHandler {
 
   const router = express.Router();
   // `next('router')` leaves the editor's router, so the API (or its JSON 404) answers.
-  router.use((request: Request, _response: Response, next: NextFunction) => {
-    next((request.method === 'GET' || request.method === 'HEAD') && !isApiPath(request.path) ? undefined : 'router');
+  router.use((request: Request, response: Response, next: NextFunction) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || isApiPath(request.path)) {
+      next('router');
+      return;
+    }
+    response.setHeader('Content-Security-Policy', PAGE_CSP);
+    next();
   });
   // A missing hashed asset is a 404, not the HTML page.
   router.use('/assets', assets, (_request: Request, _response: Response, next: NextFunction) => next('router'));
@@ -64,8 +76,26 @@ export function uiStatic(webDir: string): RequestHandler {
   return router;
 }
 
-function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+/**
+ * True for a path under an API prefix in any case, with repeated slashes or
+ * percent-encoded letters (`/API/flows`, `//api/flows`, `/%61pi/flows`): Express
+ * routes some of these spellings to the API, so none of them may be taken for
+ * an editor route. A path that does not decode counts as the API's.
+ */
+export function isApiPath(path: string): boolean {
+  let normal = path;
+  for (let round = 0; round < 3; round += 1) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(normal);
+    } catch {
+      return true;
+    }
+    if (decoded === normal) break;
+    normal = decoded;
+  }
+  normal = normal.replace(/[\\/]+/g, '/').toLowerCase();
+  return API_PREFIXES.some((prefix) => normal === prefix || normal.startsWith(`${prefix}/`));
 }
 
 /** A last path segment with a dot names a file (favicon.ico, app.js), not an editor route. */
