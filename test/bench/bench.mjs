@@ -390,7 +390,8 @@ function consumerGraph(sinkUrl) {
 async function api(baseUrl, method, path, body) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Sluice refuses a state change without a JSON content type, even with no body.
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -7,7 +7,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { NestPinoLogger, type Logger, type Platform } from '@sluice/runtime';
 import { ApiModule } from './api.module';
 import { jsonBody } from './common/json-body.middleware';
+import { requireJsonContentType } from './common/json-content-type.middleware';
+import { loopbackHostOnly } from './common/loopback-host.middleware';
 import { withApiSchemas } from './common/openapi';
+import { pageSecurityPolicy, securityHeaders } from './common/security-headers.middleware';
 import { uiStatic } from './ui/ui-static.middleware';
 
 /** Builds the Nest HTTP application over an open platform (used by main.ts and the tests). */
@@ -17,6 +20,8 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
     logger: new NestPinoLogger(logger.child({ component: 'Nest' })),
   });
   app.disable('x-powered-by');
+  // Ahead of everything else, so the editor's files, the docs and the API all get them.
+  app.use(securityHeaders(), loopbackHostOnly(platform.settings), requireJsonContentType());
   app.use(...jsonBody({ maxBytes: platform.settings.SLUICE_MAX_BODY, maxDepth: platform.settings.SLUICE_MAX_JSON_DEPTH }));
   const document = withApiSchemas(SwaggerModule.createDocument(
     app,
@@ -27,6 +32,8 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
       .addBearerAuth()
       .build(),
   ));
+  // The OpenAPI UI and document are public: they describe the API and hold no data (docs/security.md).
+  app.use('/api/docs', pageSecurityPolicy());
   SwaggerModule.setup('api/docs', app, document);
   // Mounted before init(), so it runs ahead of Nest's not-found handler; it passes API paths through.
   app.use(uiStatic(platform.settings.SLUICE_WEB_DIR));
