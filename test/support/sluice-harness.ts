@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadSettings } from '@sluice/config';
-import { openPlatform, silentLogger, type Platform } from '@sluice/runtime';
+import { openPlatform, silentLogger, type Platform, type PlatformRole } from '@sluice/runtime';
 import { Client } from 'pg';
 import { createApiApp } from '../../apps/api/src/app';
 import { ApiClient } from './api-client';
@@ -31,8 +31,9 @@ export interface Sluice {
  * A whole Sluice API (runtime and worker) on an ephemeral loopback port, over
  * a fresh database (its own database on the server, or a new PGlite data
  * directory) and, for `rabbitmq`, a RabbitMQ name prefix of its own.
+ * `adapters.http` replaces the `http` node caller the settings select.
  */
-export async function startSluice(mode: Mode, env: Record<string, string> = {}): Promise<Sluice> {
+export async function startSluice(mode: Mode, env: Record<string, string> = {}, adapters: Pick<PlatformRole, 'http'> = {}): Promise<Sluice> {
   const kind = mode === 'pglite' ? 'pglite' : 'server';
   const database = await createTestDatabase(kind);
   const namespace = mode === 'rabbitmq' ? randomNamespace() : undefined;
@@ -51,7 +52,7 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}):
   let app: NestExpressApplication | undefined;
   const client = new Client({ connectionString: database.url });
   try {
-    platform = await openPlatform(settings, silentLogger, { worker: true });
+    platform = await openPlatform(settings, silentLogger, { worker: true, ...adapters });
     app = await createApiApp(platform, silentLogger);
     await app.listen(0, '127.0.0.1');
     await client.connect();
@@ -94,10 +95,10 @@ export interface SluiceSuite {
 }
 
 /** Registers the hooks API suites share: a fresh Sluice in `mode`, a client for it, and a target server. */
-export function sluiceSuite(mode: Mode, env: Record<string, string> = {}): SluiceSuite {
+export function sluiceSuite(mode: Mode, env: Record<string, string> = {}, adapters: Pick<PlatformRole, 'http'> = {}): SluiceSuite {
   const suite = {} as SluiceSuite;
   beforeAll(async () => {
-    [suite.sluice, suite.target] = await Promise.all([startSluice(mode, env), new TargetServer().start()]);
+    [suite.sluice, suite.target] = await Promise.all([startSluice(mode, env, adapters), new TargetServer().start()]);
     suite.api = new ApiClient(suite.sluice.baseUrl);
   });
   afterAll(async () => {

@@ -1,17 +1,41 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the target answers to the next requests, in order; the last entry repeats. */
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };
+export type Reply = {
+  status: number;
+  /** Sent as JSON unless `raw` or `stream` is given. */
+  body?: unknown;
+  /** Extra response headers; an array sends the header once per value (e.g. several `set-cookie`). */
+  headers?: Record<string, string | string[]>;
+  delayMs?: number;
+  /** Bytes sent as the body as they are (e.g. gzip), with no content type added. */
+  raw?: Buffer;
+  /** Chunks written one by one with backpressure (a slow, long or endless body); stops when the client goes away. */
+  stream?: () => AsyncIterable<Buffer>;
+};
+
+/** A request the target received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  at: number;
+}
 
 /**
  * A real HTTP server on 127.0.0.1 that `http` nodes call in tests. Replies
- * follow a script, and every request is recorded.
+ * follow a script (or a function of the request, see `respond`), and every
+ * request is recorded with its headers.
  */
 export class TargetServer {
-  readonly requests: { method: string; path: string; body: unknown; at: number }[] = [];
+  readonly requests: RecordedRequest[] = [];
   private script: Reply[] = [{ status: 200, body: { ok: true } }];
+  private handler: ((request: RecordedRequest) => Reply) | undefined;
   private server: Server | undefined;
+  /** Bytes of body written so far across all replies, to show a client stopped reading. */
+  bytesSent = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -23,9 +47,26 @@ export class TargetServer {
         } catch {
           /* keep the raw text */
         }
-        this.requests.push({ method: request.method ?? '', path: request.url ?? '', body, at: Date.now() });
-        const reply = (this.script.length > 1 ? this.script.shift() : this.script[0]) ?? { status: 200 };
+        const recorded: RecordedRequest = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() };
+        this.requests.push(recorded);
+        const reply = this.handler?.(recorded) ?? (this.script.length > 1 ? this.script.shift() : this.script[0]) ?? { status: 200 };
         if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+        if (reply.stream) {
+          response.writeHead(reply.status, { ...reply.headers });
+          for await (const chunk of reply.stream()) {
+            if (response.destroyed) break;
+            this.bytesSent += chunk.length;
+            if (!response.write(chunk)) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
+          }
+          response.end();
+          return;
+        }
+        if (reply.raw) {
+          response.writeHead(reply.status, { ...reply.headers });
+          this.bytesSent += reply.raw.length;
+          response.end(reply.raw);
+          return;
+        }
         response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         response.end(JSON.stringify(reply.body ?? { status: reply.status }));
       });
@@ -37,7 +78,14 @@ export class TargetServer {
 
   /** Replaces the script: replies in order, the last one repeating forever. */
   reply(...script: Reply[]): this {
+    this.handler = undefined;
     this.script = script.length > 0 ? script : [{ status: 200 }];
+    return this;
+  }
+
+  /** Answers every request with a reply chosen from it (by path, for redirect chains); replaces the script. */
+  respond(handler: (request: RecordedRequest) => Reply): this {
+    this.handler = handler;
     return this;
   }
 

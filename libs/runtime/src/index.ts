@@ -3,7 +3,7 @@ export * from './ports/http-caller.port';
 export * from './ports/logger.port';
 export * from './support/domain-error';
 export * from './support/system-clock';
-export * from './adapters/fetch-http-caller';
+export * from './adapters/undici-http-caller';
 export * from './adapters/private-address.guard';
 export { FlowService } from './services/flow.service';
 export { TriggerService } from './services/trigger.service';

@@ -26,10 +26,29 @@ describe('http node request', () => {
     expect(bare).toEqual({ ok: true, request: { url: 'https://x.test/hook', method: 'POST', headers: {}, timeoutMs: 10000 } });
   });
 
+  it('keeps secret references in header values for the runtime to resolve', async () => {
+    const result = await setup({ headers: { Authorization: 'Bearer {{secret.TOKEN}}' } });
+    expect(result).toMatchObject({ ok: true, request: { headers: { Authorization: 'Bearer {{secret.TOKEN}}' } } });
+  });
+
   it('reports a body expression that fails as a final expression error', async () => {
     const result = await setup({ body: '$error("nope")' });
     expect(result).toEqual({ ok: false, error: { code: 'expression', message: expect.stringContaining('body: nope'), retryable: false } });
   });
+});
+
+describe('http node validation of secret references', () => {
+  const validate = (headers: Record<string, string>) => httpNode.validate({ url: 'https://x.test/hook', method: 'GET', headers });
+
+  it('accepts {{secret.NAME}} anywhere in a header value', () => {
+    expect(validate({ Authorization: 'Bearer {{secret.API_TOKEN_2}}', 'x-pair': '{{secret.A}}:{{secret.b}}' })).toEqual([]);
+  });
+
+  it.each(['Bearer {{secret.}}', '{{ secret.TOKEN }}', '{{secret.TO-KEN}}', '{{secrets.TOKEN}}', '{{Secret.TOKEN}}'])(
+    'names the header of a malformed reference %s', (value) => {
+      expect(validate({ Authorization: value })).toEqual([expect.stringMatching(/^header "Authorization" has a malformed secret reference/)]);
+    },
+  );
 });
 
 describe('classifyHttpEffect', () => {
@@ -64,6 +83,18 @@ describe('classifyHttpEffect', () => {
   it('treats a refused destination as final', () => {
     const refused: EffectResult = { kind: 'http', startedAt: NOW.toISOString(), durationMs: 0, error: { code: 'refused', message: '10.0.0.1 is a private address' } };
     expect(classifyHttpEffect(refused, NOW)).toMatchObject({ kind: 'failed', error: { code: 'refused', retryable: false } });
+  });
+
+  it.each(['too_many_redirects', 'output_too_large', 'secret_missing'] as const)('treats %s as final', (code) => {
+    const effect: EffectResult = { kind: 'http', startedAt: NOW.toISOString(), durationMs: 1, error: { code, message: 'why' } };
+    expect(classifyHttpEffect(effect, NOW)).toEqual({ kind: 'failed', error: { code, message: 'why', retryable: false } });
+  });
+
+  it('drops session cookies and echoed credentials from the stored headers, whatever their case', () => {
+    const headers = { 'content-type': 'text/plain', 'Set-Cookie': 'sid=1', 'set-cookie2': 'x', Authorization: 'Bearer t', 'proxy-authorization': 'p', cookie: 'c', etag: '"1"' };
+    expect(classifyHttpEffect(setup(200, headers), NOW)).toEqual({
+      kind: 'succeeded', output: { status: 200, headers: { 'content-type': 'text/plain', etag: '"1"' }, body: { ok: 1 } }, handle: null,
+    });
   });
 
   it('reads Retry-After (any header case) on retryable responses only', () => {

@@ -1,7 +1,15 @@
 import type { HttpMethod, StepError } from '@sluice/contracts';
 import { evaluateExpression } from '../expressions/evaluate-expression';
 import { expressionField, requiredString } from './field-checks';
-import { DEFAULT_HTTP_TIMEOUT_MS, type EffectResult, HTTP_METHODS, MAX_HTTP_TIMEOUT_MS } from './http-exchange';
+import {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  type EffectResult,
+  HTTP_METHODS,
+  MAX_HTTP_TIMEOUT_MS,
+  RETRYABLE_HTTP_EFFECT_ERRORS,
+  SECRET_REFERENCE,
+  UNSTORED_RESPONSE_HEADERS,
+} from './http-exchange';
 import { expressionError, type NodeDefinition, type StepOutcome } from './node-definition';
 
 /** Longest excerpt of a response body quoted in an error message, in characters. */
@@ -11,7 +19,9 @@ const BODY_EXCERPT_LENGTH = 200;
  * Processes the event by calling a URL. The url is a literal absolute
  * http(s) URL; the body is a JSONata expression whose result is sent as JSON.
  * `timeoutMs` may be omitted (editors add the node before it is configured)
- * and then defaults to {@link DEFAULT_HTTP_TIMEOUT_MS}.
+ * and then defaults to {@link DEFAULT_HTTP_TIMEOUT_MS}. Header values may
+ * refer to secrets as `{{secret.NAME}}`; the graph keeps the reference and
+ * the runtime puts the value in when it sends the request.
  */
 export const httpNode: NodeDefinition = {
   type: 'http',
@@ -30,6 +40,7 @@ export const httpNode: NodeDefinition = {
     if (headers !== undefined && headers !== null) {
       if (typeof headers !== 'object' || Array.isArray(headers)) problems.push('headers must be an object of strings');
       else if (Object.values(headers).some((value) => typeof value !== 'string')) problems.push('every header value must be a string');
+      else problems.push(...malformedSecretReferences(headers as Record<string, string>));
     }
     problems.push(...expressionField(data, 'body', 'a body', false));
     const timeoutMs = data['timeoutMs'];
@@ -70,17 +81,19 @@ export const httpNode: NodeDefinition = {
 /**
  * SPEC §3 classification: network errors, timeouts, 408, 429 and 5xx are
  * retryable (honouring `Retry-After`); other 4xx are final; 2xx/3xx succeed.
- * A refused destination is final: no retry can make it allowed.
+ * A refused destination, too many redirects, a body past the step output
+ * limit and a missing secret are final: no retry can change them. A success's
+ * output drops session cookies and echoed credentials from the headers.
  */
 export function classifyHttpEffect(effect: EffectResult, now: Date): StepOutcome {
   const response = effect.response;
   if (!response) {
     const code = effect.error?.code ?? 'network';
-    return { kind: 'failed', error: { code, message: effect.error?.message ?? 'no response', retryable: code !== 'refused' } };
+    return { kind: 'failed', error: { code, message: effect.error?.message ?? 'no response', retryable: RETRYABLE_HTTP_EFFECT_ERRORS.has(code) } };
   }
   const { status } = response;
   if (status >= 200 && status < 400) {
-    return { kind: 'succeeded', output: { status, headers: response.headers, body: response.body }, handle: null };
+    return { kind: 'succeeded', output: { status, headers: storedHeaders(response.headers), body: response.body }, handle: null };
   }
   const retryable = status === 408 || status === 429 || status >= 500;
   const error: StepError = { code: 'http_status', message: `HTTP ${status}${excerpt(response.body)}`, status, retryable };
@@ -98,6 +111,18 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now.getTime());
+}
+
+/** Response headers without the ones a step's output never keeps ({@link UNSTORED_RESPONSE_HEADERS}). */
+function storedHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !UNSTORED_RESPONSE_HEADERS.has(name.toLowerCase())));
+}
+
+/** Header values that look like a secret reference but are not `{{secret.NAME}}`. */
+function malformedSecretReferences(headers: Record<string, string>): string[] {
+  return Object.entries(headers)
+    .filter(([, value]) => /\{\{\s*secrets?\b/i.test(value.replace(SECRET_REFERENCE, '')))
+    .map(([name]) => `header "${name}" has a malformed secret reference; write {{secret.NAME}}, NAME of letters, digits and _`);
 }
 
 function headerValue(headers: Record<string, string>, name: string): string | undefined {

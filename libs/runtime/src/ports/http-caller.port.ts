@@ -1,15 +1,13 @@
 import type { EffectResult, HttpRequestSpec } from '@sluice/engine';
 
-/** Performs the request of an `http` step. Never throws: failures come back in the result. */
+/**
+ * Performs the request of an `http` step: resolves its secret references,
+ * keeps off non-public addresses unless SLUICE_HTTP_ALLOW_PRIVATE (SPEC §5),
+ * follows redirects and bounds the body. Never throws: failures come back in
+ * the result.
+ */
 export interface HttpCaller {
   call(request: HttpRequestSpec): Promise<EffectResult>;
-}
-
-/**
- * Decides whether an `http` node may reach a URL (SPEC §5: loopback,
- * link-local and private addresses need SLUICE_HTTP_ALLOW_PRIVATE). Returns a
- * reason when refused.
- */
-export interface DestinationGuard {
-  check(url: URL): Promise<string | undefined>;
+  /** Releases pooled connections; called once at shutdown, after the last call. */
+  close?(): Promise<void>;
 }
