@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the target answers to the next requests, in order; the last entry repeats. */
@@ -56,7 +56,7 @@ export class TargetServer {
           for await (const chunk of reply.stream()) {
             if (response.destroyed) break;
             this.bytesSent += chunk.length;
-            if (!response.write(chunk)) await new Promise((resolve) => { response.once('drain', resolve); response.once('close', resolve); });
+            if (!response.write(chunk)) await drainOrClose(response);
           }
           response.end();
           return;
@@ -93,6 +93,18 @@ export class TargetServer {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

@@ -62,6 +62,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     closers.unshift(async () => http.close?.());
     const runtime = new Runtime({
       store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY, http,
+      maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
     });
     await runtime.start();
     closers.unshift(() => runtime.stop());

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   concurrency: number;
   clock?: EngineClock;
   relay?: Partial<OutboxRelayOptions>;
+  /** Largest output a step may record, as UTF-8 JSON, in bytes (SLUICE_MAX_STEP_OUTPUT; default 1 MiB). */
+  maxStepOutputBytes?: number;
   /**
    * With the worker in this process: triggers wait while this many messages
    * or more are handed to the broker and not yet done (default 4 × concurrency).
@@ -72,7 +74,7 @@ export class Runtime {
   constructor(private readonly options: RuntimeOptions) {
     const { store, broker, logger } = options;
     const clock = options.clock ?? systemClock;
-    this.flowCache = new FlowCache(store);
+    this.flowCache = new FlowCache(store, undefined, undefined, { maxStepOutputBytes: options.maxStepOutputBytes });
     this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
     this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
     const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock);

@@ -2,6 +2,7 @@ import type { FlowEdge, FlowGraph, FlowNode } from '@sluice/contracts';
 import type { NodeDefinition } from '../nodes/node-definition';
 import { nodeDefinition } from '../nodes/node-registry';
 import { type RetryPolicy, resolveRetryPolicy } from '../retry/retry-policy';
+import { DEFAULT_MAX_STEP_OUTPUT_BYTES } from '../run/output-limit';
 import { payloadProblems } from './payload-schema';
 import { validateGraph } from './validate-graph';
 
@@ -23,6 +24,14 @@ export interface CompiledFlow {
   definition(nodeId: string): NodeDefinition;
   /** The node's `data.retry` merged over the defaults. Throws for an unknown node id. */
   retryPolicy(nodeId: string): RetryPolicy;
+  /** Largest output a step of this flow may record, as UTF-8 JSON, in bytes; past it the step fails without retries. */
+  maxStepOutputBytes: number;
+}
+
+/** What the deployment adds to a compiled flow: the limits its runs obey. */
+export interface CompileOptions {
+  /** Largest step output as UTF-8 JSON, in bytes (SLUICE_MAX_STEP_OUTPUT); default 1 MiB. */
+  maxStepOutputBytes?: number;
 }
 
 /** Error thrown by {@link compileFlow} for an invalid graph; `errors` name nodes and edges. */
@@ -43,7 +52,7 @@ export function edgeHandle(edge: FlowEdge): string | null {
  * the graph is invalid: stored versions were validated on save, so this is a bug.
  * Validation parses every expression, which fills the expression cache.
  */
-export function compileFlow(flowId: string, version: number, graph: FlowGraph): CompiledFlow {
+export function compileFlow(flowId: string, version: number, graph: FlowGraph, options: CompileOptions = {}): CompiledFlow {
   const validation = validateGraph(graph);
   if (!validation.valid) throw new InvalidFlowError(validation.errors);
 
@@ -85,6 +94,7 @@ export function compileFlow(flowId: string, version: number, graph: FlowGraph): 
     incoming: (nodeId) => incoming.get(nodeId) ?? [],
     definition: (nodeId) => known(definitions, nodeId),
     retryPolicy: (nodeId) => known(policies, nodeId),
+    maxStepOutputBytes: options.maxStepOutputBytes ?? DEFAULT_MAX_STEP_OUTPUT_BYTES,
   };
 }
 

@@ -4,6 +4,7 @@ import type { StepOutcome } from '../nodes/node-definition';
 import { publishEventId } from '../nodes/publish.node';
 import { retryDelayMs } from '../retry/backoff';
 import type { EngineClock } from './engine-clock';
+import { capStepOutput } from './output-limit';
 import { stepContext } from './step-scope';
 import type { TransitionBuilder } from './transition';
 
@@ -65,11 +66,13 @@ async function executeLocal(ctx: RunContext, nodeId: string, attempt: number): P
 /**
  * Records how an attempt ended: success; a retry while attempts remain and
  * the error is retryable; a caught failure when the node has `error` edges;
- * else a dead letter.
+ * else a dead letter. A success whose output passes the flow's step output
+ * limit is recorded as a final `output_too_large` failure instead.
  * @returns true when the step left by an edge that should now be followed.
  */
-function recordOutcome(ctx: RunContext, nodeId: string, attempt: number, outcome: StepOutcome, durationMs: number): boolean {
+function recordOutcome(ctx: RunContext, nodeId: string, attempt: number, reported: StepOutcome, durationMs: number): boolean {
   const { tx, clock, flow } = ctx;
+  const outcome = capStepOutput(reported, nodeId, flow.maxStepOutputBytes);
   if (outcome.kind === 'succeeded') {
     tx.append({ type: 'StepSucceeded', nodeId, at: isoNow(clock), data: { attempt, output: outcome.output, handle: outcome.handle, durationMs } });
     if (outcome.publish) {

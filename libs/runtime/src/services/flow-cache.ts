@@ -1,4 +1,4 @@
-import { compileFlow, matchTopic, type CompiledFlow } from '@sluice/engine';
+import { compileFlow, matchTopic, type CompiledFlow, type CompileOptions } from '@sluice/engine';
 import type { StorePort, Subscription } from '@sluice/store';
 
 /** Time a flow's latest version is reused without asking the store, in ms. */
@@ -29,6 +29,8 @@ export class FlowCache {
     private readonly subscriptionTtlMs = 2000,
     /** How long a flow's latest version may be reused before a reload, in ms. */
     private readonly latestTtlMs = LATEST_TTL_MS,
+    /** The deployment's limits, compiled into every flow version (the step output limit). */
+    private readonly compileOptions: CompileOptions = {},
   ) {}
 
   /** The latest version of an active flow; undefined when the flow does not exist or is archived. */
@@ -63,7 +65,7 @@ export class FlowCache {
     let entry = this.versions.get(key);
     if (!entry) {
       entry = this.store.getFlow(flowId, version).then((record) =>
-        record ? compileFlow(record.id, record.version, record.graph) : undefined,
+        record ? compileFlow(record.id, record.version, record.graph, this.compileOptions) : undefined,
       );
       entry.catch(() => this.versions.delete(key));
       this.versions.set(key, entry);
