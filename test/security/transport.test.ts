@@ -181,6 +181,12 @@ describe('transport without API keys (loopback only)', () => {
     });
   });
 
+  it("makes the OpenAPI UI's Try it out send a JSON content type on state changes", async () => {
+    const init = await send('GET', '/api/docs/swagger-ui-init.js', {});
+    expect(init.status).toBe(200);
+    expect(init.body).toMatch(/"requestInterceptor": function withJsonContentType\(request\) \{[^]*'Content-Type'\] = 'application\/json'/);
+  });
+
   it('has no /demo/fulfil route when the samples are not seeded', async () => {
     const response = await send('POST', '/demo/fulfil', { 'content-type': 'application/json' }, '{"orderId":"A-1"}');
     expect(response.status).toBe(404);

@@ -34,12 +34,24 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
   ));
   // The OpenAPI UI and document are public: they describe the API and hold no data (docs/security.md).
   app.use('/api/docs', pageSecurityPolicy());
-  SwaggerModule.setup('api/docs', app, document);
+  SwaggerModule.setup('api/docs', app, document, { swaggerOptions: { requestInterceptor: withJsonContentType } });
   // Mounted before init(), so it runs ahead of Nest's not-found handler; it passes API paths through.
   app.use(uiStatic(platform.settings.SLUICE_WEB_DIR));
   logUiState(platform.settings.SLUICE_WEB_DIR, logger);
   await app.init();
   return app;
+}
+
+/**
+ * Runs in the browser (serialised into the OpenAPI UI's init script): "Try it
+ * out" sends Content-Type: application/json on every state change, even with
+ * no body, as Sluice requires. Self-contained, since only its source is sent.
+ */
+function withJsonContentType(request: { method: string; headers: Record<string, string> }): { method: string; headers: Record<string, string> } {
+  const method = request.method.toUpperCase();
+  const named = Object.keys(request.headers).some((name) => name.toLowerCase() === 'content-type');
+  if (method !== 'GET' && method !== 'HEAD' && !named) request.headers['Content-Type'] = 'application/json';
+  return request;
 }
 
 function logUiState(webDir: string, logger: Logger): void {

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const seed = settings.SLUICE_SEED_SAMPLES ? await seedSampleFlows(platform.runtime.flows, url) : undefined;
   log.info({ url, mode: settings.mode, ms: Date.now() - started, seeded: seed?.seeded ?? false }, `Sluice is ready at ${url}`);
   if (seed?.ordersFlowId) {
-    const curl = `curl -sS -X POST ${url}/api/flows/${seed.ordersFlowId}/events -H 'content-type: application/json' -d '{"orderId":"A-1","amount":250}'`;
+    // With keys set, the command reads one from the shell rather than printing a key into the log.
+    const auth = settings.SLUICE_API_KEYS.length > 0 ? ` -H "authorization: Bearer $SLUICE_API_KEY"` : '';
+    const curl = `curl -sS -X POST ${url}/api/flows/${seed.ordersFlowId}/events -H 'content-type: application/json' -d '{"orderId":"A-1","amount":250}'${auth}`;
     log.info({ flowId: seed.ordersFlowId }, 'sample producer flow: orders');
     // A plain banner beside the structured log, so the command can be copied as it is.
     process.stdout.write(`\nSluice is ready at ${url}\nTrigger the sample producer:\n  ${curl}\n\n`);
