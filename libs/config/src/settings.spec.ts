@@ -54,6 +54,11 @@ describe('loadSettings', () => {
     expect(setup({ SLUICE_API_KEYS: 'long-enough-key-0001,short' })).toThrow(/SLUICE_API_KEYS: every key needs at least 16 characters/);
   });
 
+  it('refuses an API key with a space or a non-ASCII character inside', () => {
+    expect(setup({ SLUICE_API_KEYS: 'long-enough key-0001' })).toThrow(/SLUICE_API_KEYS: keys are printable ASCII/);
+    expect(setup({ SLUICE_API_KEYS: 'long-enough-key-é001' })).toThrow(/SLUICE_API_KEYS/);
+  });
+
   it('defaults the security limits', () => {
     expect(setup()()).toMatchObject({
       SLUICE_METRICS_PUBLIC: false, SLUICE_MAX_JSON_DEPTH: 64, SLUICE_MAX_STEP_OUTPUT: 1048576,

@@ -45,7 +45,8 @@ export const settingsSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0))
-    .refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters`),
+    .refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH), `every key needs at least ${MIN_API_KEY_LENGTH} characters`)
+    .refine((keys) => keys.every((key) => /^[\x21-\x7e]+$/.test(key)), 'keys are printable ASCII without spaces (a bearer header cannot carry anything else)'),
   /** Serve `/metrics` without a key even when SLUICE_API_KEYS is set. */
   SLUICE_METRICS_PUBLIC: booleanFlag.default(false),
   /** May `http` nodes call loopback, link-local and private addresses. Default: true embedded, false production. */
