@@ -14,16 +14,31 @@ import type {
   ValidateResponse,
 } from '@sluice/contracts';
 import { ApiError } from './ApiError';
+import { apiKeyStore } from './apiKeyStore';
+import { openEventStream } from './eventStream';
+import type { SseMessage } from './sseParser';
 
 /** Base of every API path; the app is served by the API itself, so same origin. */
 const BASE = '';
 
+/** Methods that change state: the API requires `content-type: application/json` on them, even with no body. */
+const READS = new Set(['GET', 'HEAD']);
+
+/** Headers of a call sent with `key`: the bearer key when the tab holds one, and the media type on writes. */
+export function requestHeaders(method: string, key: string | null): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (!READS.has(method)) headers['content-type'] = 'application/json';
+  if (key !== null) headers['authorization'] = `Bearer ${key}`;
+  return headers;
+}
+
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const key = apiKeyStore.getState().key;
   let response: Response;
   try {
     response = await fetch(`${BASE}${path}`, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers: requestHeaders(method, key),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
@@ -31,6 +46,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'network', 'Cannot reach the Sluice API');
   }
+  if (response.status === 401) apiKeyStore.getState().refused(key);
   if (!response.ok) throw await ApiError.fromResponse(response);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -46,9 +62,16 @@ function query(params: Record<string, string | number | undefined>): string {
 
 const enc = encodeURIComponent;
 
+/** One page of flows (`limit` up to 500; `cursor` from the previous page's `nextCursor`). */
+function listFlowsPage(params: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<FlowDto>> {
+  return request<Page<FlowDto>>('GET', `/api/flows${query(params)}`);
+}
+
 /** Typed calls over the SPEC §5 REST API. Every failure throws an {@link ApiError}. */
 export const api = {
-  listFlows: () => request<Page<FlowDto>>('GET', '/api/flows'),
+  listFlowsPage,
+  /** Every active flow: follows `nextCursor` page by page, so lists and name lookups see them all. */
+  listAllFlows: () => collectPages((cursor) => listFlowsPage({ limit: FLOW_PAGE_SIZE, cursor })),
   getFlow: (id: string, version?: number) => request<FlowDto>('GET', `/api/flows/${enc(id)}${query({ version })}`),
   createFlow: (input: CreateFlowRequest) => request<FlowDto>('POST', '/api/flows', input),
   saveFlow: (id: string, input: UpdateFlowRequest) => request<FlowDto>('PUT', `/api/flows/${enc(id)}`, input),
@@ -69,7 +92,69 @@ export const api = {
   discardDeadLetter: (id: string) => request<void>('DELETE', `/api/dead-letters/${enc(id)}`),
 };
 
-/** URL of the live stream (SPEC §5), filtered by flow or run. */
+/** Flows asked for per page when loading the whole list: the API's largest page. */
+const FLOW_PAGE_SIZE = 500;
+/** Pages followed at most, so a server that kept answering cursors could not keep the app loading forever. */
+const MAX_PAGES = 200;
+
+/** Concatenates pages until one has no `nextCursor` (or repeats one). */
+export async function collectPages<T>(load: (cursor: string | undefined) => Promise<Page<T>>): Promise<Page<T>> {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  for (let pages = 0; pages < MAX_PAGES; pages++) {
+    const page = await load(cursor);
+    items.push(...page.items);
+    const next = page.nextCursor;
+    if (next === undefined || next === null || next === '' || seen.has(next)) break;
+    seen.add(next);
+    cursor = next;
+  }
+  return { items };
+}
+
+/** URL of the live stream (SPEC §5), filtered by flow or run. Never carries the key. */
 export function streamUrl(filter: { flowId: string } | { runId: string }): string {
   return `${BASE}/api/stream${query(filter)}`;
+}
+
+/**
+ * Follows the live stream of a flow or a run over `fetch`, with the tab's key
+ * as a bearer header (read afresh on every reconnection). A 401 sends the app
+ * to the sign-in screen and ends the stream. Returns `close`.
+ */
+export function openLiveStream(
+  filter: { flowId: string } | { runId: string },
+  handlers: { onOpen: () => void; onMessage: (message: SseMessage) => void },
+): () => void {
+  let sentKey: string | null = null;
+  return openEventStream({
+    url: streamUrl(filter),
+    headers: (): Record<string, string> => {
+      sentKey = apiKeyStore.getState().key;
+      return sentKey === null ? {} : { authorization: `Bearer ${sentKey}` };
+    },
+    onOpen: handlers.onOpen,
+    onMessage: handlers.onMessage,
+    onRefused: (status) => {
+      if (status === 401) apiKeyStore.getState().refused(sentKey);
+    },
+  });
+}
+
+/**
+ * Asks the API whether it accepts `key`, without keeping it: `accepted`, or
+ * `refused` on 401. Anything else (unreachable, 5xx) throws an {@link ApiError}.
+ */
+export async function checkApiKey(key: string): Promise<'accepted' | 'refused'> {
+  let response: Response;
+  try {
+    response = await fetch(`${BASE}/api/flows?limit=1`, { headers: requestHeaders('GET', key) });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the Sluice API');
+  }
+  if (response.status === 401) return 'refused';
+  if (!response.ok) throw await ApiError.fromResponse(response);
+  await response.body?.cancel().catch(() => undefined);
+  return 'accepted';
 }

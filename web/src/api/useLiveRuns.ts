@@ -1,15 +1,16 @@
 import type { RunChangedNotice } from '@sluice/contracts';
 import { useEffect } from 'react';
 import type { RunStatusStore } from '../editor/store/createRunStatusStore';
-import { api, streamUrl } from './client';
+import { api, openLiveStream } from './client';
 
 export type LiveRunsTarget = { flowId: string } | { runId: string };
 
 /**
- * The one way live run events enter the app (STYLE 20). Opens an
- * EventSource on `/api/stream` for a flow (follow its latest run) or one run,
- * loads the current state over REST first and again after every reconnect,
- * and feeds both into the run-status store. Gaps in `seq` trigger a refetch.
+ * The one way live run events enter the app (STYLE 20). Reads `/api/stream`
+ * over `fetch` with the tab's key (SSE; see `openLiveStream`) for a flow
+ * (follow its latest run) or one run, loads the current state over REST on
+ * every (re)connection, and feeds both into the run-status store. Gaps in
+ * `seq` trigger a refetch. The stream closes on unmount.
  */
 export function useLiveRuns(target: LiveRunsTarget | null, store: RunStatusStore): void {
   const key = target === null ? '' : 'flowId' in target ? `flow:${target.flowId}` : `run:${target.runId}`;
@@ -44,22 +45,24 @@ export function useLiveRuns(target: LiveRunsTarget | null, store: RunStatusStore
       if (shown) fetchRun(shown.id);
     };
 
-    const source = new EventSource(streamUrl(target));
-    source.addEventListener('run.changed', (message: MessageEvent<string>) => {
-      let notice: RunChangedNotice;
-      try {
-        notice = JSON.parse(message.data) as RunChangedNotice;
-      } catch {
-        return;
-      }
-      if (store.getState().ingest(notice) === 'refetch') fetchRun(notice.runId);
+    // The first open and every reconnection: catch up on whatever the stream missed.
+    const close = openLiveStream(target, {
+      onOpen: load,
+      onMessage: (message) => {
+        if (message.event !== 'run.changed') return;
+        let notice: RunChangedNotice;
+        try {
+          notice = JSON.parse(message.data) as RunChangedNotice;
+        } catch {
+          return;
+        }
+        if (store.getState().ingest(notice) === 'refetch') fetchRun(notice.runId);
+      },
     });
-    // The first open and every automatic reconnect: catch up on whatever the stream missed.
-    source.addEventListener('open', load);
 
     return () => {
       closed = true;
-      source.close();
+      close();
     };
     // `key` stands for `target`, so a new object with the same ids does not reopen the stream.
   }, [key, store]);

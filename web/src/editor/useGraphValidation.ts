@@ -1,4 +1,6 @@
+import type { FlowGraph } from '@sluice/contracts';
 import { useEffect } from 'react';
+import { ApiError } from '../api/ApiError';
 import { api } from '../api/client';
 import { type EditorState, type EditorStore, toFlowGraph } from './store/createEditorStore';
 
@@ -14,10 +16,26 @@ function validationKey(state: EditorState): string {
 }
 
 /**
- * The engine's validator, loaded on first need: it pulls every node definition
- * and ajv (trigger schemas), which the app only needs when the API is unreachable.
+ * The engine's validator, loaded on first need: it pulls every node definition,
+ * which the app only needs when the API is unreachable.
  */
 const loadValidator = () => import('@sluice/engine/graph/validate-graph').then((module) => module.validateGraph);
+
+/**
+ * The graph without trigger payload schemas, for checking in the browser:
+ * ajv compiles a schema into code with `Function`, which the editor's
+ * Content-Security-Policy (no 'unsafe-eval') forbids. The API checks schemas.
+ */
+function withoutPayloadSchemas(graph: FlowGraph): FlowGraph {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => {
+      if (!('schema' in node.data)) return node;
+      const { schema: _schema, ...data } = node.data;
+      return { ...node, data };
+    }),
+  };
+}
 
 /**
  * Validates the canvas with `POST /api/flows/validate` while editing
@@ -59,9 +77,11 @@ export function useGraphValidation(store: EditorStore): void {
           .then((result) => answer(result.valid ? 'valid' : 'invalid', result.errors))
           .catch((error: unknown) => {
             if (error instanceof DOMException && error.name === 'AbortError') return;
+            // Signed out: the sign-in screen takes over.
+            if (error instanceof ApiError && error.status === 401) return answer('unavailable', []);
             loadValidator()
               .then((validateGraph) => {
-                const local = validateGraph(graph);
+                const local = validateGraph(withoutPayloadSchemas(graph));
                 answer(local.valid ? 'valid' : 'invalid', local.errors);
               })
               .catch(() => answer('unavailable', []));

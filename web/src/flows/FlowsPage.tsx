@@ -23,7 +23,7 @@ const SEARCH_FROM = 7;
 
 /** `/`: every flow, with its latest run, and a button that creates a flow and opens it. */
 export function FlowsPage() {
-  const flows = useQuery({ queryKey: queryKeys.flows, queryFn: api.listFlows });
+  const flows = useQuery({ queryKey: queryKeys.flows, queryFn: api.listAllFlows });
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const { toast, notify } = useToast();

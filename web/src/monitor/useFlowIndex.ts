@@ -12,7 +12,7 @@ export interface FlowIndex {
 
 /** Names of the active flows and labels of their nodes, for lists that only carry ids. */
 export function useFlowIndex(): FlowIndex {
-  const flows = useQuery({ queryKey: queryKeys.flows, queryFn: api.listFlows, staleTime: 30_000 });
+  const flows = useQuery({ queryKey: queryKeys.flows, queryFn: api.listAllFlows, staleTime: 30_000 });
   return useMemo(() => {
     const byId = new Map((flows.data?.items ?? []).map((flow) => [flow.id, flow]));
     return {

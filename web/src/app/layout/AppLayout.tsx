@@ -1,5 +1,7 @@
 import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
+import { useStore } from 'zustand';
+import { apiKeyStore } from '../../api/apiKeyStore';
 import './AppLayout.css';
 
 const NAV = [
@@ -10,6 +12,7 @@ const NAV = [
 
 /** The app shell: a slim navigation rail and the page. */
 export function AppLayout() {
+  const signedIn = useStore(apiKeyStore, (state) => state.key !== null);
   return (
     <div className="sl-shell">
       <nav className="sl-rail" aria-label="Main">
@@ -35,6 +38,14 @@ export function AppLayout() {
             </svg>
             <span>API docs</span>
           </a>
+          {signedIn && (
+            <button type="button" className="sl-rail__link sl-rail__button" data-testid="sign-out" title="Forget this tab's API key" onClick={() => apiKeyStore.getState().signOut()}>
+              <svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden>
+                <path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9" />
+              </svg>
+              <span>Sign out</span>
+            </button>
+          )}
         </div>
       </nav>
       <main className="sl-main">
