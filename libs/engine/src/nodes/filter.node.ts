@@ -17,7 +17,7 @@ export const filterNode: NodeDefinition = {
     kind: 'local',
     async run(ctx) {
       const result = await evaluateExpression(String(ctx.node.data['condition']), ctx.scope);
-      if (!result.ok) return { kind: 'failed', error: expressionError('condition', result.error) };
+      if (!result.ok) return { kind: 'failed', error: expressionError(`Node "${ctx.node.id}" (filter) condition`, result.error) };
       return { kind: 'succeeded', output: ctx.input, handle: isTruthy(result.value) ? 'yes' : 'no' };
     },
   },

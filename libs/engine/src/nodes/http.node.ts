@@ -60,7 +60,7 @@ export const httpNode: NodeDefinition = {
       const bodySource = data['body'];
       if (typeof bodySource === 'string' && bodySource.trim() !== '') {
         const result = await evaluateExpression(bodySource, ctx.scope);
-        if (!result.ok) return { ok: false, error: expressionError('body', result.error) };
+        if (!result.ok) return { ok: false, error: expressionError(`Node "${ctx.node.id}" (http) body`, result.error) };
         if (result.value !== undefined) {
           body = JSON.stringify(result.value);
           if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {

@@ -13,7 +13,7 @@ export const transformNode: NodeDefinition = {
     kind: 'local',
     async run(ctx) {
       const result = await evaluateExpression(String(ctx.node.data['expression']), ctx.scope);
-      if (!result.ok) return { kind: 'failed', error: expressionError('expression', result.error) };
+      if (!result.ok) return { kind: 'failed', error: expressionError(`Node "${ctx.node.id}" (transform) expression`, result.error) };
       return { kind: 'succeeded', output: result.value ?? null, handle: null };
     },
   },
