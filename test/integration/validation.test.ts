@@ -59,7 +59,7 @@ describe.each(STORE_KINDS)('graph validation against %s', (kind) => {
     const ok = graph([node('t', 'trigger'), node('f', 'filter', { condition: 'event.amount > 100' }), node('i', 'ignore'), node('e', 'end')],
       [edge('t', 'f'), edge('f', 'e', 'yes'), edge('f', 'i', 'no')]);
     const validated = await api.request<{ valid: boolean; errors: GraphError[] }>('POST', '/api/flows/validate', { graph: ok });
-    expect(validated.body).toEqual({ valid: true, errors: [] });
+    expect(validated.body).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
   it('saves a new version on PUT and keeps the old one readable', async () => {

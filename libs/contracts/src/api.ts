@@ -1,5 +1,5 @@
 /** REST request and response shapes (SPEC §5). */
-import type { FlowGraph, GraphError } from './graph';
+import type { FlowGraph, GraphError, GraphWarning } from './graph';
 import type { HistoryEvent, StepError } from './history';
 import type { RunState, RunStatus } from './run-state';
 
@@ -33,7 +33,7 @@ export interface FlowDto {
 
 export interface FlowVersionDto { version: number; createdAt: string; nodeCount: number }
 
-export interface ValidateResponse { valid: boolean; errors: GraphError[] }
+export interface ValidateResponse { valid: boolean; errors: GraphError[]; warnings: GraphWarning[] }
 
 export interface TriggerResponse { runId: string; eventId: string; deduplicated: boolean }
 export interface TopicPublishResponse { eventId: string; runIds: string[] }

@@ -85,7 +85,18 @@ export interface GraphError {
   message: string;
 }
 
+/**
+ * Something valid but probably unintended, naming the node it concerns (for
+ * example a flow that publishes to a topic its own `subscribe` matches).
+ * Warnings never block a save.
+ */
+export interface GraphWarning {
+  nodeId: string;
+  message: string;
+}
+
 export interface ValidationResult {
   valid: boolean;
   errors: GraphError[];
+  warnings: GraphWarning[];
 }

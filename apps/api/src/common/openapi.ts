@@ -16,7 +16,7 @@ const uuid: Schema = { type: 'string', format: 'uuid' };
 /** Names of the component schemas. */
 export type ApiSchemaName =
   | 'Error' | 'FlowNode' | 'FlowEdge' | 'FlowGraph' | 'CreateFlowRequest' | 'UpdateFlowRequest' | 'ValidateRequest'
-  | 'GraphError' | 'ValidateResponse' | 'Flow' | 'FlowVersion' | 'EventPayload' | 'TriggerResponse' | 'TopicPublishResponse'
+  | 'GraphError' | 'GraphWarning' | 'ValidateResponse' | 'Flow' | 'FlowVersion' | 'EventPayload' | 'TriggerResponse' | 'TopicPublishResponse'
   | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted';
 
 const SCHEMAS: Record<ApiSchemaName, Schema> = {
@@ -95,10 +95,20 @@ const SCHEMAS: Record<ApiSchemaName, Schema> = {
     required: ['message'],
     properties: { nodeId: { type: 'string' }, edgeId: { type: 'string' }, message: { type: 'string' } },
   },
+  GraphWarning: {
+    type: 'object',
+    required: ['nodeId', 'message'],
+    description: 'Valid but probably unintended, e.g. a flow that publishes to a topic its own subscribe matches; never blocks a save',
+    properties: { nodeId: { type: 'string' }, message: { type: 'string' } },
+  },
   ValidateResponse: {
     type: 'object',
-    required: ['valid', 'errors'],
-    properties: { valid: { type: 'boolean' }, errors: { type: 'array', items: ref('GraphError') } },
+    required: ['valid', 'errors', 'warnings'],
+    properties: {
+      valid: { type: 'boolean' },
+      errors: { type: 'array', items: ref('GraphError') },
+      warnings: { type: 'array', items: ref('GraphWarning') },
+    },
   },
   Flow: {
     type: 'object',
@@ -179,6 +189,12 @@ const SCHEMAS: Record<ApiSchemaName, Schema> = {
       source: { type: 'string', enum: ['rest', 'topic', 'publish'] },
       topic: { type: 'string' },
       parentRunId: uuid,
+      chain: {
+        type: 'object',
+        description: 'The publish chain: the event that began it, and the publish hops to this run (0 for REST and outside topic events)',
+        required: ['originEventId', 'depth'],
+        properties: { originEventId: { type: 'string' }, depth: { type: 'integer', minimum: 0 } },
+      },
       steps: { type: 'array', items: ref('StepState') },
       startedAt: isoTime,
       updatedAt: isoTime,

@@ -21,7 +21,7 @@ describe('validateGraph', () => {
   const withNode = (node: NodeSpec, edge: EdgeSpec = ['p', node[0]]) => setup([...BASE_NODES, node], [...BASE_EDGES, edge]);
 
   it('accepts a valid flow', () => {
-    expect(setup().result).toEqual({ valid: true, errors: [] });
+    expect(setup().result).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
   it('accepts every node type configured correctly', () => {
@@ -41,7 +41,7 @@ describe('validateGraph', () => {
 
   describe('shape of untrusted input', () => {
     it.each([null, 42, 'graph', []])('rejects %j as not an object', (graph) => {
-      expect(validateGraph(graph)).toEqual({ valid: false, errors: [{ message: expect.stringContaining('must be an object') }] });
+      expect(validateGraph(graph)).toEqual({ valid: false, errors: [{ message: expect.stringContaining('must be an object') }], warnings: [] });
     });
 
     it('rejects nodes or edges that are not arrays', () => {
@@ -249,5 +249,40 @@ describe('validateGraph', () => {
       'Edge "f-q" goes to unknown node "q"',
       'Node "x" (mystery) is not reachable from the entry node "t"',
     ]);
+  });
+
+  describe('publishing to its own subscription', () => {
+    const loop = (publishTopics: string[], pattern = 'loop') =>
+      setup(
+        [['s', 'subscribe', { topic: pattern }], ...publishTopics.map((topic, index): NodeSpec => [`p${index + 1}`, 'publish', { topic }])],
+        publishTopics.map((_, index): EdgeSpec => ['s', `p${index + 1}`]),
+      ).result;
+
+    it('warns on each publish node whose topic the flow\'s own subscribe matches, and stays valid', () => {
+      const result = loop(['loop', 'loop']);
+      expect(result.valid).toBe(true);
+      expect(result.errors).toEqual([]);
+      expect(result.warnings).toEqual([
+        { nodeId: 'p1', message: expect.stringContaining('Node "p1" (publish) publishes to "loop", which this flow\'s own subscribe node "s" ("loop") matches') },
+        { nodeId: 'p2', message: expect.stringContaining('Node "p2" (publish) publishes to "loop"') },
+      ]);
+      expect(result.warnings[0]?.message).toContain('SLUICE_MAX_PUBLISH_DEPTH');
+      expect(result.warnings[0]?.message).toContain('SLUICE_MAX_CHAIN_RUNS');
+    });
+
+    it.each([
+      ['orders.*', 'orders.created', true],
+      ['orders.#', 'orders.eu.created', true],
+      ['#', 'anything', true],
+      ['orders.*', 'orders.eu.created', false],
+      ['orders.created', 'orders.updated', false],
+    ])('subscribe %s, publish %s: warns %s', (pattern, topic, warns) => {
+      expect(loop([topic], pattern).warnings).toHaveLength(warns ? 1 : 0);
+    });
+
+    it('does not warn for a trigger flow, or a publish to another topic', () => {
+      expect(setup().result.warnings).toEqual([]);
+      expect(setup([['t', 'trigger'], ['p', 'publish', { topic: 'loop' }]], [['t', 'p']]).result.warnings).toEqual([]);
+    });
   });
 });

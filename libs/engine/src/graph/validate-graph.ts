@@ -1,7 +1,8 @@
-import type { GraphError, ValidationResult } from '@sluice/contracts';
+import type { GraphError, GraphWarning, ValidationResult } from '@sluice/contracts';
 import { nodeDefinition } from '../nodes/node-registry';
 import { checkRetryPolicy } from '../retry/retry-policy';
 import { checkGraphLimits } from './graph-limits';
+import { checkRoutingKey, checkTopicPattern, matchTopic } from './topic-pattern';
 
 type Json = Record<string, unknown>;
 
@@ -53,11 +54,47 @@ export function validateGraph(graph: unknown): ValidationResult {
   checkCycles(nodes, edges, errors);
   const entry = entries[0];
   if (entries.length === 1 && entry) checkReachability(entry, nodes, edges, errors);
-  return result(errors);
+  return result(errors, selfPublishWarnings(graph['nodes'] as unknown[]));
 }
 
-function result(errors: GraphError[]): ValidationResult {
-  return { valid: errors.length === 0, errors };
+function result(errors: GraphError[], warnings: GraphWarning[] = []): ValidationResult {
+  return { valid: errors.length === 0, errors, warnings };
+}
+
+/** `data.topic` of a node of the given type, when it is a string. */
+function topicOf(node: unknown, type: string): string | undefined {
+  if (!isRecord(node) || node['type'] !== type || typeof node['id'] !== 'string' || !isRecord(node['data'])) return undefined;
+  const topic = node['data']['topic'];
+  return typeof topic === 'string' ? topic : undefined;
+}
+
+/**
+ * Warns on every publish node whose topic the flow's own `subscribe` pattern
+ * matches: each run would start another run of the same flow, a loop that
+ * only the publish chain limits end. A warning, since a guarded loop (a
+ * filter before the publish) can be intended.
+ */
+function selfPublishWarnings(raw: unknown[]): GraphWarning[] {
+  const patterns = raw.flatMap((node) => {
+    const pattern = topicOf(node, 'subscribe');
+    return pattern !== undefined && checkTopicPattern(pattern) === undefined ? [{ id: (node as Json)['id'] as string, pattern }] : [];
+  });
+  const warnings: GraphWarning[] = [];
+  for (const node of raw) {
+    const topic = topicOf(node, 'publish');
+    if (topic === undefined || checkRoutingKey(topic) !== undefined) continue;
+    const nodeId = (node as Json)['id'] as string;
+    for (const { id, pattern } of patterns) {
+      if (!matchTopic(pattern, topic)) continue;
+      warnings.push({
+        nodeId,
+        message:
+          `Node "${nodeId}" (publish) publishes to "${topic}", which this flow's own subscribe node "${id}" ("${pattern}") matches: ` +
+          'every run starts another run of this flow until the publish chain limits (SLUICE_MAX_PUBLISH_DEPTH, SLUICE_MAX_CHAIN_RUNS) fail the step',
+      });
+    }
+  }
+  return warnings;
 }
 
 function checkNodes(raw: unknown[], errors: GraphError[]): Map<string, KnownNode> {
