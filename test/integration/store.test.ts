@@ -102,11 +102,11 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         const check = new Pool({ connectionString: fresh.url, max: 1 });
         try {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
-          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000']);
+          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000', 'PublishChains1767312000000']);
           const tables = await check.query<{ table_name: string }>(
             `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
           expect(tables.rows.map((row) => row.table_name)).toEqual(
-            ['dead_letters', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'runs', 'timers']);
+            ['dead_letters', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'timers']);
         } finally {
           await check.end();
         }
@@ -661,7 +661,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
     try {
       const first = await startEmbeddedPostgres(dataDir);
       expect(first.timings.initialised).toBe(true);
-      expect(first.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+      expect(first.url).toMatch(/^postgres:\/\/postgres:[0-9a-f]{64}@127\.0\.0\.1:\d+\/postgres$/);
       const store = await createStore(first.url, { poolSize: 4 });
       const flow = await store.createFlow({ name: 'survives', description: null, graph: TRIGGER_GRAPH });
       await store.close();

@@ -14,6 +14,19 @@ export interface StepError {
   retryable: boolean;
 }
 
+/**
+ * Where a run sits in a publish chain: the event that started the chain and
+ * the publish hops that led to this run. A run started over REST or by a topic
+ * event from outside Sluice starts a chain: its own event id, depth 0. A run
+ * started by a `publish` step is one hop deeper than the run that published.
+ */
+export interface PublishChain {
+  /** Event id of the REST trigger or outside topic event the chain began with. */
+  originEventId: string;
+  /** Publish hops from the origin: 0 for the run the origin event started. */
+  depth: number;
+}
+
 export interface RunStartedData {
   flowId: string;
   flowVersion: number;
@@ -25,6 +38,8 @@ export interface RunStartedData {
   /** For runs started by a `publish` node: the run and node that published. */
   parentRunId?: string;
   parentNodeId?: string;
+  /** The run's publish chain (added later; a log without it is a chain of its own at depth 0). */
+  chain?: PublishChain;
 }
 
 export interface StepScheduledData {

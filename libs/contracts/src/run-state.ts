@@ -1,5 +1,5 @@
 /** Run and step state: the projection of a run's history (SPEC §4, §5). */
-import type { StepError } from './history';
+import type { PublishChain, StepError } from './history';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'ignored'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -43,6 +43,8 @@ export interface RunState {
   source: 'rest' | 'topic' | 'publish';
   topic?: string;
   parentRunId?: string;
+  /** The run's publish chain; absent on runs started before chains were recorded (read them as depth 0). */
+  chain?: PublishChain;
   /** Steps in the order they first appeared in the history. */
   steps: StepState[];
   startedAt: string;

@@ -45,3 +45,13 @@ export { startRun, type StartRunInput } from './run/start-run';
 export { planStep, type StepPlan } from './run/plan-step';
 export { settleStep } from './run/settle-step';
 export { redriveStep, accelerateRetry, type StepActionError } from './run/redrive-step';
+export {
+  DEFAULT_PUBLISH_LIMITS,
+  publishIntent,
+  refuseByBudget,
+  refuseByDepth,
+  runChain,
+  type PublishAdmission,
+  type PublishIntent,
+  type PublishLimits,
+} from './run/publish-chain';

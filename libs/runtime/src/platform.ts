@@ -63,6 +63,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     const runtime = new Runtime({
       store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY, http,
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
+      publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },
     });
     await runtime.start();
     closers.unshift(() => runtime.stop());

@@ -1,5 +1,5 @@
 import type { BrokerPort, ConsumeOptions, StopConsuming } from '@sluice/broker';
-import type { EngineClock } from '@sluice/engine';
+import { DEFAULT_PUBLISH_LIMITS, type EngineClock, type PublishLimits } from '@sluice/engine';
 import type { StorePort } from '@sluice/store';
 import type { HttpCaller } from './ports/http-caller.port';
 import type { Logger } from './ports/logger.port';
@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   relay?: Partial<OutboxRelayOptions>;
   /** Largest output a step may record, as UTF-8 JSON, in bytes (SLUICE_MAX_STEP_OUTPUT; default 1 MiB). */
   maxStepOutputBytes?: number;
+  /** How far publish chains may go (default 8 hops, 1,000 runs per originating event). */
+  publishLimits?: PublishLimits;
   /**
    * With the worker in this process: triggers wait while this many messages
    * or more are handed to the broker and not yet done (default 4 × concurrency).
@@ -77,7 +79,7 @@ export class Runtime {
     this.flowCache = new FlowCache(store, undefined, undefined, { maxStepOutputBytes: options.maxStepOutputBytes });
     this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
     this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
-    const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock);
+    const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock, options.publishLimits ?? DEFAULT_PUBLISH_LIMITS);
     this.flows = new FlowService(store, this.flowCache);
     this.triggers = new TriggerService(this.flowCache, committer, clock, options.worker ? this.backpressure(options) : undefined);
     this.queries = new RunQueryService(store);

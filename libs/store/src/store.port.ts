@@ -124,6 +124,20 @@ export interface FlowListQuery {
   cursor?: string;
 }
 
+/** Runs one publish step asks to start for the chain of an originating event. */
+export interface ChainRunRequest {
+  originEventId: string;
+  /** Runs the step would start (its fan-out); 0 is always granted. */
+  runs: number;
+}
+
+/** The answer to one ChainRunRequest. */
+export interface ChainRunGrant {
+  granted: boolean;
+  /** Runs counted for the chain before this request (after the requests before it in the same call). */
+  used: number;
+}
+
 /** Operations inside one transaction. */
 export interface RunTransaction {
   /**
@@ -158,6 +172,14 @@ export interface RunTransaction {
    * Returns the ids of the new runs actually inserted.
    */
   writeBatch(batch: RunBatch): Promise<Set<string>>;
+  /**
+   * Counts runs against each chain's budget of `limit` runs, in input order:
+   * a request is granted, and counted, only when the chain's count plus its
+   * runs stays within `limit` (all or nothing). The counter rows stay locked
+   * until the transaction ends, so concurrent transactions count one after
+   * the other, and a rollback takes the counts back. Answers in input order.
+   */
+  reserveChainRuns(requests: readonly ChainRunRequest[], limit: number): Promise<ChainRunGrant[]>;
 }
 
 export interface StorePort {

@@ -1,7 +1,6 @@
 import type { FlowNode } from '@sluice/contracts';
 import { filterNode } from './filter.node';
 import type { NodeDefinition, StepOutcome } from './node-definition';
-import { publishNode } from './publish.node';
 import { transformNode } from './transform.node';
 
 describe('local node behaviour', () => {
@@ -39,11 +38,5 @@ describe('local node behaviour', () => {
 
   it('transform fails finally when its expression throws', async () => {
     await expect(setup(transformNode, { expression: '$error("x")' })).resolves.toMatchObject({ kind: 'failed', error: { retryable: false } });
-  });
-
-  it('publish outputs { topic, eventId } and asks to publish its input', async () => {
-    await expect(setup(publishNode, { topic: 'orders.big' }, { id: 1 })).resolves.toEqual({
-      kind: 'succeeded', output: { topic: 'orders.big', eventId: 'run-1:n' }, handle: null, publish: { topic: 'orders.big', payload: { id: 1 } },
-    });
   });
 });

@@ -1,5 +1,6 @@
 import type { FlowNode, NodeType, StepError } from '@sluice/contracts';
 import type { EffectResult, HttpRequestSpec } from './http-exchange';
+import type { PublishAdmission } from '../run/publish-chain';
 
 /** What a step sees when it runs. */
 export interface StepContext {
@@ -40,7 +41,12 @@ export type NodeBehaviour =
       /** Classifies the response or transport error. `now` resolves HTTP-date `Retry-After` values. */
       settle(effect: EffectResult, now: Date): StepOutcome;
     }
-  | { kind: 'delay'; delayMs(node: FlowNode): number };
+  | { kind: 'delay'; delayMs(node: FlowNode): number }
+  | {
+      kind: 'publish';
+      /** The outcome, given the runtime's verdict on the chain depth and run budget. */
+      run(ctx: StepContext, admission: PublishAdmission): StepOutcome;
+    };
 
 /** Everything the engine knows about one node type. */
 export interface NodeDefinition {

@@ -5,8 +5,11 @@ import type { NodeDefinition } from './node-definition';
 /**
  * Publishes its input to a topic. The engine emits a `publish` command whose
  * event id is `${runId}:${nodeId}`, so a re-run publishes the same event and
- * consumers can deduplicate. Publishing goes through the runtime's outbox,
- * which cannot fail from the engine's point of view: no `error` handle.
+ * consumers can deduplicate. Publishing goes through the runtime's outbox; the
+ * runtime first admits the publish against the chain's depth and run budget
+ * (see `publish-chain.ts`), and a refused publish fails for good: the error is
+ * final, so there is no retry and, without an `error` handle, the step is
+ * dead-lettered.
  */
 export const publishNode: NodeDefinition = {
   type: 'publish',
@@ -20,8 +23,9 @@ export const publishNode: NodeDefinition = {
     return problem ? [`topic "${String(data['topic'])}" ${problem}`] : [];
   },
   behaviour: {
-    kind: 'local',
-    async run(ctx) {
+    kind: 'publish',
+    run(ctx, admission) {
+      if (!admission.granted) return { kind: 'failed', error: admission.error };
       const topic = String(ctx.node.data['topic']);
       return {
         kind: 'succeeded',

@@ -23,6 +23,7 @@ export function applyEvent(state: RunState | undefined, event: HistoryEvent): Ru
       source: data.source,
       ...(data.topic === undefined ? {} : { topic: data.topic }),
       ...(data.parentRunId === undefined ? {} : { parentRunId: data.parentRunId }),
+      ...(data.chain === undefined ? {} : { chain: data.chain }),
       steps: [],
       startedAt: event.at,
       updatedAt: event.at,

@@ -8,7 +8,8 @@ import { liveStep } from './step-liveness';
  * What the runtime must do for a step message: nothing (stale), perform an
  * http request and pass the result to `settleStep`, or call `settleStep`
  * without an effect (local nodes, delays, and http steps whose request could
- * not be built — settleStep records that failure).
+ * not be built — settleStep records that failure). `publish` steps are
+ * `local` here: their admission is decided in the commit (see `publishIntent`).
  */
 export type StepPlan = { kind: 'stale' } | { kind: 'http'; request: HttpRequestSpec } | { kind: 'local' };
 

@@ -2,6 +2,7 @@ import type { FlowEdge, RunState, StepState } from '@sluice/contracts';
 import { type CompiledFlow, edgeHandle } from '../graph/compile-flow';
 import type { StepOutcome } from '../nodes/node-definition';
 import { publishEventId } from '../nodes/publish.node';
+import { nextHop, runChain } from './publish-chain';
 import { retryDelayMs } from '../retry/backoff';
 import type { EngineClock } from './engine-clock';
 import { capStepOutput } from './output-limit';
@@ -76,7 +77,10 @@ function recordOutcome(ctx: RunContext, nodeId: string, attempt: number, reporte
   if (outcome.kind === 'succeeded') {
     tx.append({ type: 'StepSucceeded', nodeId, at: isoNow(clock), data: { attempt, output: outcome.output, handle: outcome.handle, durationMs } });
     if (outcome.publish) {
-      tx.command({ kind: 'publish', nodeId, topic: outcome.publish.topic, eventId: publishEventId(tx.state.id, nodeId), payload: outcome.publish.payload });
+      tx.command({
+        kind: 'publish', nodeId, topic: outcome.publish.topic, eventId: publishEventId(tx.state.id, nodeId),
+        payload: outcome.publish.payload, chain: nextHop(runChain(tx.state)),
+      });
     }
     return true;
   }

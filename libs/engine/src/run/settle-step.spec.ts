@@ -1,5 +1,5 @@
 import { flowGraph } from '../testing/graph-builder';
-import { httpResponse, RunHarness } from '../testing/run-harness';
+import { httpResponse, PUBLISH_GRANTED, RunHarness } from '../testing/run-harness';
 import { planStep } from './plan-step';
 
 describe('planStep and settleStep', () => {
@@ -40,8 +40,10 @@ describe('planStep and settleStep', () => {
     const h = await setup();
     await h.deliver('h', 1, httpResponse(200, { id: 'o-1' }));
     await expect(h.plan('p')).resolves.toEqual({ kind: 'local' });
-    await h.deliver('p');
-    expect(h.commands()).toEqual([{ kind: 'publish', nodeId: 'p', topic: 'orders.done', eventId: 'run-1:p', payload: 'o-1' }]);
+    await h.deliver('p', 1, PUBLISH_GRANTED);
+    expect(h.commands()).toEqual([
+      { kind: 'publish', nodeId: 'p', topic: 'orders.done', eventId: 'run-1:p', payload: 'o-1', chain: { originEventId: 'evt-1', depth: 1 } },
+    ]);
     expect(h.step('p')?.output).toEqual({ topic: 'orders.done', eventId: 'run-1:p' });
     expect(h.types()).toEqual(['StepStarted:p', 'StepSucceeded:p', 'StepScheduled:e', 'StepStarted:e', 'StepSucceeded:e', 'RunSucceeded']);
   });
@@ -75,9 +77,9 @@ describe('planStep and settleStep', () => {
     it('ignores every message once the run finished', async () => {
       const h = await setup();
       await h.deliver('h', 1, httpResponse(200, { id: 1 }));
-      await h.deliver('p');
+      await h.deliver('p', 1, PUBLISH_GRANTED);
       expect(h.state.status).toBe('succeeded');
-      expect((await h.deliver('p')).events).toEqual([]);
+      expect((await h.deliver('p', 1, PUBLISH_GRANTED)).events).toEqual([]);
     });
   });
 

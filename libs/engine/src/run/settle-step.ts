@@ -3,6 +3,7 @@ import type { CompiledFlow } from '../graph/compile-flow';
 import type { EffectResult } from '../nodes/http-exchange';
 import type { NodeBehaviour } from '../nodes/node-definition';
 import type { EngineClock } from './engine-clock';
+import type { PublishAdmission } from './publish-chain';
 import { completeRunIfDone, finishAttempt, type RunContext, runLocalStep } from './run-progress';
 import { stepContext } from './step-scope';
 import { liveStep } from './step-liveness';
@@ -13,15 +14,16 @@ import { emptyTransition, type Transition, TransitionBuilder } from './transitio
  * staleness against `state` (which the runtime reads under its lock), so a
  * redelivered or superseded message yields an empty transition.
  *
- * - local nodes run here (after a redrive or retry of an inline node, and `publish`);
+ * - local nodes run here (after a redrive or retry of an inline node);
  * - `http` needs the effect the runtime observed for the planned request;
- * - `delay` starts its timer on the first message and succeeds when the timer's message returns.
+ * - `delay` starts its timer on the first message and succeeds when the timer's message returns;
+ * - `publish` needs the runtime's admission (see `publishIntent`), decided in the same commit.
  */
 export async function settleStep(
   flow: CompiledFlow,
   state: RunState,
   message: StepMessage,
-  effect: EffectResult | undefined,
+  effect: EffectResult | PublishAdmission | undefined,
   clock: EngineClock,
 ): Promise<Transition> {
   const step = liveStep(state, message);
@@ -34,7 +36,10 @@ export async function settleStep(
       await runLocalStep(ctx, nodeId, attempt);
       break;
     case 'http':
-      await settleHttp(ctx, nodeId, attempt, effect, behaviour);
+      await settleHttp(ctx, nodeId, attempt, effect?.kind === 'http' ? effect : undefined, behaviour);
+      break;
+    case 'publish':
+      await settlePublish(ctx, nodeId, attempt, effect?.kind === 'publish' ? effect : undefined, behaviour);
       break;
     case 'delay':
       await settleDelay(ctx, step, attempt, behaviour.delayMs(flow.node(nodeId) as FlowNode));
@@ -52,6 +57,17 @@ export async function settleStep(
 export const TIMER_SKEW_TOLERANCE_MS = 1000;
 
 type HttpBehaviour = Extract<NodeBehaviour, { kind: 'http' }>;
+type PublishBehaviour = Extract<NodeBehaviour, { kind: 'publish' }>;
+
+/** Runs a publish step with its admission: granted publishes, a refusal fails the step for good. */
+async function settlePublish(ctx: RunContext, nodeId: string, attempt: number, admission: PublishAdmission | undefined, behaviour: PublishBehaviour): Promise<void> {
+  if (!admission) throw new Error(`publish step "${nodeId}" was settled without an admission`);
+  const { tx, clock, flow } = ctx;
+  const at = clock.now();
+  tx.append({ type: 'StepStarted', nodeId, at: at.toISOString(), data: { attempt } });
+  const outcome = behaviour.run(stepContext(flow, tx.state, nodeId), admission);
+  await finishAttempt(ctx, nodeId, attempt, outcome, Math.max(0, clock.now().getTime() - at.getTime()));
+}
 
 async function settleHttp(ctx: RunContext, nodeId: string, attempt: number, effect: EffectResult | undefined, behaviour: HttpBehaviour): Promise<void> {
   const { tx, clock, flow } = ctx;

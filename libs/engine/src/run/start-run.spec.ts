@@ -15,12 +15,20 @@ describe('startRun', () => {
 
   it('records RunStarted with the trigger details at seq 1', async () => {
     const h = setup([['t', 'trigger'], ['e', 'end']], [['t', 'e']]);
-    const transition = await startRun(h.flow, { runId: 'r9', eventId: 'ev', payload: { a: 1 }, source: 'publish', topic: 'a.b', parentRunId: 'r1', parentNodeId: 'p' }, h.clock);
+    const chain = { originEventId: 'origin', depth: 3 };
+    const transition = await startRun(h.flow, { runId: 'r9', eventId: 'ev', payload: { a: 1 }, source: 'publish', topic: 'a.b', parentRunId: 'r1', parentNodeId: 'p', chain }, h.clock);
     expect(transition.events[0]).toEqual({
       type: 'RunStarted', runId: 'r9', seq: 1, at: '2025-01-01T00:00:00.000Z',
-      data: { flowId: 'flow-1', flowVersion: 1, eventId: 'ev', payload: { a: 1 }, source: 'publish', topic: 'a.b', parentRunId: 'r1', parentNodeId: 'p' },
+      data: { flowId: 'flow-1', flowVersion: 1, eventId: 'ev', payload: { a: 1 }, source: 'publish', topic: 'a.b', parentRunId: 'r1', parentNodeId: 'p', chain },
     });
-    expect(transition.state).toMatchObject({ id: 'r9', flowId: 'flow-1', eventId: 'ev', source: 'publish', topic: 'a.b', parentRunId: 'r1' });
+    expect(transition.state).toMatchObject({ id: 'r9', flowId: 'flow-1', eventId: 'ev', source: 'publish', topic: 'a.b', parentRunId: 'r1', chain });
+  });
+
+  it('starts a chain of its own, at depth 0, for a run not started by a publish', async () => {
+    const h = setup([['t', 'trigger'], ['e', 'end']], [['t', 'e']]);
+    const transition = await h.start();
+    expect(transition.events[0]?.data).toMatchObject({ eventId: 'evt-1', chain: { originEventId: 'evt-1', depth: 0 } });
+    expect(h.state.chain).toEqual({ originEventId: 'evt-1', depth: 0 });
   });
 
   it('runs inline steps within the same transition, passing outputs along edges', async () => {

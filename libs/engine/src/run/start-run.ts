@@ -1,3 +1,4 @@
+import type { PublishChain } from '@sluice/contracts';
 import type { CompiledFlow } from '../graph/compile-flow';
 import type { EngineClock } from './engine-clock';
 import { completeRunIfDone, runLocalStep } from './run-progress';
@@ -13,6 +14,8 @@ export interface StartRunInput {
   /** For runs started by a `publish` node: the publishing run and node. */
   parentRunId?: string;
   parentNodeId?: string;
+  /** For runs started by a `publish` node: the published event's chain. Otherwise the run starts one: its event, depth 0. */
+  chain?: PublishChain;
 }
 
 /**
@@ -34,6 +37,7 @@ export async function startRun(flow: CompiledFlow, input: StartRunInput, clock: 
       ...(input.topic === undefined ? {} : { topic: input.topic }),
       ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }),
       ...(input.parentNodeId === undefined ? {} : { parentNodeId: input.parentNodeId }),
+      chain: input.chain ?? { originEventId: input.eventId, depth: 0 },
     },
   });
   const entryId = flow.entry.id;

@@ -1,4 +1,4 @@
-import type { HistoryEvent, NewHistoryEvent, RunState, StepError } from '@sluice/contracts';
+import type { HistoryEvent, NewHistoryEvent, PublishChain, RunState, StepError } from '@sluice/contracts';
 import { applyEvent } from './fold';
 
 /** Side effects a transition asks the runtime to perform, in the same commit as its events. */
@@ -10,8 +10,11 @@ export type Command =
   | { kind: 'cancelSchedule'; nodeId: string }
   | { kind: 'deadLetter'; deadLetterId: string; nodeId: string; attempts: number; error: StepError }
   | { kind: 'resolveDeadLetter'; deadLetterId: string }
-  /** Fan an event out to subscribers; `eventId` is `${runId}:${nodeId}`, stable across re-runs. */
-  | { kind: 'publish'; nodeId: string; topic: string; eventId: string; payload: unknown };
+  /**
+   * Fan an event out to subscribers; `eventId` is `${runId}:${nodeId}`, stable across re-runs.
+   * `chain` is the event's place in its publish chain, which the runs it starts inherit.
+   */
+  | { kind: 'publish'; nodeId: string; topic: string; eventId: string; payload: unknown; chain: PublishChain };
 
 /**
  * The outcome of one engine call: new events (seq continuing from the

@@ -3,8 +3,9 @@ import { type CompiledFlow, compileFlow } from '../graph/compile-flow';
 import type { EffectResult } from '../nodes/http-exchange';
 import { foldHistory } from '../run/fold';
 import { planStep, type StepPlan } from '../run/plan-step';
+import type { PublishAdmission } from '../run/publish-chain';
 import { settleStep } from '../run/settle-step';
-import { startRun } from '../run/start-run';
+import { startRun, type StartRunInput } from '../run/start-run';
 import type { Command, Transition } from '../run/transition';
 import { FakeClock } from './fake-clock';
 
@@ -51,16 +52,16 @@ export class RunHarness {
     return this.last().commands.filter((command) => kind === undefined || command.kind === kind);
   }
 
-  async start(payload: unknown = { n: 1 }): Promise<Transition> {
-    return this.record(await startRun(this.flow, { runId: 'run-1', eventId: 'evt-1', payload, source: 'rest' }, this.clock));
+  async start(payload: unknown = { n: 1 }, input: Partial<StartRunInput> = {}): Promise<Transition> {
+    return this.record(await startRun(this.flow, { runId: 'run-1', eventId: 'evt-1', payload, source: 'rest', ...input }, this.clock));
   }
 
   plan(nodeId: string, attempt = 1): Promise<StepPlan> {
     return planStep(this.flow, this.state, { kind: 'step', runId: 'run-1', nodeId, attempt });
   }
 
-  /** Delivers a step message the way the runtime does: plan, perform (here: the given effect), settle. */
-  async deliver(nodeId: string, attempt = 1, effect?: EffectResult): Promise<Transition> {
+  /** Delivers a step message the way the runtime does: plan, perform (here: the given effect or publish admission), settle. */
+  async deliver(nodeId: string, attempt = 1, effect?: EffectResult | PublishAdmission): Promise<Transition> {
     const message = { kind: 'step', runId: 'run-1', nodeId, attempt } as const;
     return this.record(await settleStep(this.flow, this.state, message, effect, this.clock));
   }
@@ -78,6 +79,9 @@ export class RunHarness {
     return transition;
   }
 }
+
+/** A publish admitted by the runtime. */
+export const PUBLISH_GRANTED: PublishAdmission = { kind: 'publish', granted: true };
 
 /** An http effect with a response. */
 export function httpResponse(status: number, body: unknown = {}, headers: Record<string, string> = {}): EffectResult {

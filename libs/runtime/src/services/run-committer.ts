@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { BrokerPort } from '@sluice/broker';
-import { startRun, type CompiledFlow, type EngineClock, type Transition } from '@sluice/engine';
+import {
+  startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
+} from '@sluice/engine';
 import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '@sluice/store';
 import type { FlowCache } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
+import { admitPublishes } from './publish-admission';
 import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
 import type { RuntimeMetrics } from './runtime-metrics';
 
@@ -33,6 +36,15 @@ interface PlannedCommit {
   outbox: OutboxEntry[];
 }
 
+/** Publish admission within one transaction (see `admitPublishes`), over the subscribers its fan-out will use. */
+export interface PublishGate {
+  /** Admissions of the live publish steps about to be settled, keyed by `publishKey(runId, nodeId)`. */
+  admit(intents: readonly PublishIntent[]): Promise<Map<string, PublishAdmission>>;
+}
+
+/** Subscribe flows per topic, fixed for one commit so admission and fan-out agree. */
+type Subscribers = (topic: string) => CompiledFlow[];
+
 /** The changes a transaction decided, with extra outbox rows, and an answer for the caller. */
 export interface Decision<T> {
   changes: readonly RunChange[];
@@ -43,7 +55,9 @@ export interface Decision<T> {
 /**
  * Writes run changes, fanning `publish` commands out to the subscribe flows
  * in the same commit (one new run per matching flow, deduplicated by event
- * id). A commit is one statement: new runs, updates, history, outbox rows,
+ * id). Publish steps are admitted against their chain's depth and run budget
+ * in that same transaction (`PublishGate`), over the same subscribers the
+ * fan-out then uses, so the budget counts exactly the runs started. A commit is one statement: new runs, updates, history, outbox rows,
  * timers and dead letters together, plus the deletion of outbox rows the
  * broker already holds (so the relay rarely needs a round trip of its own).
  * After commit it hands the outbox to the relay, broadcasts live notices and
@@ -57,6 +71,7 @@ export class RunCommitter {
     private readonly broker: BrokerPort,
     private readonly metrics: RuntimeMetrics,
     private readonly clock: EngineClock,
+    private readonly publishLimits: PublishLimits,
   ) {}
 
   /**
@@ -67,7 +82,7 @@ export class RunCommitter {
     const simple = changes.every((change) => change.isNew && !hasPublish(change));
     if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).staged;
     await this.flows.refreshSubscriptions();
-    const planned = await this.plan(changes, outbox);
+    const planned = await this.plan(changes, outbox, this.subscribers());
     const deleted = this.relay.takeSettled();
     let inserted: Set<string>;
     try {
@@ -82,18 +97,24 @@ export class RunCommitter {
   /**
    * Opens a transaction, lets `decide` read (and lock) through it, and writes
    * the changes it decided in one statement before committing. `decide` must
-   * use only `tx`: on PGlite a second connection would wait on this one.
+   * use only `tx` (and `publishes`, which works through it): on PGlite a
+   * second connection would wait on this one. A publish command in the
+   * changes must come from a step `publishes` granted.
    */
-  async transact<T>(decide: (tx: RunTransaction) => Promise<Decision<T>>): Promise<{ staged: StagedCommit; result: T }> {
+  async transact<T>(decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>): Promise<{ staged: StagedCommit; result: T }> {
     // Subscriptions are read before the transaction, so no store read happens inside it.
     await this.flows.refreshSubscriptions();
+    const subscribers = this.subscribers();
     const deleted = this.relay.takeSettled();
     let outcome: { planned: PlannedCommit; inserted: Set<string>; result: T };
     try {
       outcome = await this.store.transaction(async (tx) => {
-        const decision = await decide(tx);
+        const gate: PublishGate = {
+          admit: (intents) => admitPublishes(tx, intents, (topic) => subscribers(topic).length, this.publishLimits),
+        };
+        const decision = await decide(tx, gate);
         const preinserted = await this.insertRunsThatPublish(tx, decision.changes);
-        const planned = await this.plan(decision.changes, decision.outbox ?? [], preinserted);
+        const planned = await this.plan(decision.changes, decision.outbox ?? [], subscribers, preinserted);
         const inserted = await tx.writeBatch({
           inserts: planned.inserts.map(({ write }) => write),
           updates: planned.updates.map(({ write }) => write),
@@ -115,7 +136,7 @@ export class RunCommitter {
    * subscribe flows; a child of a new run exists only if its parent is
    * inserted, which `insertRunsThatPublish` settled beforehand.
    */
-  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], preinserted = new Set<string>()): Promise<PlannedCommit> {
+  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], subscribers: Subscribers, preinserted = new Set<string>()): Promise<PlannedCommit> {
     const planned: PlannedCommit = { inserts: [], updates: [], outbox: [...outbox] };
     const now = this.clock.now();
     const publishes: PendingPublish[] = [];
@@ -129,12 +150,12 @@ export class RunCommitter {
       publishes.push(...runPublishes);
     }
     for (const publish of publishes) {
-      for (const { flow } of this.flows.cachedSubscribers(publish.topic)) {
+      for (const flow of subscribers(publish.topic)) {
         const transition = await startRun(
           flow,
           {
             runId: randomUUID(), eventId: publish.eventId, payload: publish.payload, source: 'publish',
-            topic: publish.topic, parentRunId: publish.runId, parentNodeId: publish.nodeId,
+            topic: publish.topic, parentRunId: publish.runId, parentNodeId: publish.nodeId, chain: publish.chain,
           },
           this.clock,
         );
@@ -153,6 +174,23 @@ export class RunCommitter {
   private async insertRunsThatPublish(tx: RunTransaction, changes: readonly RunChange[]): Promise<Set<string>> {
     const states = changes.filter((change) => change.isNew && hasPublish(change)).map(lastState);
     return states.length > 0 ? tx.insertRuns(states) : new Set();
+  }
+
+  /**
+   * The subscribe flows of each topic as cached now, remembered per topic:
+   * the cache may reload while a commit runs, and admission and fan-out must
+   * see the same flows.
+   */
+  private subscribers(): Subscribers {
+    const byTopic = new Map<string, CompiledFlow[]>();
+    return (topic) => {
+      let flows = byTopic.get(topic);
+      if (!flows) {
+        flows = this.flows.cachedSubscribers(topic).map(({ flow }) => flow);
+        byTopic.set(topic, flows);
+      }
+      return flows;
+    };
   }
 
   private afterCommit(planned: PlannedCommit, inserted: Set<string>, deleted: string[]): StagedCommit {

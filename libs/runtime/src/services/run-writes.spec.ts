@@ -46,10 +46,12 @@ describe('toRunWrite', () => {
     const { write, publishes } = setup([[
       { kind: 'deadLetter', deadLetterId: 'dl-1', nodeId: 'call', attempts: 3, error },
       { kind: 'resolveDeadLetter', deadLetterId: 'dl-0' },
-      { kind: 'publish', nodeId: 'pub', topic: 'orders.big', eventId: 'run-1:pub', payload: { a: 1 } },
+      { kind: 'publish', nodeId: 'pub', topic: 'orders.big', eventId: 'run-1:pub', payload: { a: 1 }, chain: { originEventId: 'ev-0', depth: 2 } },
     ]]);
     expect(write.deadLetters).toEqual([{ id: 'dl-1', runId: 'run-1', flowId: 'flow-1', nodeId: 'call', attempts: 3, error, createdAt: NOW.toISOString() }]);
     expect(write.resolveDeadLetters).toEqual(['dl-0']);
-    expect(publishes).toEqual([{ runId: 'run-1', nodeId: 'pub', topic: 'orders.big', eventId: 'run-1:pub', payload: { a: 1 } }]);
+    expect(publishes).toEqual([
+      { runId: 'run-1', nodeId: 'pub', topic: 'orders.big', eventId: 'run-1:pub', payload: { a: 1 }, chain: { originEventId: 'ev-0', depth: 2 } },
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledFlow, Transition } from '@sluice/engine';
-import type { HistoryEvent } from '@sluice/contracts';
+import type { HistoryEvent, PublishChain } from '@sluice/contracts';
 import type { DeadLetterRecord, OutboxEntry, RunWrite, TimerEntry } from '@sluice/store';
 
 /** A `publish` command lifted out of a transition: the caller fans it out in the same transaction. */
@@ -10,6 +10,8 @@ export interface PendingPublish {
   topic: string;
   eventId: string;
   payload: unknown;
+  /** The published event's place in its chain; the runs it starts inherit it. */
+  chain: PublishChain;
 }
 
 /**
@@ -59,7 +61,7 @@ export function toRunWrite(flow: CompiledFlow, transitions: readonly Transition[
           resolveDeadLetters.push(command.deadLetterId);
           break;
         case 'publish':
-          publishes.push({ runId, nodeId: command.nodeId, topic: command.topic, eventId: command.eventId, payload: command.payload });
+          publishes.push({ runId, nodeId: command.nodeId, topic: command.topic, eventId: command.eventId, payload: command.payload, chain: command.chain });
           break;
         default: {
           const unreachable: never = command;

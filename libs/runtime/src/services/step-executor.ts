@@ -1,11 +1,12 @@
 import type { Delivery } from '@sluice/broker';
 import type { RunState, StepMessage } from '@sluice/contracts';
-import { planStep, settleStep, type CompiledFlow, type EffectResult, type EngineClock, type Transition } from '@sluice/engine';
+import { planStep, publishIntent, settleStep, type CompiledFlow, type EffectResult, type EngineClock, type Transition } from '@sluice/engine';
 import type { StorePort } from '@sluice/store';
 import type { HttpCaller } from '../ports/http-caller.port';
 import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';
 import { CommitTrain } from '../support/commit-train';
+import { publishKey } from './publish-admission';
 import type { RunChange, RunCommitter } from './run-committer';
 
 /** Pause before requeueing messages whose commit failed, in ms, so a store outage doesn't spin. */
@@ -122,15 +123,21 @@ export class StepExecutor {
   }
 
   private async commit(wave: readonly Performed[]): Promise<void> {
-    await this.committer.transact(async (tx) => {
+    await this.committer.transact(async (tx, publishes) => {
       const planned = new Map(wave.map(({ delivery, state }) => [delivery.message.runId, state]));
       const locked = await tx.lockRuns([...planned.keys()], planned);
+      // Publish steps are admitted (chain depth and run budget) under the same locks, all in one go.
+      const admissions = await publishes.admit(wave.flatMap(({ delivery, flow }) => {
+        const state = locked.get(delivery.message.runId);
+        const intent = state && publishIntent(flow, state, delivery.message);
+        return intent ? [intent] : [];
+      }));
       const perRun = new Map<string, { flow: CompiledFlow; state: RunState; transitions: Transition[] }>();
       for (const { delivery, flow, effect } of wave) {
         const { message } = delivery;
         const current = perRun.get(message.runId)?.state ?? locked.get(message.runId);
         if (!current) continue;
-        const transition = await settleStep(flow, current, message, effect, this.clock);
+        const transition = await settleStep(flow, current, message, effect ?? admissions.get(publishKey(message.runId, message.nodeId)), this.clock);
         // A stale message yields nothing; an early delay timer yields only a command that re-arms it.
         if (transition.events.length === 0 && transition.commands.length === 0) continue;
         const entry = perRun.get(message.runId) ?? { flow, state: current, transitions: [] };

@@ -1,4 +1,5 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
+import { PublishChains1767312000000 } from './1767312000000-publish-chains';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a released one. */
-export const STORE_MIGRATIONS = [InitialSchema1767225600000];
+export const STORE_MIGRATIONS = [InitialSchema1767225600000, PublishChains1767312000000];

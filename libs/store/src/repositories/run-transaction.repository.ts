@@ -1,7 +1,7 @@
 import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
 import { StoreConflictError } from '../store.errors';
-import type { IdempotencyClaim, OutboxEntry, RunBatch, RunTransaction, RunWrite } from '../store.port';
+import type { ChainRunGrant, ChainRunRequest, IdempotencyClaim, OutboxEntry, RunBatch, RunTransaction, RunWrite } from '../store.port';
 import { buildRunBatchStatement } from './run-write.sql';
 import { isUuid, json, pgError, rows } from './sql';
 
@@ -139,6 +139,45 @@ export class TypeOrmRunTransaction implements RunTransaction {
       // A repeat of a key this call just claimed is held by the first claim.
       return winner === claim ? undefined : { runId: winner.runId, eventId: winner.eventId };
     });
+  }
+
+  async reserveChainRuns(requests: readonly ChainRunRequest[], limit: number): Promise<ChainRunGrant[]> {
+    this.assertOpen();
+    const demand = new Map<string, number>();
+    for (const request of requests) {
+      if (request.runs > 0) demand.set(request.originEventId, (demand.get(request.originEventId) ?? 0) + request.runs);
+    }
+    if (demand.size === 0) return requests.map(() => ({ granted: true, used: 0 }));
+    // Adds the whole demand and locks the rows (in origin order, so concurrent callers queue instead of
+    // deadlocking); the count before this call is the new count minus the demand.
+    const origins = [...demand.keys()].sort();
+    const counted = await rows<{ origin_event_id: string; runs: number }>(
+      this.runner,
+      `INSERT INTO publish_chains AS c (origin_event_id, runs)
+       SELECT d.origin, d.runs FROM unnest($1::text[], $2::int[]) AS d(origin, runs) ORDER BY d.origin
+       ON CONFLICT (origin_event_id) DO UPDATE SET runs = c.runs + EXCLUDED.runs, updated_at = now()
+       RETURNING origin_event_id, runs`,
+      [origins, origins.map((origin) => demand.get(origin) ?? 0)],
+    );
+    const used = new Map(counted.map((row) => [row.origin_event_id, row.runs - (demand.get(row.origin_event_id) ?? 0)]));
+    const granted = new Map<string, number>();
+    const answers = requests.map((request): ChainRunGrant => {
+      const before = (used.get(request.originEventId) ?? 0) + (granted.get(request.originEventId) ?? 0);
+      if (request.runs === 0) return { granted: true, used: before };
+      if (before + request.runs > limit) return { granted: false, used: before };
+      granted.set(request.originEventId, (granted.get(request.originEventId) ?? 0) + request.runs);
+      return { granted: true, used: before };
+    });
+    // Refused runs were added above; take them back (only at the end of a chain, so rarely).
+    const refused = origins.filter((origin) => (granted.get(origin) ?? 0) !== demand.get(origin));
+    if (refused.length > 0) {
+      await rows(
+        this.runner,
+        `UPDATE publish_chains AS c SET runs = u.runs FROM unnest($1::text[], $2::int[]) AS u(origin, runs) WHERE c.origin_event_id = u.origin`,
+        [refused, refused.map((origin) => (used.get(origin) ?? 0) + (granted.get(origin) ?? 0))],
+      );
+    }
+    return answers;
   }
 
   async enqueue(entries: readonly OutboxEntry[]): Promise<void> {
