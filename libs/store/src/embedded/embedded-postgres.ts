@@ -1,20 +1,28 @@
 /**
  * Embedded PostgreSQL: PGlite (Postgres compiled to WASM) with its data in a
  * directory, served over the Postgres wire protocol on a loopback port by
- * `PGLiteSocketServer`, so `pg` and TypeORM talk to it exactly as they talk
- * to a server. PGlite and the socket server live in a worker thread (see
- * pglite-worker.source.ts).
+ * pglite-socket's connection handler, so `pg` and TypeORM talk to it exactly
+ * as they talk to a server. PGlite and the socket server live in a worker thread (see
+ * pglite-worker.source.ts). The socket asks for the data directory's password
+ * (SCRAM-SHA-256), so other local users cannot go around Sluice's API keys;
+ * the directory itself is kept private to its owner (0700).
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { PASSWORD_FILE, readOrCreatePassword } from './embedded-password';
 import { PGLITE_WORKER_SOURCE } from './pglite-worker.source';
 
 /** A running embedded database. */
 export interface EmbeddedPostgres {
-  /** `postgres://postgres@127.0.0.1:<port>/postgres`; pass it to `createStore`. */
+  /**
+   * `postgres://postgres:<password>@127.0.0.1:<port>/postgres`; pass it to
+   * `createStore`. It holds the password: never log it.
+   */
   url: string;
+  /** The file that holds the password (mode 0600), for a psql session by the directory's owner. */
+  passwordFile: string;
   /**
    * What the start cost, for whoever wants to log it. `initialised`: this
    * start created the data directory (initdb); `startMs`: wall time in ms.
@@ -30,6 +38,9 @@ export interface EmbeddedPostgres {
  * short-lived extra clients (migrations, tests, a psql session).
  */
 const MAX_CONNECTIONS = 16;
+
+/** Mode of the data directory: its owner only, as PostgreSQL requires of its own. */
+const OWNER_ONLY_DIRECTORY = 0o700;
 
 /** How long a stopped worker may take to exit before it is terminated, in ms. */
 const EXIT_GRACE_MS = 5_000;
@@ -66,13 +77,17 @@ function waitForReply(worker: Worker, wanted: WorkerReply['type']): Promise<Work
 /**
  * Starts PGlite with its data in `dataDir` (created and initialised on the
  * first start, about 10 s; later starts about 1.5 s) and serves it on
- * 127.0.0.1 at a free port.
+ * 127.0.0.1 at a free port, behind the password in `dataDir`'s
+ * {@link PASSWORD_FILE} (generated on the first start).
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const began = performance.now();
   const directory = resolve(dataDir);
   const initialised = !existsSync(join(directory, 'PG_VERSION'));
-  await mkdir(directory, { recursive: true });
+  await mkdir(directory, { recursive: true, mode: OWNER_ONLY_DIRECTORY });
+  // PGlite writes its files world-readable (0666); the directory is what keeps other users out.
+  await chmod(directory, OWNER_ONLY_DIRECTORY);
+  const password = await readOrCreatePassword(directory);
   const worker = new Worker(PGLITE_WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -80,6 +95,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       pglitePath: require.resolve('@electric-sql/pglite'),
       socketPath: require.resolve('@electric-sql/pglite-socket'),
       maxConnections: MAX_CONNECTIONS,
+      password,
     },
   });
   const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
@@ -94,7 +110,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
 
   let stopping: Promise<void> | undefined;
   return {
-    url: `postgres://postgres@127.0.0.1:${reply.port}/postgres`,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${reply.port}/postgres`,
+    passwordFile: join(directory, PASSWORD_FILE),
     timings: { initialised, startMs: Math.round(performance.now() - began) },
     stop: () => {
       stopping ??= (async () => {

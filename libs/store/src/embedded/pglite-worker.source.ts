@@ -1,3 +1,5 @@
+import { PG_PASSWORD_GATE_SOURCE } from './pg-password-gate.source';
+
 /**
  * Source of the worker thread that hosts PGlite and its socket server.
  *
@@ -22,14 +24,22 @@
  * its Sync, and for the whole of its transaction; when a connection drops it
  * syncs or rolls back what it left open.
  *
- * Protocol (parent ⇄ worker): → workerData {dataDir, pglitePath, socketPath, maxConnections};
+ * The socket server's connection handling is replaced too: GatedServer
+ * accepts a loopback connection only after the password check of
+ * pg-password-gate.source.ts (SCRAM-SHA-256 against the data directory's
+ * password), then hands it to pglite-socket's PGLiteSocketHandler. PGlite
+ * itself trusts every startup message.
+ *
+ * Protocol (parent ⇄ worker): → workerData {dataDir, pglitePath, socketPath, maxConnections, password};
  * ← {type:'ready', port} | {type:'error', message}; → {type:'stop'}; ← {type:'stopped'}.
  */
 export const PGLITE_WORKER_SOURCE = String.raw`
 'use strict';
+const net = require('node:net');
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
-const { PGLiteSocketServer } = require(workerData.socketPath);
+const { PGLiteSocketHandler } = require(workerData.socketPath);
+${PG_PASSWORD_GATE_SOURCE}
 
 /** Message type bytes of the extended query protocol, except Sync ('S'). */
 const EXTENDED = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
@@ -117,15 +127,78 @@ class SessionQueue {
   }
 }
 
+/** Connections still proving the password; they hold no PGlite resources. */
+const MAX_PENDING = 16;
+/** Time a connection has to finish authentication, in ms. */
+const AUTH_TIMEOUT_MS = 10000;
+
+function tooManyConnections(socket) {
+  socket.on('error', () => undefined);
+  socket.end(errorResponse('53300', 'sorry, too many clients already'));
+}
+
+/** Loopback TCP server: the password check first, then one PGLiteSocketHandler per connection. */
+class GatedServer {
+  constructor(queryQueue, verifier, maxConnections) {
+    this.queryQueue = queryQueue;
+    this.verifier = verifier;
+    this.maxConnections = maxConnections;
+    this.handlers = new Set();
+    this.pending = new Set();
+    this.active = false;
+    this.server = net.createServer((socket) => {
+      this.accept(socket).catch(() => socket.destroy());
+    });
+    this.server.maxConnections = maxConnections + MAX_PENDING;
+  }
+
+  start() {
+    this.active = true;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve(this.server.address().port);
+      });
+    });
+  }
+
+  async accept(socket) {
+    if (!this.active || this.pending.size >= MAX_PENDING) return tooManyConnections(socket);
+    this.pending.add(socket);
+    const replay = await authenticate(socket, this.verifier, AUTH_TIMEOUT_MS);
+    this.pending.delete(socket);
+    if (replay === null) return;
+    if (!this.active || this.handlers.size >= this.maxConnections) return tooManyConnections(socket);
+    // Hold the bytes until the handler listens, then give it the startup message as if it had just arrived.
+    socket.pause();
+    socket.unshift(replay);
+    const handler = new PGLiteSocketHandler({ queryQueue: this.queryQueue, closeOnDetach: true });
+    this.handlers.add(handler);
+    const release = () => this.handlers.delete(handler);
+    handler.addEventListener('close', release);
+    handler.addEventListener('error', release);
+    await handler.attach(socket);
+    socket.resume();
+  }
+
+  stop() {
+    this.active = false;
+    for (const socket of this.pending) socket.destroy();
+    for (const handler of this.handlers) void handler.detach(true);
+    this.handlers.clear();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
 let db;
 let server;
 
 async function start() {
+  const verifier = scramVerifier(workerData.password);
   db = await PGlite.create(workerData.dataDir);
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: workerData.maxConnections });
-  server.queryQueue = new SessionQueue(db);
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  server = new GatedServer(new SessionQueue(db), verifier, workerData.maxConnections);
+  const port = await server.start();
   parentPort.postMessage({ type: 'ready', port });
 }
 
