@@ -1,52 +1,45 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { BrokerPort } from '@sluice/broker';
-import type { StreamNotice } from '@sluice/contracts';
-import type { Request, Response } from 'express';
+import type { Settings } from '@sluice/config';
+import { RuntimeMetrics } from '@sluice/runtime';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { parseRequest } from '../common/request-validation';
-import { BROKER } from '../common/tokens';
+import { isUuid, parseRequest } from '../common/request-validation';
+import { BROKER, SETTINGS } from '../common/tokens';
+import { StreamClients } from './stream-clients';
 
-const filterQuery = z.object({ flowId: z.string().optional(), runId: z.string().optional() });
-
-/** Interval of comment lines that keep idle connections open through proxies, in ms. */
-const HEARTBEAT_MS = 15_000;
+const uuid = z.string().refine(isUuid, 'must be a UUID');
+const filterQuery = z.object({ flowId: uuid.optional(), runId: uuid.optional() });
 
 @ApiTags('stream')
 @ApiBearerAuth()
 @Controller('api/stream')
 export class StreamController {
-  constructor(@Inject(BROKER) private readonly broker: BrokerPort) {}
+  private readonly clients: StreamClients;
+
+  constructor(@Inject(BROKER) broker: BrokerPort, @Inject(SETTINGS) settings: Settings, metrics: RuntimeMetrics) {
+    this.clients = new StreamClients(broker, metrics, {
+      maxConnections: settings.SLUICE_STREAM_MAX_CONNECTIONS,
+      maxBuffer: settings.SLUICE_STREAM_MAX_BUFFER,
+    });
+  }
 
   /** Server-Sent Events: one `run.changed` event per committed change, filtered by flowId or runId. */
   @Get()
   @ApiOperation({
     summary: 'Live run changes (Server-Sent Events)',
-    description: 'One `run.changed` event per committed change of a run, with the new history events; a comment line every 15 s keeps the connection open.',
+    description:
+      'One `run.changed` event per committed change of a run, with the new history events; a comment line every 15 s keeps the connection open. ' +
+      'At most SLUICE_STREAM_MAX_CONNECTIONS streams per process (then 503 with Retry-After); a client whose unsent data passes SLUICE_STREAM_MAX_BUFFER is disconnected.',
   })
   @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid' })
   @ApiQuery({ name: 'runId', required: false, type: String, format: 'uuid' })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  stream(@Query() query: unknown, @Req() request: Request, @Res() response: Response): void {
-    const filter = parseRequest(filterQuery, query);
-    response.status(200).set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    response.flushHeaders();
-    response.write(': connected\n\n');
-    const matches = (notice: StreamNotice) =>
-      (!filter.flowId || notice.flowId === filter.flowId) && (!filter.runId || notice.runId === filter.runId);
-    const unsubscribe = this.broker.onNotice((notice) => {
-      if (matches(notice)) response.write(`event: ${notice.kind}\ndata: ${JSON.stringify(notice)}\n\n`);
-    });
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), HEARTBEAT_MS);
-    request.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+  @ApiResponse({ status: 400, description: 'flowId or runId is not a UUID' })
+  @ApiResponse({ status: 503, description: 'The process serves its maximum of streams; retry after Retry-After seconds' })
+  stream(@Query() query: unknown, @Res() response: Response): void {
+    this.clients.attach(parseRequest(filterQuery, query), response);
   }
 }

@@ -21,6 +21,19 @@ export class RuntimeMetrics {
   });
   private readonly retries = new Counter({ name: 'sluice_retries_scheduled_total', help: 'Retries scheduled', registers: [this.registry] });
   private readonly deadLetters = new Counter({ name: 'sluice_dead_letters_total', help: 'Steps dead-lettered', registers: [this.registry] });
+  private readonly streamClients = new Gauge({
+    name: 'sluice_stream_connections', help: 'Open /api/stream connections in this process', registers: [this.registry],
+  });
+  private readonly streamDrops = new Counter({
+    name: 'sluice_stream_clients_dropped_total',
+    help: 'Stream clients disconnected because their unsent data passed SLUICE_STREAM_MAX_BUFFER',
+    registers: [this.registry],
+  });
+  private readonly streamRefusals = new Counter({
+    name: 'sluice_stream_connections_refused_total',
+    help: 'Stream connections refused with 503 at SLUICE_STREAM_MAX_CONNECTIONS',
+    registers: [this.registry],
+  });
 
   constructor(outboxBacklog: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
@@ -66,6 +79,21 @@ export class RuntimeMetrics {
           break;
       }
     }
+  }
+
+  /** A stream connection opened (+1) or closed (-1). */
+  streamConnections(delta: 1 | -1): void {
+    this.streamClients.inc(delta);
+  }
+
+  /** A stream client was dropped for falling behind. */
+  streamClientDropped(): void {
+    this.streamDrops.inc();
+  }
+
+  /** A stream connection was refused: the process holds its maximum. */
+  streamConnectionRefused(): void {
+    this.streamRefusals.inc();
   }
 
   text(): Promise<string> {
