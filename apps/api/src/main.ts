@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { loadSettingsOrExit } from '@sluice/config';
-import { closeOnSignals, openPlatform } from '@sluice/runtime';
-import pino from 'pino';
+import { closeOnSignals, createLogger, openPlatform } from '@sluice/runtime';
 import { createApiApp } from './app';
 import { seedSampleFlows } from './seed/sample-seeder';
 
@@ -13,7 +12,7 @@ import { seedSampleFlows } from './seed/sample-seeder';
 async function main(): Promise<void> {
   const started = Date.now();
   const settings = loadSettingsOrExit();
-  const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-api' } });
+  const logger = createLogger(settings, { service: 'sluice-api' });
   const log = logger.child({ component: 'Main' });
   const platform = await openPlatform(settings, logger, { worker: settings.mode === 'embedded' });
   const app = await createApiApp(platform, logger);

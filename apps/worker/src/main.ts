@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadSettingsOrExit } from '@sluice/config';
-import { closeOnSignals, NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
-import pino from 'pino';
+import { closeOnSignals, createLogger, NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
 import { SluiceBrokerServer } from './transport/sluice-broker.server';
 import { WorkerModule } from './worker.module';
 
@@ -15,7 +14,7 @@ import { WorkerModule } from './worker.module';
  */
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
-  const logger = pino({ level: settings.LOG_LEVEL, base: { service: 'sluice-worker', pid: process.pid } });
+  const logger = createLogger(settings, { service: 'sluice-worker', base: { pid: process.pid } });
   const log = logger.child({ component: 'Main' });
   if (settings.mode === 'embedded') {
     log.error({}, 'the worker needs DATABASE_URL and AMQP_URL; embedded mode runs its worker inside `npm start`');

@@ -13,5 +13,7 @@ export { RuntimeMetrics } from './services/runtime-metrics';
 export { StepExecutor } from './services/step-executor';
 export { EventIngestHandler } from './services/event-ingest.handler';
 export * from './adapters/nest-pino.logger';
+export * from './adapters/create-logger';
+export { LogRedactor, REDACTED, isSecretField } from './adapters/log-redaction';
 export * from './platform';
 export * from './support/close-on-signals';
