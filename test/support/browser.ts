@@ -16,10 +16,25 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 /** `npm start`'s process on a fresh DATA_DIR and a free port, with an API client for it. */
 export class SluiceApp {
   private constructor(
-    readonly process: EmbeddedProcess,
+    private current: EmbeddedProcess,
     readonly api: ApiClient,
     private readonly dataDir: string,
   ) {}
+
+  get process(): EmbeddedProcess {
+    return this.current;
+  }
+
+  /**
+   * Kills the process (SIGKILL, as a crash or a forced redeploy would) and
+   * starts it again on the same data and port with `env` (other API keys,
+   * say). Pages stay open and see the server go away and come back.
+   */
+  async restart(env: Record<string, string>): Promise<void> {
+    await this.current.kill();
+    this.current = new EmbeddedProcess(this.dataDir, this.current.port, { SLUICE_SEED_SAMPLES: 'false', ...env });
+    await this.current.start(90_000);
+  }
 
   static async start(env: Record<string, string> = {}): Promise<SluiceApp> {
     const dataDir = await mkdtemp(join(tmpdir(), 'sluice-browser-data-'));
@@ -69,13 +84,14 @@ export class BrowserSession {
     return new BrowserSession(context, profileDir, baseUrl);
   }
 
-  /** A fresh page, watched for errors, at `path`. */
-  async open(path: string): Promise<Page> {
+  /** A fresh page, watched for errors, at `path`; `prepare` runs before it navigates (routes, init scripts, listeners). */
+  async open(path: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
     const page = await this.context.newPage();
     page.on('pageerror', (error) => this.errors.push(`pageerror at ${page.url()}: ${error.stack ?? error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error') this.errors.push(`console.error at ${page.url()}: ${message.text()}`);
     });
+    await prepare?.(page);
     await page.goto(`${this.baseUrl}${path}`);
     return page;
   }
@@ -165,14 +181,15 @@ export interface BrowserSuite {
 }
 
 /**
- * Registers the hooks every browser suite shares: a fresh app and target, one
- * browser session, pages closed after each test, and a failure on any page
- * error or console error.
+ * Registers the hooks every browser suite shares: a fresh app (started with
+ * `options.env`, e.g. `SLUICE_API_KEYS`) and target, one browser session,
+ * pages closed after each test, and a failure on any page error or console
+ * error.
  */
-export function browserSuite(): BrowserSuite {
+export function browserSuite(options: { env?: Record<string, string> } = {}): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
-    [suite.app, suite.target] = await Promise.all([SluiceApp.start(), new TargetServer().start()]);
+    [suite.app, suite.target] = await Promise.all([SluiceApp.start(options.env), new TargetServer().start()]);
     suite.browser = await BrowserSession.launch(suite.app.baseUrl);
   });
   afterEach(async () => {
