@@ -57,6 +57,26 @@ function watch(seen: { requests: SeenRequest[]; streams: number[] }) {
   };
 }
 
+/**
+ * Proves the policy is in force on the page, so a clean violation list means
+ * something: an inline script must be refused. (DevTools' own evaluation is
+ * exempt from the policy, so the probe adds a script element.) Then forgets
+ * the one report it provoked.
+ */
+async function expectPolicyInForce(suite: BrowserSuite, page: Page): Promise<void> {
+  const outcome = await page.evaluate<string>(`(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.inlineScriptRan = true';
+    document.head.append(script);
+    script.remove();
+    return window.inlineScriptRan === true ? 'ran' : 'blocked';
+  })()`);
+  expect(outcome).toBe('blocked');
+  expect(await cspViolations(page)).toEqual(['script-src-elem inline']);
+  const kept = suite.browser.errors.filter((error) => !/Executing inline script violates the following Content Security Policy/.test(error));
+  suite.browser.errors.splice(0, suite.browser.errors.length, ...kept);
+}
+
 async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.cspViolations');
 }
@@ -159,7 +179,9 @@ describe('API keys in the editor (browser)', () => {
     const writes = apiCalls.filter((request) => request.method !== 'GET');
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.filter((request) => request.headers['content-type'] !== 'application/json').map((request) => `${request.method} ${request.url}`)).toEqual([]);
+    // The editor ran all of that under the strict policy without one violation.
     expect(await cspViolations(page)).toEqual([]);
+    await expectPolicyInForce(suite, page);
     forgiveExpectedNetworkErrors(suite);
   });
 
