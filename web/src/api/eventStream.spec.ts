@@ -146,4 +146,12 @@ describe('event stream over fetch', () => {
     expect(Date.now() - ended).toBeGreaterThanOrEqual(140);
     close();
   });
+
+  it('waits at least the Retry-After of a 503 (a server at its stream limit) before trying again', async () => {
+    const started = Date.now();
+    const { opens, close } = setup([() => new Response('full', { status: 503, headers: { 'retry-after': '1' } }), (init) => sseAnswer(init).response], { maxDelayMs: 5000 });
+    await until(() => opens() === 1, 3000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    close();
+  });
 });

@@ -36,7 +36,8 @@ function retryable(status: number): boolean {
  * `Authorization` header (an `EventSource` cannot, and a key must never go in
  * a URL). Reconnects after errors, server closes and silent connections with
  * exponential backoff and jitter (or the server's `retry:` delay as the
- * base), and stops for good on a refusal. Returns `close`, which aborts the
+ * base; at least the Retry-After of a 503, up to the longest delay), and
+ * stops for good on a refusal. Returns `close`, which aborts the
  * connection and any pending reconnection.
  */
 export function openEventStream(options: EventStreamOptions): () => void {
@@ -45,6 +46,9 @@ export function openEventStream(options: EventStreamOptions): () => void {
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
   const closed = new AbortController();
+
+  /** The wait a 503 or 429 asked for with Retry-After (seconds), in ms; 0 when none. */
+  let retryAfterMs = 0;
 
   const connect = async (parser: SseParser): Promise<'opened' | 'failed' | 'refused'> => {
     const attempt = new AbortController();
@@ -65,7 +69,11 @@ export function openEventStream(options: EventStreamOptions): () => void {
       });
       if (!response.ok) {
         void response.body?.cancel().catch(() => undefined);
-        if (retryable(response.status)) return 'failed';
+        if (retryable(response.status)) {
+          const seconds = Number(response.headers.get('retry-after'));
+          retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, maxDelayMs) : 0;
+          return 'failed';
+        }
         options.onRefused?.(response.status);
         return 'refused';
       }
@@ -108,7 +116,8 @@ export function openEventStream(options: EventStreamOptions): () => void {
       // A connection that opened starts the backoff over; failures in a row double it.
       failures = outcome === 'opened' ? 0 : failures + 1;
       const base = Math.min(maxDelayMs, (retryMs ?? initialDelayMs) * 2 ** Math.max(0, failures - 1));
-      const delay = base / 2 + Math.random() * (base / 2);
+      const delay = Math.max(retryAfterMs, base / 2 + Math.random() * (base / 2));
+      retryAfterMs = 0;
       await sleep(delay, closed.signal);
     }
   };
