@@ -1,7 +1,7 @@
-import type { FlowGraph } from '@sluice/contracts';
 import { useEffect } from 'react';
 import { ApiError } from '../api/ApiError';
 import { api } from '../api/client';
+import { withoutPayloadSchemas } from './lib/withoutPayloadSchemas';
 import { type EditorState, type EditorStore, toFlowGraph } from './store/createEditorStore';
 
 /** Quiet time after the last edit before asking the API, in ms. */
@@ -21,21 +21,6 @@ function validationKey(state: EditorState): string {
  */
 const loadValidator = () => import('@sluice/engine/graph/validate-graph').then((module) => module.validateGraph);
 
-/**
- * The graph without trigger payload schemas, for checking in the browser:
- * ajv compiles a schema into code with `Function`, which the editor's
- * Content-Security-Policy (no 'unsafe-eval') forbids. The API checks schemas.
- */
-function withoutPayloadSchemas(graph: FlowGraph): FlowGraph {
-  return {
-    ...graph,
-    nodes: graph.nodes.map((node) => {
-      if (!('schema' in node.data)) return node;
-      const { schema: _schema, ...data } = node.data;
-      return { ...node, data };
-    }),
-  };
-}
 
 /**
  * Validates the canvas with `POST /api/flows/validate` while editing
