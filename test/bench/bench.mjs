@@ -23,6 +23,7 @@
 //   WORKER_CONCURRENCY  passed to the workers (default: Sluice's, 50)
 //   BENCH_NODE_OPTIONS  node options of the spawned API and workers, given on their command line (so options
 //                       NODE_OPTIONS refuses work too), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+//   BENCH_EXPRESSIONS   measure the cost of the expression limits first (default true; see expressions.mjs)
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import pg from 'pg';
+import { measureExpressionCost } from './expressions.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
@@ -675,6 +677,10 @@ async function main() {
   const started = Date.now();
   const results = { at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, settings: { events: EVENTS, embeddedEvents: EMBEDDED_EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)' }, raw: {}, endToEnd: [] };
 
+  if ((process.env.BENCH_EXPRESSIONS ?? 'true') !== 'false') {
+    log('expression evaluations per second, before and after the expression limits');
+    results.expressions = await measureExpressionCost({ attacks: false, print: (line) => log(line) });
+  }
   log(`raw RabbitMQ: ${RAW_MESSAGES} messages`);
   results.raw.rabbitmq = await rawRabbitMq(RAW_MESSAGES);
   log(`  ${JSON.stringify(results.raw.rabbitmq)}`);
