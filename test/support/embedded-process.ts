@@ -73,8 +73,10 @@ export class SluiceProcess {
     await this.signal('SIGKILL');
   }
 
-  async stop(): Promise<void> {
-    await this.signal('SIGTERM');
+
+  /** SIGTERM: shutdown hooks run. Resolves with the exit code (null when a signal ended it). */
+  async stop(): Promise<number | null> {
+    return this.signal('SIGTERM');
   }
 
   private async isReady(): Promise<boolean> {
@@ -87,13 +89,14 @@ export class SluiceProcess {
     }
   }
 
-  private async signal(signal: NodeJS.Signals): Promise<void> {
+  private async signal(signal: NodeJS.Signals): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    await exited;
+    const code = await exited;
     this.child = undefined;
+    return code;
   }
 }
 

@@ -6,6 +6,9 @@ import type { Response } from 'express';
 /** Interval of comment lines that keep idle connections open through proxies, in ms. */
 const HEARTBEAT_MS = 15_000;
 
+/** Time a stream client gets to take its last bytes on shutdown before its socket is cut, in ms. */
+const CLOSE_GRACE_MS = 1000;
+
 /** Seconds a client refused at the connection limit is told to wait (Retry-After). */
 const RETRY_AFTER_SECONDS = 5;
 
@@ -31,6 +34,9 @@ export interface StreamLimits {
  */
 export class StreamClients {
   private open = 0;
+  /** Ends each open stream; emptied by close(). */
+  private readonly closers = new Set<() => void>();
+  private closing = false;
 
   constructor(
     private readonly broker: BrokerPort,
@@ -43,6 +49,9 @@ export class StreamClients {
    * (503 with Retry-After) when the process already holds its maximum.
    */
   attach(filter: StreamFilter, response: Response): void {
+    if (this.closing) {
+      throw new DomainError('unavailable', 'This process is shutting down');
+    }
     if (this.open >= this.limits.maxConnections) {
       this.metrics.streamConnectionRefused();
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -68,6 +77,7 @@ export class StreamClients {
     const release = (): void => {
       if (closed) return;
       closed = true;
+      this.closers.delete(end);
       clearInterval(heartbeat);
       unsubscribe();
       this.open -= 1;
@@ -84,6 +94,13 @@ export class StreamClients {
       }
       response.write(frame);
     };
+    // Ends the stream for shutdown; a client that does not take its last bytes is cut after a grace period.
+    const end = (): void => {
+      release();
+      response.end();
+      setTimeout(() => response.destroy(), CLOSE_GRACE_MS).unref();
+    };
+    this.closers.add(end);
     const matches = (notice: StreamNotice): boolean =>
       (!filter.flowId || notice.flowId === filter.flowId) && (!filter.runId || notice.runId === filter.runId);
     response.on('close', release);
@@ -92,5 +109,14 @@ export class StreamClients {
     });
     heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
     send(': connected\n\n');
+  }
+
+  /**
+   * Ends every open stream and refuses new ones, so shutdown does not wait
+   * for clients that would otherwise stay connected for ever.
+   */
+  close(): void {
+    this.closing = true;
+    for (const end of [...this.closers]) end();
   }
 }

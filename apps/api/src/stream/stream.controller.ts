@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { BrokerPort } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
@@ -15,7 +15,7 @@ const filterQuery = z.object({ flowId: uuid.optional(), runId: uuid.optional() }
 @ApiTags('stream')
 @ApiBearerAuth()
 @Controller('api/stream')
-export class StreamController {
+export class StreamController implements BeforeApplicationShutdown {
   private readonly clients: StreamClients;
 
   constructor(@Inject(BROKER) broker: BrokerPort, @Inject(SETTINGS) settings: Settings, metrics: RuntimeMetrics) {
@@ -41,5 +41,10 @@ export class StreamController {
   @ApiResponse({ status: 503, description: 'The process serves its maximum of streams; retry after Retry-After seconds' })
   stream(@Query() query: unknown, @Res() response: Response): void {
     this.clients.attach(parseRequest(filterQuery, query), response);
+  }
+
+  /** Open streams never end on their own; the HTTP server can only close once they have. */
+  beforeApplicationShutdown(): void {
+    this.clients.close();
   }
 }
