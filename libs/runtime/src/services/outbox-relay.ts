@@ -152,23 +152,31 @@ export class OutboxRelay {
     this.sweepTimer.unref();
   }
 
-  /** Deletes settled rows in one statement per round. */
+  /**
+   * Deletes settled rows in one statement per round. `flushing` is cleared in
+   * a `finally` callback, which always runs after the assignment: a round
+   * that finds nothing to delete (a commit took the rows first) finishes
+   * synchronously, and clearing inside it would run before the assignment and
+   * leave a finished promise behind, stopping every later flush.
+   */
   private flushSettled(): Promise<void> {
-    this.flushing ??= (async () => {
-      try {
-        while (this.settled.length > 0) {
-          const ids = this.settled.splice(0, this.settled.length);
-          try {
-            await this.store.deleteOutbox(ids);
-          } catch (error) {
-            this.logger.warn({ err: error, count: ids.length }, 'deleting settled outbox rows failed; they will be re-sent');
-          }
-          for (const id of ids) this.inFlight.delete(id);
-        }
-      } finally {
-        this.flushing = undefined;
-      }
-    })();
+    this.flushing ??= this.deleteSettled().finally(() => {
+      this.flushing = undefined;
+      // Rows settled while this round was ending wait for the next one.
+      if (this.settled.length > 0) this.scheduleFlush();
+    });
     return this.flushing;
+  }
+
+  private async deleteSettled(): Promise<void> {
+    while (this.settled.length > 0) {
+      const ids = this.settled.splice(0, this.settled.length);
+      try {
+        await this.store.deleteOutbox(ids);
+      } catch (error) {
+        this.logger.warn({ err: error, count: ids.length }, 'deleting settled outbox rows failed; they will be re-sent');
+      }
+      for (const id of ids) this.inFlight.delete(id);
+    }
   }
 }
