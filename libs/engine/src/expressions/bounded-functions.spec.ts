@@ -94,5 +94,7 @@ describe('bounded built-ins agree with JSONata', () => {
   it('$now formats the evaluation time with a picture', async () => {
     const result = await evaluateExpression('$now("[Y0001]")', {});
     expect(result).toEqual({ ok: true, value: String(new Date().getUTCFullYear()) });
+    const rebound = await evaluateExpression('($millis := 5; $now("[Y0001]"))', {});
+    expect(rebound).toEqual({ ok: true, value: String(new Date().getUTCFullYear()) });
   });
 });

@@ -396,19 +396,25 @@ function string(this: Focus, value: unknown, prettify = false): string | undefin
   const text = JSON.stringify(
     subject,
     function (this: unknown, key: string, item: unknown): unknown {
-      const depth = (typeof this === 'object' && this !== null ? depths.get(this) : undefined) ?? 0;
-      estimate += key.length + 4 + (prettify ? 2 * depth + 1 : 0);
+      const holder = typeof this === 'object' && this !== null ? this : undefined;
+      const depth = (holder ? depths.get(holder) : undefined) ?? 0;
+      // A separator, plus `"key": ` inside objects, plus the indentation of the line when pretty.
+      estimate += 1 + (Array.isArray(holder) ? 0 : key.length + 4) + (prettify ? 2 * depth + 1 : 0);
       let out = item;
       if (typeof item === 'number') {
         if (!Number.isFinite(item)) throw jsonataError('D1001', { value: item });
         out = Number.isInteger(item) ? item : Number(item.toPrecision(15));
-        estimate += 24;
+        estimate += String(out).length;
       } else if (isJsonataFunction(item)) {
         out = '';
+        estimate += 2;
       } else if (typeof item === 'string') {
-        estimate += item.length;
+        estimate += item.length + 2;
       } else if (typeof item === 'object' && item !== null) {
         depths.set(item, depth + 1);
+        estimate += 2;
+      } else {
+        estimate += 5;
       }
       if (estimate > limit) budget.fail('string');
       return out;
@@ -462,8 +468,10 @@ async function toMillis(this: Focus, timestamp: unknown, picture?: unknown): Pro
 /** `$now` formats the evaluation's timestamp like `$fromMillis`, with the same picture cap. */
 async function now(this: Focus, picture?: unknown, timezone?: unknown): Promise<unknown> {
   checkPicture(this, picture);
-  const millis = this.environment.lookup('millis') as BuiltIn;
-  return (await builtIn('fromMillis')).implementation.call(this, millis.implementation.call(this), picture, timezone);
+  // `$millis` is the evaluation's own timestamp, unless the expression rebound the name.
+  const millis = this.environment.lookup('millis') as Partial<BuiltIn> | undefined;
+  const timestamp = typeof millis?.implementation === 'function' ? millis.implementation.call(this) : budgetOf(this).startedAt;
+  return (await builtIn('fromMillis')).implementation.call(this, timestamp, picture, timezone);
 }
 
 /** Replacement built-ins with their JSONata signatures (the same as the originals'). */

@@ -111,10 +111,12 @@ describe('evaluateExpression against costly expressions', () => {
       expect(ms).toBeLessThan(1500);
     });
 
-    it('$distinct of 20,000 objects is linear too', async () => {
-      const { result, ms } = await run('$count($distinct([1..20000].{ "k": $ % 10, "v": [$ % 5] }))', { timeoutMs: 5000 });
-      expect(result).toEqual({ ok: true, value: 10 });
-      expect(ms).toBeLessThan(1500);
+    it('$distinct of 20,000 different objects is linear too', async () => {
+      const items = Array.from({ length: 20000 }, (_, index) => ({ k: index, v: [index % 5], name: `item ${index}` }));
+      const started = Date.now();
+      const result = await evaluateExpression('$count($distinct($append(event.items, event.items)))', { event: { items } });
+      expect(result).toEqual({ ok: true, value: 20000 });
+      expect(Date.now() - started).toBeLessThan(1500);
     });
 
     it('$pad to 100,000,000 characters (JSONata: builds it first) fails at once', async () => {
@@ -144,6 +146,7 @@ describe('evaluateExpression against costly expressions', () => {
     });
 
     it('$string of a value whose text passes the cap stops serialising', async () => {
+      await expect(run('$length($string([1..100000]))')).resolves.toMatchObject({ result: { ok: true, value: 588896 } });
       const { result, ms } = await run('$string([[1..100000], [1..100000]])');
       expect(result).toEqual({ ok: false, error: 'produced a string longer than 1,048,576 characters', limit: 'string' });
       expect(ms).toBeLessThan(1500);
