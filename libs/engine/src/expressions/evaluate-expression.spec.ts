@@ -199,6 +199,12 @@ describe('evaluateExpression against costly expressions', () => {
       expect(ms).toBeLessThan(1500);
     });
 
+    it('refuses a search that could take seconds even in linear time, naming the limit', async () => {
+      const { result, ms } = await run('$contains($pad("", 100000, "ab"), /(?:(a|b){999}(x|a))(c|d)/)');
+      expect(result).toEqual({ ok: false, error: expect.stringMatching(/^ran the regular expression .* more than the limit of 30,000,000/), limit: 'regex' });
+      expect(ms).toBeLessThan(500);
+    });
+
     it('$toMillis with a picture that backtracks polynomially runs on RE2 too', async () => {
       const { result, ms } = await run('$toMillis($pad("", 5000, "a") & "1", "[MNn][FNn][MNn]")');
       expect(result).toEqual({ ok: true, value: undefined });

@@ -27,6 +27,13 @@ export const SHARED_EXPRESSION_MEMORY_BYTES = 128 * 1024 * 1024;
 export const MAX_PICTURE_LENGTH = 1000;
 /** Deepest nesting of arrays and objects in an expression's result. */
 export const MAX_RESULT_NESTING = 1000;
+/**
+ * Most steps one regular-expression search may take: its program size times
+ * the characters it scans. RE2 is linear in the input, but each character can
+ * cost one step per instruction (about 20 ns each here), and one search cannot
+ * be interrupted: 30 million steps is well under a second.
+ */
+export const MAX_REGEX_STEPS = 30_000_000;
 
 /** Limits applied to one evaluation. */
 export interface ExpressionOptions {
@@ -46,7 +53,7 @@ export interface ExpressionOptions {
 export type ExpressionLimits = Required<ExpressionOptions>;
 
 /** Which limit an evaluation passed. */
-export type ExpressionLimit = 'time' | 'depth' | 'items' | 'string' | 'memory' | 'shared-memory' | 'nesting' | 'picture';
+export type ExpressionLimit = 'time' | 'depth' | 'items' | 'string' | 'memory' | 'shared-memory' | 'nesting' | 'picture' | 'regex';
 
 export function resolveLimits(options: ExpressionOptions = {}): ExpressionLimits {
   return {
@@ -58,7 +65,7 @@ export function resolveLimits(options: ExpressionOptions = {}): ExpressionLimits
   };
 }
 
-const count = (value: number): string => value.toLocaleString('en-US');
+export const count = (value: number): string => value.toLocaleString('en-US');
 const mebibytes = (bytes: number): string => `${count(Math.round((bytes / (1024 * 1024)) * 10) / 10)} MiB`;
 
 /** The sentence that names a limit, read after the field it concerns ("expression: exceeded …"). */
@@ -80,6 +87,8 @@ export function limitMessage(limit: ExpressionLimit, limits: ExpressionLimits): 
       return `produced a value nested deeper than ${count(MAX_RESULT_NESTING)} levels`;
     case 'picture':
       return `used a picture string longer than ${count(MAX_PICTURE_LENGTH)} characters`;
+    case 'regex':
+      return `ran a regular expression search of more than ${count(MAX_REGEX_STEPS)} steps`;
   }
 }
 

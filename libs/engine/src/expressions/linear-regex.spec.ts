@@ -46,6 +46,15 @@ describe('LinearRegExp', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('refuses a search whose program size times input length could hold the process', () => {
+    const costly = setup('(?:(a|b){999}(x|a))(c|d)');
+    const started = Date.now();
+    expect(() => costly.exec('ab'.repeat(50000))).toThrow(/over 100,000 characters, which may take 300,500,000 steps, more than the limit of 30,000,000/);
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(costly.exec('ab'.repeat(100))).toBeNull();
+    expect(setup('(\\w+)@(\\w+)\\.com').exec(`${'hello world '.repeat(90000)}ada@example.com`)?.index).toBe(1080000);
+  });
+
   it('refuses lookaround and backreferences with a message that says why', () => {
     expect(() => setup('a(?=b)')).toThrow();
     expect(describeRegexProblem(/a(?=b)/g)).toMatch(/^regular expression \/a\(\?=b\)\/ is not supported: .*linear time/);

@@ -1,4 +1,5 @@
 import { RE2JS, type Matcher } from 're2js';
+import { count, ExpressionLimitExceeded, MAX_REGEX_STEPS } from './expression-limits';
 
 /**
  * The JavaScript RegExp constructor, captured before {@link withLinearRegExp}
@@ -80,6 +81,8 @@ export class LinearRegExp {
   readonly flags: string;
   readonly global: boolean;
   private readonly pattern: RE2JS;
+  /** Instructions of the compiled program: the most steps one character of input can cost. */
+  private readonly programSize: number;
   /** Matcher over the last input, reused while JSONata walks the matches of one string. */
   private matcher: { input: string; matcher: Matcher } | undefined;
 
@@ -88,10 +91,19 @@ export class LinearRegExp {
     this.flags = typeof regexp === 'string' ? (flags ?? '') : regexp.flags;
     this.global = this.flags.includes('g');
     this.pattern = compileLinear(this.source, this.flags);
+    this.programSize = this.pattern.programSize();
   }
 
   exec(input: string): LinearMatch | null {
     const from = this.global ? this.lastIndex : 0;
+    const steps = this.programSize * Math.max(0, input.length - from);
+    if (steps > MAX_REGEX_STEPS) {
+      throw new ExpressionLimitExceeded(
+        'regex',
+        `ran the regular expression /${this.source}/ over ${count(input.length - from)} characters, which may take ${count(steps)} steps, ` +
+          `more than the limit of ${count(MAX_REGEX_STEPS)}`,
+      );
+    }
     if (this.matcher?.input !== input) this.matcher = { input, matcher: this.pattern.matcher(input) };
     const matcher = this.matcher.matcher;
     if (from > input.length || !matcher.find(from)) {
