@@ -32,6 +32,11 @@ describe('evaluateExpression', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('keeps error messages short, whatever value they quote', async () => {
+    const result = await setup().run('$error($pad("", 500000, "x"))');
+    expect(result).toEqual({ ok: false, error: expect.stringMatching(/^x{1000}… \(at \d+\)$/) });
+  });
+
   it('reports a parse error as a value', async () => {
     const result = await setup().run('event.amount >');
     expect(result).toEqual({ ok: false, error: expect.any(String) });

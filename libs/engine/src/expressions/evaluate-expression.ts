@@ -83,14 +83,26 @@ function observeFrame(node: FrameNode, _input: unknown, frame: Frame, result: un
   budgetOfFrame(frame)?.observe(node, result);
 }
 
+/**
+ * Longest error message kept, in characters: JSONata quotes the offending
+ * value in its messages, and `$error` takes any string, but step errors are
+ * stored and shown in history, runs and dead letters.
+ */
+const MAX_ERROR_MESSAGE_LENGTH = 1000;
+
 /** Human-readable message of a JSONata (or other) error, with its position when known. */
 export function describeExpressionError(error: unknown): string {
+  let message: string;
   if (typeof error === 'object' && error !== null) {
     const record = error as { message?: unknown; position?: unknown; code?: unknown };
-    const message = typeof record.message === 'string' ? record.message : String(record.code ?? 'unknown error');
-    return typeof record.position === 'number' && record.position > 0 ? `${message} (at ${record.position})` : message;
+    message = typeof record.message === 'string' ? record.message : String(record.code ?? 'unknown error');
+    if (message.length > MAX_ERROR_MESSAGE_LENGTH) message = `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…`;
+    if (typeof record.position === 'number' && record.position > 0) message = `${message} (at ${record.position})`;
+  } else {
+    message = String(error);
+    if (message.length > MAX_ERROR_MESSAGE_LENGTH) message = `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH)}…`;
   }
-  return String(error);
+  return message;
 }
 
 /** JSONata's own guardrail errors, by code, and the limit each one is. */
