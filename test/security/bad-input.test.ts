@@ -250,3 +250,54 @@ describe('GET /api/flows is paginated like the runs list', () => {
     expect(response.body.nextCursor).toBeNull();
   });
 });
+
+describe('a list page stays within 8 MiB of JSON, however large its items', () => {
+  const suite = sluiceSuite('server');
+
+  /** Follows `nextCursor` from `path`, returning each page's item ids and size in bytes. */
+  async function pages(path: string): Promise<{ ids: string[]; bytes: number }[]> {
+    const found: { ids: string[]; bytes: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await fetch(`${suite.sluice.baseUrl}${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      const page = JSON.parse(text) as { items: { id: string }[]; nextCursor: string | null };
+      found.push({ ids: page.items.map((item) => item.id), bytes: Buffer.byteLength(text) });
+      cursor = page.nextCursor;
+    } while (cursor !== null && found.length < 20);
+    return found;
+  }
+
+  it('ends a page of runs early when their states pass the budget, and the cursor lists the rest', async () => {
+    const flow = await suite.api.createFlow('big payloads', okGraph);
+    const runIds: string[] = [];
+    // Each run holds its payload twice (the payload and the trigger's output): about 1.8 MiB of state.
+    for (let i = 0; i < 8; i++) runIds.push((await suite.api.trigger(flow.id, { blob: 'x'.repeat(900_000), i })).runId);
+
+    const found = await pages(`/api/runs?flowId=${flow.id}&limit=500`);
+
+    expect(found.length).toBeGreaterThan(1);
+    for (const page of found) expect(page.bytes).toBeLessThanOrEqual(8 * 1024 * 1024 + 64 * 1024);
+    expect(found.flatMap((page) => page.ids).sort()).toEqual([...runIds].sort());
+  });
+
+  it('ends a page of flows early when their graphs pass the budget', async () => {
+    const bigGraph = (tag: string): FlowGraph => {
+      const nodes: FlowNode[] = [node('t', 'trigger', { notes: `${tag}${'n'.repeat(9000)}` })];
+      for (let i = 0; i < 100; i++) nodes.push(node(`x${i}`, 'transform', { expression: 'event', notes: 'n'.repeat(9000) }));
+      nodes.push(node('e', 'end'));
+      return graph(nodes, nodes.slice(1).map((item, i) => edge(nodes[i]?.id ?? 't', item.id)));
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await suite.api.createFlow(`big ${i}`, bigGraph(String(i)))).id);
+
+    const found = await pages('/api/flows?limit=500');
+
+    expect(found.length).toBeGreaterThan(1);
+    for (const page of found) expect(page.bytes).toBeLessThanOrEqual(8 * 1024 * 1024 + 64 * 1024);
+    const listed = found.flatMap((page) => page.ids);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed.filter((id) => ids.includes(id))).toEqual(ids);
+  });
+});

@@ -32,7 +32,7 @@ export class FlowsController {
 
   @Get()
   @ApiOperation({ summary: 'List flows', description: 'Active flows at their latest version, oldest first, a page at a time.' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50; a page also ends once it holds 8 MiB of flows' })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
   @ApiResponse({ status: 200, description: 'A page of flows', schema: page('Flow', true) })
   @ApiErrors(400)

@@ -28,7 +28,7 @@ export class RunsController {
   @ApiOperation({ summary: 'List runs', description: 'Newest first, a page at a time.' })
   @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid' })
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50; a page also ends once it holds 8 MiB of runs' })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
   @ApiResponse({ status: 200, description: 'A page of runs', schema: page('Run', true) })
   @ApiErrors(400)

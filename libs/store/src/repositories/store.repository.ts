@@ -39,6 +39,13 @@ interface OutboxRow {
 const DEFAULT_MAX_ATTEMPTS = 5;
 /** Largest page `listRuns` and `listFlowPage` return. */
 const MAX_PAGE = 500;
+/**
+ * Most JSON a page of runs or flows carries, in bytes (8 MiB). A run's state
+ * holds its payload and step outputs (each up to SLUICE_MAX_STEP_OUTPUT) and a
+ * graph may be as large as a request body, so 500 of them could be gigabytes;
+ * a page ends early instead (at least one item), and `nextCursor` goes on.
+ */
+const MAX_PAGE_BYTES = 8 * 1024 * 1024;
 /** Largest flow version number: `flow_versions.version` is an int4. */
 const MAX_VERSION = 2_147_483_647;
 
@@ -49,6 +56,18 @@ function toFlow(row: FlowRow): FlowRecord {
     id: row.id, name: row.name, description: row.description, version: row.version, graph: row.graph,
     archived: row.archived, createdAt: iso(row.created_at), updatedAt: iso(row.updated_at),
   };
+}
+
+/** The first rows, up to `limit`, whose sizes add up to at most MAX_PAGE_BYTES; never fewer than one. */
+function withinBudget<R extends { bytes: number }>(rows: readonly R[], limit: number): R[] {
+  const page: R[] = [];
+  let total = 0;
+  for (const row of rows.slice(0, limit)) {
+    total += Number(row.bytes);
+    if (page.length > 0 && total > MAX_PAGE_BYTES) break;
+    page.push(row);
+  }
+  return page;
 }
 
 /** A requested page size within 1…MAX_PAGE (50 when it is not a number). */
@@ -165,20 +184,32 @@ export class TypeOrmStore implements StorePort {
       after = 'AND (f.created_at, f.id) > ($1::timestamptz, $2::uuid)';
     }
     params.push(limit + 1);
-    const found = await autocommit<FlowRow & { created_key: string }>(
+    // Sizes first, so no more than MAX_PAGE_BYTES of graphs is ever read into memory.
+    const candidates = await autocommit<{ id: string; created_key: string; bytes: number }>(
       this.dataSource,
-      `SELECT ${FLOW_COLUMNS}, f.created_at::text AS created_key FROM flows f
+      `SELECT f.id, f.created_at::text AS created_key, octet_length(v.graph::text) AS bytes FROM flows f
        JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
        WHERE NOT f.archived ${after}
        ORDER BY f.created_at, f.id
        LIMIT $${params.length}`,
       params,
     );
-    const page = found.slice(0, limit);
+    const page = withinBudget(candidates, limit);
+    const found = page.length === 0 ? [] : await autocommit<FlowRow>(
+      this.dataSource,
+      `SELECT ${FLOW_COLUMNS} FROM flows f
+       JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+       WHERE f.id = ANY($1::uuid[])`,
+      [page.map((row) => row.id)],
+    );
+    const byId = new Map(found.map((row) => [row.id, row]));
     const last = page[page.length - 1];
     return {
-      items: page.map(toFlow),
-      nextCursor: found.length > limit && last !== undefined ? encodeKeysetCursor({ at: last.created_key, id: last.id }) : null,
+      items: page.flatMap((row) => {
+        const flow = byId.get(row.id);
+        return flow === undefined ? [] : [toFlow(flow)];
+      }),
+      nextCursor: candidates.length > page.length && last !== undefined ? encodeKeysetCursor({ at: last.created_key, id: last.id }) : null,
     };
   }
 
@@ -300,19 +331,24 @@ export class TypeOrmStore implements StorePort {
       where.push(`(started_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const found = await autocommit<{ id: string; state: RunState; started_key: string }>(
+    // Sizes first, so no more than MAX_PAGE_BYTES of run states is ever read into memory.
+    const candidates = await autocommit<{ id: string; started_key: string; bytes: number }>(
       this.dataSource,
-      `SELECT id, state, started_at::text AS started_key FROM runs
+      `SELECT id, started_at::text AS started_key, octet_length(state::text) AS bytes FROM runs
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY started_at DESC, id DESC
        LIMIT $${params.length}`,
       params,
     );
-    const page = found.slice(0, limit);
+    const page = withinBudget(candidates, limit);
+    const states = await this.getRuns(page.map((row) => row.id));
     const last = page[page.length - 1];
     return {
-      items: page.map((row) => row.state),
-      nextCursor: found.length > limit && last !== undefined ? encodeKeysetCursor({ at: last.started_key, id: last.id }) : null,
+      items: page.flatMap((row) => {
+        const state = states.get(row.id);
+        return state === undefined ? [] : [state];
+      }),
+      nextCursor: candidates.length > page.length && last !== undefined ? encodeKeysetCursor({ at: last.started_key, id: last.id }) : null,
     };
   }
 
