@@ -125,7 +125,14 @@ export class EvaluationBudget {
       this.checkStringLength(value.length);
       if (value.length >= CHARGED_STRING_LENGTH && BUILDS_STRINGS.has(node.type)) this.charge(STRING_BYTES + value.length);
     } else if (typeof value === 'object' && value !== null) {
-      if (Array.isArray(value)) this.checkItems(value.length);
+      if (Array.isArray(value)) {
+        this.checkItems(value.length);
+        // JSONata unwraps a one-item sequence right after this hook: only its item matters.
+        if (value.length === 1 && (value as { sequence?: unknown }).sequence === true) {
+          this.observe(node, value[0]);
+          return;
+        }
+      }
       if (!PASS_THROUGH.has(node.type) || node.predicate !== undefined || node.group !== undefined) this.measure(value);
     }
   }
