@@ -46,7 +46,7 @@ describe('evaluateExpression', () => {
     const started = Date.now();
     const result = await setup().run('($f := function($n){ $f($n+1) }; $f(0))', { timeoutMs: 200 });
     expect(result).toEqual({ ok: false, error: 'exceeded the 200 ms time limit', limit: 'time' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 
   it('stops a heavy loop at the time limit', async () => {
@@ -101,19 +101,19 @@ describe('evaluateExpression against costly expressions', () => {
     it('$sort of 100,000 numbers (JSONata: out of memory) sorts in n log n', async () => {
       const { result, ms } = await run('($sorted := $sort($reverse([1..100000])); [$sorted[0], $sorted[99999]])');
       expect(result).toEqual({ ok: true, value: [1, 100000] });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('$sort with a comparator checks the deadline between comparisons', async () => {
       const { result, ms } = await run('$sort([1..100000], function($a, $b){ $a < $b })', { timeoutMs: 200 });
       expect(result).toMatchObject({ ok: false, limit: 'time' });
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('$distinct of 100,000 numbers (JSONata: quadratic, minutes) is linear', async () => {
       const { result, ms } = await run('$count($distinct($append([1..50000], [1..50000])))');
       expect(result).toEqual({ ok: true, value: 50000 });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('$distinct of 20,000 different objects is linear too', async () => {
@@ -121,13 +121,13 @@ describe('evaluateExpression against costly expressions', () => {
       const started = Date.now();
       const result = await evaluateExpression('$count($distinct($append(event.items, event.items)))', { event: { items } });
       expect(result).toEqual({ ok: true, value: 20000 });
-      expect(Date.now() - started).toBeLessThan(1500);
+      expect(Date.now() - started).toBeLessThan(3000);
     });
 
     it('$pad to 100,000,000 characters (JSONata: builds it first) fails at once', async () => {
       const { result, ms } = await run('$pad("", 100000000)');
       expect(result).toEqual({ ok: false, error: 'produced a string longer than 1,048,576 characters', limit: 'string' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('$pad with a long fill string fails before repeating it', async () => {
@@ -135,26 +135,26 @@ describe('evaluateExpression against costly expressions', () => {
       expect(result).toMatchObject({ ok: true });
       const { result: tooLong, ms } = await run('$pad("", -1100000, $pad("", 900000, "x"))');
       expect(tooLong).toMatchObject({ ok: false, limit: 'string' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('$replace that multiplies its input fails at the string cap', async () => {
       const { result, ms } = await run('$replace($pad("", 100000, "a"), "a", $pad("", 1000, "b"))');
       expect(result).toMatchObject({ ok: false, limit: 'string' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('$join of many long strings fails before joining', async () => {
       const { result, ms } = await run('$join([1..2000].($pad("", 1000, "x")))');
       expect(result).toMatchObject({ ok: false, limit: 'string' });
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('$string of a value whose text passes the cap stops serialising', async () => {
       await expect(run('$length($string([1..100000]))')).resolves.toMatchObject({ result: { ok: true, value: 588896 } });
       const { result, ms } = await run('$string([[1..100000], [1..100000]])');
       expect(result).toEqual({ ok: false, error: 'produced a string longer than 1,048,576 characters', limit: 'string' });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
       const pretty = await run('$string($reduce([1..900], function($v, $n){ { "v": $v, "n": $n } }, {}), true)');
       expect(pretty.result).toMatchObject({ ok: false, limit: 'string' });
     });
@@ -178,7 +178,7 @@ describe('evaluateExpression against costly expressions', () => {
       ]) {
         const { result, ms } = await run(source);
         expect(result).toEqual({ ok: false, error: 'used a picture string longer than 1,000 characters', limit: 'picture' });
-        expect(ms).toBeLessThan(500);
+        expect(ms).toBeLessThan(1500);
       }
     });
   });
@@ -195,25 +195,25 @@ describe('evaluateExpression against costly expressions', () => {
     ])('%s with (a+)+$ on a near-match (JSONata: exponential) answers at once', async (_name, source, expected) => {
       const { result, ms } = await run(source);
       expect(result).toEqual({ ok: true, value: expected });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('matches a megabyte in linear time', async () => {
       const { result, ms } = await run('$contains($pad("", 1000000, "a") & "!", /(a|aa)+!$/)');
       expect(result).toEqual({ ok: true, value: true });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('refuses a search that could take seconds even in linear time, naming the limit', async () => {
       const { result, ms } = await run('$contains($pad("", 100000, "ab"), /(?:(a|b){999}(x|a))(c|d)/)');
       expect(result).toEqual({ ok: false, error: expect.stringMatching(/^ran the regular expression .* more than the limit of 30,000,000/), limit: 'regex' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('$toMillis with a picture that backtracks polynomially runs on RE2 too', async () => {
       const { result, ms } = await run('$toMillis($pad("", 5000, "a") & "1", "[MNn][FNn][MNn]")');
       expect(result).toEqual({ ok: true, value: undefined });
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('refuses a pattern RE2 cannot express, saying why', async () => {
@@ -226,7 +226,7 @@ describe('evaluateExpression against costly expressions', () => {
     it('a range of ten million items fails before it is allocated', async () => {
       const { result, ms } = await run('$count([1..10000000])');
       expect(result).toEqual({ ok: false, error: 'produced more than 100,000 items', limit: 'items' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('$map over a huge range fails at the item cap', async () => {
@@ -242,19 +242,19 @@ describe('evaluateExpression against costly expressions', () => {
     it('$append in a $reduce loop fails at the item cap', async () => {
       const { result, ms } = await run('$reduce([1..1000], function($all, $n){ $append($all, [1..1000]) }, [])');
       expect(result).toMatchObject({ ok: false, limit: 'items' });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('a string doubled forty times fails at the string cap', async () => {
       const { result, ms } = await run('($f := function($s, $n){ $n = 0 ? $s : $f($s & $s, $n - 1) }; $length($f("a", 40)))');
       expect(result).toEqual({ ok: false, error: 'produced a string longer than 1,048,576 characters', limit: 'string' });
-      expect(ms).toBeLessThan(500);
+      expect(ms).toBeLessThan(1500);
     });
 
     it('a thousand arrays of 100,000 items fail at the memory limit', async () => {
       const { result, ms } = await run('$count([1..1000].[[1..100000]])');
       expect(result).toEqual({ ok: false, error: 'exceeded the 32 MiB memory limit', limit: 'memory' });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('a value that shares its parts 2^30 times fails before JSONata walks it', async () => {
@@ -262,7 +262,7 @@ describe('evaluateExpression against costly expressions', () => {
         const source = `($f := function($v, $n){ $n = 0 ? $v : $f({ "l": $v, "r": $v }, $n - 1) }; $v := $f([1..1000], 30); $w := $f([1..1000], 30); ${walk})`;
         const { result, ms } = await run(source);
         expect(result).toMatchObject({ ok: false, limit: 'memory' });
-        expect(ms).toBeLessThan(500);
+        expect(ms).toBeLessThan(1500);
       }
     });
 
@@ -270,13 +270,13 @@ describe('evaluateExpression against costly expressions', () => {
       const source = '($f := function($n){ $n = 0 ? 0 : ($s := $pad("", 1000000, $string($n % 10)); $f($n - 1) + $n) }; $f(500))';
       const { result, ms } = await run(source);
       expect(result).toMatchObject({ ok: false, limit: 'memory' });
-      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('order-by of 100,000 items stops at the time limit', async () => {
       const { result, ms } = await run('$count([1..100000]^($))', { timeoutMs: 200 });
       expect(result).toEqual({ ok: false, error: 'exceeded the 200 ms time limit', limit: 'time' });
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(3000);
     });
 
     it('still runs work that is large but within the limits', async () => {

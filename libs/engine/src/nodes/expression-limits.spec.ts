@@ -43,7 +43,7 @@ describe('nodes whose expression passes a limit', () => {
   it('a filter with a catastrophic regex answers at once', async () => {
     const started = Date.now();
     await expect(setup(filterNode, { condition: '$contains(event.text & "!", /(a+)+$/)' }).run()).resolves.toMatchObject({ kind: 'succeeded', handle: 'no' });
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('a filter whose condition passes the memory limit fails without retries', async () => {
