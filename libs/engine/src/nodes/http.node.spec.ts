@@ -51,6 +51,22 @@ describe('http node validation of secret references', () => {
   );
 });
 
+describe('http node validation of header names and values', () => {
+  const validate = (headers: Record<string, string>) => httpNode.validate({ url: 'https://x.test/hook', method: 'GET', headers });
+
+  it('accepts token names and values with spaces, tabs and non-ASCII text', () => {
+    expect(validate({ 'X-Trace_Id.1': 'a b\tc', Accept: 'application/json', 'X-Name': 'Zoë' })).toEqual([]);
+  });
+
+  it.each([['X Bad', 'v'], ['X:Colon', 'v'], ['', 'v'], ['X-Ok\r\n', 'v']])('refuses the header name %j', (name, value) => {
+    expect(validate({ [name]: value })).toEqual([expect.stringMatching(/is not a valid HTTP header name$/)]);
+  });
+
+  it.each(['a\r\nX-Injected: 1', 'line\nbreak', 'nul\u0000', 'bell\u0007', 'emoji 🙂'])('refuses the value %j, naming the header', (value) => {
+    expect(validate({ 'X-Custom': value })).toEqual(['header "X-Custom" has a line break, a control character or a character outside Latin-1 in its value']);
+  });
+});
+
 describe('classifyHttpEffect', () => {
   const setup = (status: number, headers: Record<string, string> = {}, body: unknown = { ok: 1 }): EffectResult => ({
     kind: 'http', startedAt: NOW.toISOString(), durationMs: 3, response: { status, headers, body },

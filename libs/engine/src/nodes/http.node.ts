@@ -40,7 +40,7 @@ export const httpNode: NodeDefinition = {
     if (headers !== undefined && headers !== null) {
       if (typeof headers !== 'object' || Array.isArray(headers)) problems.push('headers must be an object of strings');
       else if (Object.values(headers).some((value) => typeof value !== 'string')) problems.push('every header value must be a string');
-      else problems.push(...malformedSecretReferences(headers as Record<string, string>));
+      else problems.push(...malformedHeaders(headers as Record<string, string>), ...malformedSecretReferences(headers as Record<string, string>));
     }
     problems.push(...expressionField(data, 'body', 'a body', false));
     const timeoutMs = data['timeoutMs'];
@@ -119,6 +119,24 @@ function storedHeaders(headers: Record<string, string>): Record<string, string> 
 }
 
 /** Header values that look like a secret reference but are not `{{secret.NAME}}`. */
+/** An HTTP header name: a token of RFC 9110 §5.6.2. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * A header value may hold visible characters, spaces and tabs, but no CR, LF
+ * or other controls (RFC 9110 §5.5); like Node's HTTP stack, only Latin-1 text.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Headers no HTTP client could send: refused on save rather than failing every attempt at call time. */
+function malformedHeaders(headers: Record<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) problems.push(`header name "${name.slice(0, 100)}" is not a valid HTTP header name`);
+    else if (!HEADER_VALUE.test(value)) problems.push(`header "${name}" has a line break, a control character or a character outside Latin-1 in its value`);
+  }
+  return problems;
+}
+
 function malformedSecretReferences(headers: Record<string, string>): string[] {
   return Object.entries(headers)
     .filter(([, value]) => /\{\{\s*secrets?\b/i.test(value.replace(SECRET_REFERENCE, '')))
