@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { BodyRecipe, Draft, IdPool } from './generators';
@@ -91,6 +92,9 @@ export class FuzzDriver {
   /** Sends one case and checks it. */
   async runCase(route: FuzzRoute, draft: Draft): Promise<void> {
     const path = this.resolvePath(draft, route);
+    // FUZZ_TRACE=file keeps the request in flight on disk, to name the culprit if the process dies.
+    const trace = process.env['FUZZ_TRACE'];
+    if (trace) writeFileSync(trace, `${new Date().toISOString()} ${route.name}\n${describeRequest(draft, path)}\n`);
     const outcome = await this.send(draft, path, route.stream === true);
     const stats = this.stats.get(route.name) ?? { cases: 0, statuses: new Map<string, number>() };
     stats.cases++;

@@ -30,7 +30,15 @@ export function fuzzSuite(options: FuzzOptions): void {
   const started = Date.now();
   const selected = ROUTES.filter((item) => !options.routes || options.routes.some((part) => item.name.includes(part)));
 
+  let sampler: NodeJS.Timeout | undefined;
   beforeAll(async () => {
+    if (process.env['FUZZ_TRACE']) {
+      sampler = setInterval(() => {
+        const memory = process.memoryUsage();
+        process.stderr.write(`  [memory] heap ${Math.round(memory.heapUsed / 1e6)} MB, rss ${Math.round(memory.rss / 1e6)} MB, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      }, 2000);
+      sampler.unref();
+    }
     const { api, target } = suite;
     target.reply({ status: 400, body: { refused: true } });
     const inline = await api.createFlow('fuzz inline', graph(
@@ -65,6 +73,7 @@ export function fuzzSuite(options: FuzzOptions): void {
   });
 
   afterAll(() => {
+    if (sampler) clearInterval(sampler);
     driver?.close();
   });
 

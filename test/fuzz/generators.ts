@@ -86,7 +86,13 @@ function slots(root: unknown): Slot[] {
   return found;
 }
 
-function applyMutation(root: unknown, mutation: Mutation): unknown {
+/** A fresh copy of a JSON value: generated values may be shared constants, which a later mutation must not change. */
+function copyJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+}
+
+function applyMutation(root: unknown, given: Mutation): unknown {
+  const mutation = { ...given, value: copyJson(given.value) };
   const all = slots(root);
   const slot = all[mutation.at % all.length] as Slot;
   const current = slot.parent === undefined ? root : (slot.parent as Record<string | number, unknown>)[slot.key];
@@ -120,7 +126,7 @@ export function mutated<T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> {
     {
       weight: 3,
       arbitrary: fc.tuple(valid, fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([value, mutations]) => {
-        let copy = JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+        let copy = copyJson(value);
         for (const mutation of mutations) copy = applyMutation(copy, mutation);
         return copy;
       }),
