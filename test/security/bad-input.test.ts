@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { FlowDto, FlowGraph, FlowNode } from '@sluice/contracts';
 import { edge, graph, node } from '../support/graphs';
 import { sluiceSuite } from '../support/sluice-harness';
@@ -299,5 +300,41 @@ describe('a list page stays within 8 MiB of JSON, however large its items', () =
     const listed = found.flatMap((page) => page.ids);
     expect(new Set(listed).size).toBe(listed.length);
     expect(listed.filter((id) => ids.includes(id))).toEqual(ids);
+  });
+});
+
+describe('requests Node\'s HTTP parser refuses still get the error shape', () => {
+  const suite = sluiceSuite('server');
+
+  /** Sends raw bytes and returns the answer's status, content type and body. */
+  function raw(text: string): Promise<{ status: number; type: string; body: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(suite.sluice.baseUrl).port), '127.0.0.1', () => socket.write(text));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('utf8');
+      });
+      socket.on('close', () => {
+        const [head = '', body = ''] = answer.split('\r\n\r\n');
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), type: /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '', body });
+      });
+      socket.on('error', reject);
+      socket.setTimeout(5000, () => socket.destroy());
+    });
+  }
+
+  it.each([
+    ['a request line past 16 KiB', 431, `GET /api/flows/${'z'.repeat(20_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`],
+    ['a NUL in a header value', 400, 'GET /api/flows HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\u0000b\r\n\r\n'],
+    ['a malformed method', 400, 'FO@O /api/flows HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'],
+    ['two Content-Length headers', 400, 'POST /api/flows HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'],
+    ['an HTTP/1.1 request without Host', 400, 'GET /api/flows HTTP/1.1\r\nConnection: close\r\n\r\n'],
+    ['an Expect other than 100-continue', 417, 'GET /api/flows HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: teapot\r\nConnection: close\r\n\r\n'],
+  ])('answers %s with %i in JSON, writing nothing', async (_name, status, text) => {
+    const before = await suite.sluice.count('flows');
+    const answer = await raw(text);
+    expect({ status: answer.status, type: answer.type }).toEqual({ status, type: 'application/json; charset=utf-8' });
+    expect(typeof (JSON.parse(answer.body) as { error: { code: string } }).error.code).toBe('string');
+    expect(await suite.sluice.count('flows')).toBe(before);
   });
 });

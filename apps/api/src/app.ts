@@ -10,6 +10,7 @@ import { jsonBody } from './common/json-body.middleware';
 import { requireJsonContentType } from './common/json-content-type.middleware';
 import { loopbackHostOnly } from './common/loopback-host.middleware';
 import { withApiSchemas } from './common/openapi';
+import { answerProtocolErrorsAsJson } from './common/protocol-errors';
 import { pageSecurityPolicy, securityHeaders } from './common/security-headers.middleware';
 import { uiStatic } from './ui/ui-static.middleware';
 
@@ -20,6 +21,8 @@ export async function createApiApp(platform: Platform, logger: Logger): Promise<
     logger: new NestPinoLogger(logger.child({ component: 'Nest' })),
   });
   app.disable('x-powered-by');
+  // Requests Node's parser refuses answer in the error shape; an HTTP/1.1 request without Host is refused first.
+  app.use(answerProtocolErrorsAsJson(app.getHttpServer()));
   // Ahead of everything else, so the editor's files, the docs and the API all get them.
   app.use(securityHeaders(), loopbackHostOnly(platform.settings), requireJsonContentType());
   app.use(...jsonBody({ maxBytes: platform.settings.SLUICE_MAX_BODY, maxDepth: platform.settings.SLUICE_MAX_JSON_DEPTH }));
