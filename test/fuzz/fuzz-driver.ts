@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { BodyRecipe, Draft, IdPool } from './generators';
 import type { FuzzRoute } from './routes';
@@ -33,8 +34,8 @@ export interface Violation {
 }
 
 interface Outcome {
-  /** HTTP status, or a failure to get one. */
-  status: number | 'no answer' | 'unsendable';
+  /** HTTP status, or a failure to get one; `hung up` is a raw request closed or left unanswered (it may be incomplete). */
+  status: number | 'no answer' | 'unsendable' | 'hung up';
   headers: IncomingHttpHeaders;
   body: string;
   error?: string;
@@ -95,7 +96,9 @@ export class FuzzDriver {
     // FUZZ_TRACE=file keeps the request in flight on disk, to name the culprit if the process dies.
     const trace = process.env['FUZZ_TRACE'];
     if (trace) writeFileSync(trace, `${new Date().toISOString()} ${route.name}\n${describeRequest(draft, path)}\n`);
-    const outcome = await this.send(draft, path, route.stream === true);
+    const outcome = draft.raw === undefined ? await this.send(draft, path, route.stream === true) : await this.sendRaw(draft.raw);
+    // A raw request's method is its first word.
+    const method = draft.raw === undefined ? draft.method : (draft.raw.split(' ', 1)[0] ?? '').toUpperCase();
     const stats = this.stats.get(route.name) ?? { cases: 0, statuses: new Map<string, number>() };
     stats.cases++;
     const key = process.env['FUZZ_CODES'] && typeof outcome.status === 'number' && outcome.status >= 400 ? `${outcome.status}:${errorCode(outcome.body)}` : String(outcome.status);
@@ -104,7 +107,7 @@ export class FuzzDriver {
     const described = () => describeRequest(draft, path);
     const fail = (rule: string, detail: string) => this.violations.push({ route: route.name, rule, request: described(), detail });
 
-    if (outcome.status === 'unsendable') return;
+    if (outcome.status === 'unsendable' || outcome.status === 'hung up') return;
     if (outcome.status === 'no answer') {
       fail('answers every request', outcome.error ?? 'no answer');
       return;
@@ -113,11 +116,11 @@ export class FuzzDriver {
     if (status >= 500 && !(status === 503 && outcome.headers['retry-after'] !== undefined)) {
       fail('no 5xx', `${status} ${outcome.body.slice(0, 500)}`);
     }
-    if (status >= 400 && status < 500 && draft.method !== 'HEAD') {
+    if (status >= 400 && status < 500 && method !== 'HEAD') {
       const problem = errorShapeProblem(outcome);
       if (problem) fail('4xx in the error shape', `${status} ${problem}: ${outcome.body.slice(0, 300)}`);
     }
-    const writeAccepted = status < 400 && !READS.has(draft.method);
+    const writeAccepted = status < 400 && !READS.has(method);
     if (!writeAccepted) {
       const after = await this.counts();
       const changed = changedCounts(this.snapshot, after);
@@ -128,7 +131,7 @@ export class FuzzDriver {
       }
       return;
     }
-    this.countAccepted(draft, status, outcome.body);
+    this.countAccepted(method, status, outcome.body);
     if (!(await this.settle())) fail('work started by a request settles', `still busy ${SETTLE_TIMEOUT_MS} ms after ${status}: ${await this.busy()}`);
     this.snapshot = await this.counts();
     await this.refreshPools();
@@ -174,15 +177,15 @@ export class FuzzDriver {
     this.pools.deadLetter = await ids('SELECT id FROM dead_letters ORDER BY created_at DESC LIMIT 20');
   }
 
-  private countAccepted(draft: Draft, status: number, text: string): void {
+  private countAccepted(method: string, status: number, text: string): void {
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
       return;
     }
-    if (draft.method === 'POST' && status === 201 && body['version'] === 1 && typeof body['id'] === 'string') this.accepted.flowsCreated++;
-    if (draft.method === 'PUT' && status === 200 && typeof body['version'] === 'number') this.accepted.versionsSaved++;
+    if (method === 'POST' && status === 201 && body['version'] === 1 && typeof body['id'] === 'string') this.accepted.flowsCreated++;
+    if (method === 'PUT' && status === 200 && typeof body['version'] === 'number') this.accepted.versionsSaved++;
     if (status === 202 && typeof body['runId'] === 'string' && body['deduplicated'] === false) this.accepted.runsStarted++;
     if (status === 202 && Array.isArray(body['runIds'])) this.accepted.runsStarted += body['runIds'].length;
   }
@@ -201,6 +204,30 @@ export class FuzzDriver {
       return pool.length === 0 ? NO_SUCH_ID : (pool[segment.pick % pool.length] as string);
     });
     return `/${parts.join('/')}${draft.query}`;
+  }
+
+  /** Writes raw bytes to a fresh socket and reads one answer (or notes that none came). */
+  private sendRaw(text: string): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      const chunks: Buffer[] = [];
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        socket.destroy();
+        const answer = parseAnswer(Buffer.concat(chunks));
+        resolve(answer ? { status: answer.status, headers: answer.headers, body: answer.body } : { status: 'hung up', headers: {}, body: '' });
+      };
+      const socket = connect(Number(this.url.port), this.url.hostname, () => socket.write(Buffer.from(text, 'latin1')));
+      const timer = setTimeout(finish, RAW_ANSWER_MS);
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (parseAnswer(Buffer.concat(chunks))?.complete) finish();
+      });
+      socket.on('close', finish);
+      socket.on('error', finish);
+    });
   }
 
   private send(draft: Draft, path: string, stream: boolean): Promise<Outcome> {
@@ -251,6 +278,46 @@ export class FuzzDriver {
       request.end(body);
     });
   }
+}
+
+const RAW_ANSWER_MS = 1500;
+
+/** Reads one HTTP/1.1 answer off a socket: head, then a Content-Length or chunked body, or until close. */
+function parseAnswer(bytes: Buffer): { status: number; headers: IncomingHttpHeaders; body: string; complete: boolean } | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const lines = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1]);
+  if (!Number.isInteger(status)) return undefined;
+  // An interim answer (100 Continue) comes before the real one.
+  if (status < 200) return parseAnswer(bytes.subarray(end + 4));
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const body = bytes.subarray(end + 4);
+  const length = Number(headers['content-length']);
+  if (Number.isInteger(length)) return { status, headers, body: body.subarray(0, length).toString('utf8'), complete: body.length >= length };
+  if (headers['transfer-encoding'] === 'chunked') {
+    const complete = body.includes('0\r\n\r\n');
+    return { status, headers, body: complete ? dechunk(body) : '', complete };
+  }
+  return { status, headers, body: body.toString('utf8'), complete: false };
+}
+
+function dechunk(body: Buffer): string {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(body.subarray(at, lineEnd).toString('latin1'), 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 function bodyBytes(recipe: BodyRecipe): Buffer | undefined {
@@ -304,6 +371,7 @@ function changedCounts(before: Counts, after: Counts): string | undefined {
 
 /** A request as a readable line (bodies cut short). */
 export function describeRequest(draft: Draft, path: string): string {
+  if (draft.raw !== undefined) return `RAW ${JSON.stringify(draft.raw.length > 600 ? `${draft.raw.slice(0, 600)}…` : draft.raw)}`;
   const body = (() => {
     switch (draft.body.kind) {
       case 'none': return '';

@@ -36,6 +36,8 @@ export interface Draft {
   headers: Record<string, string | string[]>;
   body: BodyRecipe;
   encoding: Encoding;
+  /** Bytes (Latin-1) sent over a plain socket instead of a request built from the fields above. */
+  raw?: string;
 }
 
 /** The http node URL every generated graph uses: loopback, a port nothing listens on. Mutations never touch it. */
@@ -396,3 +398,45 @@ export function headersArb(options: HeaderOptions): fc.Arbitrary<Record<string, 
 
 export const methodArb = (method: string): fc.Arbitrary<string> =>
   fc.oneof({ weight: 12, arbitrary: fc.constant(method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) });
+
+// ---------------------------------------------------------------- raw HTTP
+
+type RawMutation = { at: number; span: number; kind: number; pick: number };
+
+const RAW_INSERTS = ['\u0000', '\r', '\n', '\r\n', ' ', ':', '\t', '\u007f', '\u00e9', '\u00ff', '%', '"', '\r\n\r\n', '\r\n '];
+const RAW_VERSIONS = ['HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'http/1.1', 'HTTP/1.1 x', ''];
+const RAW_HEADERS = [
+  'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: x', 'Content-Length: -1', 'Content-Length: 99999999999',
+  'Content-Length: 1', 'Content-Length: 2, 2', 'Content-Length: abc', 'Host: evil.example', 'Host: 127.0.0.1', 'NoColonHere', ': novalue',
+  'X-Long: ' + 'v'.repeat(20_000), 'Expect: 100-continue', 'Upgrade: websocket', 'Connection: upgrade', 'Content-Encoding: gzip',
+  'Content-Type: text/plain', 'Content-Type: application/json; charset=utf-16',
+];
+
+/**
+ * Raw HTTP/1.1 requests for the parser itself: a valid request to a real
+ * route, then 1–3 byte-level mutations (stray control characters, cut spans,
+ * odd versions, duplicate or contradictory framing headers, obs-fold lines,
+ * 20 KB headers).
+ */
+export const rawRequestArb: fc.Arbitrary<string> = fc.record({
+  method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'get', 'PATCH'),
+  path: fc.constantFrom('/api/flows', '/api/flows/validate', '/api/runs?limit=5', '/api/topics/fuzz.raw/events', '/health/live',
+    '/api/flows/00000000-0000-4000-8000-000000000000', '*', 'http://127.0.0.1/api/flows', '/api/flows?x=\u00e9'),
+  body: fc.constantFrom('', '{"graph":{"nodes":[],"edges":[]}}', '{"a":1}', '5\r\n{"a":\r\n0\r\n\r\n'),
+  mutations: fc.array(fc.record({ at: fc.nat(), span: fc.nat({ max: 12 }), kind: fc.nat({ max: 4 }), pick: fc.nat() }), { minLength: 1, maxLength: 3 }),
+}).map(({ method, path, body, mutations }) => {
+  let text = `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\n\r\n${body}`;
+  for (const mutation of mutations as RawMutation[]) text = mutateRaw(text, mutation);
+  return text;
+});
+
+function mutateRaw(text: string, { at, span, kind, pick }: RawMutation): string {
+  const position = at % (text.length + 1);
+  switch (kind) {
+    case 0: return text.slice(0, position) + (RAW_INSERTS[pick % RAW_INSERTS.length] as string) + text.slice(position);
+    case 1: return text.slice(0, position) + text.slice(position + span + 1);
+    case 2: return text.replace('HTTP/1.1', RAW_VERSIONS[pick % RAW_VERSIONS.length] as string);
+    case 3: return text.replace('\r\n', `\r\n${RAW_HEADERS[pick % RAW_HEADERS.length] as string}\r\n`);
+    default: return text.replace('\r\n\r\n', `\r\n${RAW_HEADERS[pick % RAW_HEADERS.length] as string}\r\n\r\n`);
+  }
+}

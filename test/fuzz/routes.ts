@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { RUN_STATUSES } from '@sluice/contracts';
 import {
   bodyArb, createFlowBody, type Draft, encodingArb, garbageSegment, graphArb, headersArb, idSegment, type IdPool, methodArb, mutated,
-  noBodyArb, payloadArb, queryArb, type QueryParam, routingKey, saveFlowBody, type Segment, word,
+  noBodyArb, payloadArb, queryArb, type QueryParam, rawRequestArb, routingKey, saveFlowBody, type Segment, word,
 } from './generators';
 import { unicodeText } from './values';
 
@@ -106,7 +106,9 @@ export const ROUTES: readonly FuzzRoute[] = [
       encoding: encodingArb,
     }),
   },
+  {
+    name: 'RAW malformed HTTP/1.1',
+    method: 'RAW',
+    draft: rawRequestArb.map((raw): Draft => ({ method: 'RAW', segments: [], query: '', headers: {}, body: { kind: 'none' }, encoding: 'identity', raw })),
+  },
 ];
-
-/** Route names, for FUZZ_ROUTES filtering. */
-export const routeNames = (): string[] => ROUTES.map((item) => item.name);
