@@ -93,6 +93,16 @@ describe('bad input is refused at the edge with a 4xx and writes nothing', () =>
     await expectRefused(method, path, body, 400, 'unsupported_character');
   });
 
+  it.each([
+    ['a graph string', () => ['POST', '/api/flows', JSON.stringify({ name: 'g', graph: graph([node('t', 'trigger', { label: 'LONE' }), node('e', 'end')], [edge('t', 'e')]) }).replace('LONE', '\\ud800')], 422, 'invalid_graph'],
+    ['a graph key', () => ['PUT', `/api/flows/${flowId}`, JSON.stringify({ graph: graph([node('t', 'trigger', { LONE: 1 }), node('e', 'end')], [edge('t', 'e')]) }).replace('LONE', '\\udc00')], 422, 'invalid_graph'],
+    ['a flow name', () => ['POST', '/api/flows', JSON.stringify({ name: 'LONE', graph: okGraph }).replace('LONE', 'a\\ud800')], 400, 'validation_failed'],
+    ['a flow description', () => ['PUT', `/api/flows/${flowId}`, JSON.stringify({ description: 'LONE', graph: okGraph }).replace('LONE', '\\udbff')], 400, 'validation_failed'],
+  ] as [string, () => [string, string, string], number, string][])('refuses a lone surrogate in %s, which the store cannot keep', async (_name, make, status, code) => {
+    const [method, path, body] = make();
+    await expectRefused(method, path, body, status, code);
+  });
+
   it('reads an escaped backslash before u0000 as text, not as NUL', async () => {
     const response = await suite.api.request<{ runId: string }>('POST', `/api/flows/${flowId}/events`, '{"path":"C:\\\\u0000"}', JSON_HEADERS);
     expect(response.status).toBe(202);

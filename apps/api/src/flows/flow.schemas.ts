@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** A UTF-16 surrogate without its partner: PostgreSQL would store it as U+FFFD, silently changing the text. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNICODE_TEXT = 'must be Unicode text (a lone UTF-16 surrogate is not)';
+const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
+const text = (max: number) => z.string().max(max).refine(wellFormed, UNICODE_TEXT);
+const name = z.string().trim().min(1).max(200).refine(wellFormed, UNICODE_TEXT);
+
 /** The graph's outer shape; node-level rules are the engine's validation. */
 const graphSchema = z.object({
   nodes: z.array(z.object({
@@ -18,14 +25,14 @@ const graphSchema = z.object({
 });
 
 export const createFlowSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).nullable().optional(),
+  name,
+  description: text(5000).nullable().optional(),
   graph: graphSchema,
 }).strict();
 
 export const updateFlowSchema = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(5000).nullable().optional(),
+  name: name.optional(),
+  description: text(5000).nullable().optional(),
   graph: graphSchema,
 }).strict();
 

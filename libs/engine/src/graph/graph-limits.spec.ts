@@ -52,8 +52,8 @@ describe('graph limits', () => {
     expect(errors[0]?.nodeId).toBe(id);
   });
 
-  it('accepts strings at their limits', () => {
-    expect(setup({ expression: `"${'a'.repeat(9998)}"`, label: 'l'.repeat(200) }).result.errors).toEqual([]);
+  it('accepts strings at their limits, and surrogate pairs', () => {
+    expect(setup({ expression: `"${'a'.repeat(9998)}"`, label: 'l'.repeat(200), note: '😀\ud83d\ude00' }).result.errors).toEqual([]);
   });
 
   it('refuses an over-long node id by index, without echoing it in full', () => {
@@ -81,7 +81,9 @@ describe('graph limits', () => {
     ['a data string', { expression: 'event', label: 'a\u0000b' }, /label holds a NUL character/],
     ['a data key', { expression: 'event', ['k\u0000']: 1 }, /has a key "k\\u0000" holding a NUL character/],
     ['a string in an array', { expression: 'event', tags: ['ok', '\u0000'] }, /tags\[1\] holds a NUL character/],
-  ])('refuses NUL in %s, naming the node', (_name, data, pattern) => {
+    ['a lone high surrogate', { expression: 'event', label: 'a\ud800' }, /label holds a lone UTF-16 surrogate/],
+    ['a lone low surrogate in a key', { expression: 'event', ['\udc00k']: 1 }, /has a key "\\udc00k" holding a lone UTF-16 surrogate/],
+  ])('refuses NUL or a lone surrogate in %s, naming the node', (_name, data, pattern) => {
     const hit = setup(data).find(pattern);
     expect(hit?.nodeId).toBe('x');
   });

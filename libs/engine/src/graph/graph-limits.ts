@@ -45,6 +45,16 @@ const FIELD_LIMITS: Readonly<Record<string, number>> = {
 
 type Json = Record<string, unknown>;
 
+/** A UTF-16 surrogate without its partner: not Unicode text, and PostgreSQL's jsonb refuses it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why a string cannot be stored, or undefined. */
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'a lone UTF-16 surrogate';
+  return undefined;
+}
+
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -55,8 +65,8 @@ function quote(text: string): string {
 }
 
 /**
- * Checks counts and string lengths, and that no string or key holds NUL
- * (PostgreSQL cannot store it). Pushes one error per problem, naming the node
+ * Checks counts and string lengths, and that no string or key holds NUL or a
+ * lone surrogate (PostgreSQL cannot store either). Pushes one error per problem, naming the node
  * or edge when its id is itself within bounds.
  * @returns false when the graph has too many nodes or edges to validate further.
  */
@@ -88,7 +98,7 @@ interface Subject {
 
 function subject(kind: 'Node' | 'Edge', item: Json, index: number): Subject {
   const id = item['id'];
-  const usable = typeof id === 'string' && id !== '' && id.length <= GRAPH_LIMITS.maxIdLength && !id.includes('\u0000');
+  const usable = typeof id === 'string' && id !== '' && id.length <= GRAPH_LIMITS.maxIdLength && textProblem(id) === undefined;
   if (!usable) return { error: {}, name: `${kind} at index ${index}` };
   const type = kind === 'Node' && typeof item['type'] === 'string' && item['type'].length <= GRAPH_LIMITS.maxIdLength ? ` (${item['type']})` : '';
   return { error: kind === 'Node' ? { nodeId: id } : { edgeId: id }, name: `${kind} "${id}"${type}` };
@@ -124,11 +134,12 @@ function checkEdge(edge: Json, index: number, errors: GraphError[]): void {
   for (const key of ['id', 'source', 'target', 'sourceHandle', 'targetHandle']) checkShortString(edge[key], key, fail);
 }
 
-/** Ids, types, ends and handles: at most `maxIdLength`, no NUL. */
+/** Ids, types, ends and handles: at most `maxIdLength`, storable text. */
 function checkShortString(value: unknown, what: string, fail: (message: string) => void): void {
   if (typeof value !== 'string') return;
   if (value.length > GRAPH_LIMITS.maxIdLength) fail(`${what} is ${value.length} characters; at most ${GRAPH_LIMITS.maxIdLength}`);
-  if (value.includes('\u0000')) fail(`${what} holds a NUL character (\\u0000)`);
+  const problem = textProblem(value);
+  if (problem) fail(`${what} holds ${problem}`);
 }
 
 /** A value inside `data` still to check, with the limits that apply to it. */
@@ -158,7 +169,8 @@ function checkStrings(data: Json, fail: (message: string) => void): void {
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const { value, path, maxString, headers } = item;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) fail(`${path} holds a NUL character (\\u0000)`);
+      const problem = textProblem(value);
+      if (problem) fail(`${path} holds ${problem}`);
       if (value.length > maxString) fail(`${path} is ${value.length} characters; at most ${maxString}`);
     } else if (Array.isArray(value)) {
       value.forEach((element, index) => stack.push({ value: element, path: `${path}[${index}]`, maxString: GRAPH_LIMITS.maxStringLength, headers: false }));
@@ -174,7 +186,8 @@ function checkStrings(data: Json, fail: (message: string) => void): void {
 
 function checkKey(key: string, parent: string, maxKey: number, fail: (message: string) => void): void {
   const where = parent === '' ? '' : ` in ${parent}`;
-  if (key.includes('\u0000')) fail(`has a key ${quote(key)}${where} holding a NUL character (\\u0000)`);
+  const problem = textProblem(key);
+  if (problem) fail(`has a key ${quote(key)}${where} holding ${problem}`);
   if (key.length > maxKey) fail(`has a key ${quote(key)}${where} of ${key.length} characters; at most ${maxKey}`);
 }
 
