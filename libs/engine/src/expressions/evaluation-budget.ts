@@ -174,43 +174,44 @@ export class EvaluationBudget {
    * (then such a child, which can only be a cycle, counts as nothing).
    */
   private sizeOf(node: object, partial: boolean): number | undefined {
-    let own: number;
-    let children = 0;
+    const tally = { own: 0, children: 0 };
     if (Array.isArray(node)) {
       this.checkItems(node.length);
-      own = ARRAY_BYTES + SLOT_BYTES * node.length;
+      tally.own = ARRAY_BYTES + SLOT_BYTES * node.length;
       for (let index = 0; index < node.length; index++) {
-        const child: unknown = node[index];
-        if (typeof child === 'string') {
-          this.checkStringLength(child.length);
-          own += STRING_BYTES + child.length;
-        } else if (isContainer(child)) {
-          const size = this.sizes.get(child);
-          if (size === undefined && !partial) return undefined;
-          children += size ?? 0;
-        }
+        if (!this.countChild(node[index] as unknown, partial, tally)) return undefined;
       }
     } else {
-      own = OBJECT_BYTES;
+      tally.own = OBJECT_BYTES;
       const record = node as Record<string, unknown>;
       for (const key in record) {
-        const child = record[key];
-        own += PROPERTY_BYTES + key.length;
-        if (typeof child === 'string') {
-          this.checkStringLength(child.length);
-          own += STRING_BYTES + child.length;
-        } else if (isContainer(child)) {
-          const size = this.sizes.get(child);
-          if (size === undefined && !partial) return undefined;
-          children += size ?? 0;
-        }
+        tally.own += PROPERTY_BYTES + key.length;
+        if (!this.countChild(record[key], partial, tally)) return undefined;
       }
     }
+    const { own, children } = tally;
     const total = own + children;
     if (total > this.limits.memoryBytes) this.fail('memory');
     this.sizes.set(node, total);
     this.charge(own);
     return total;
+  }
+
+  /**
+   * Adds one child of a container to `tally`: a string's bytes to `own`, a
+   * container's recorded size to `children`. False when a container is not
+   * measured yet and a partial answer is not wanted.
+   */
+  private countChild(child: unknown, partial: boolean, tally: { own: number; children: number }): boolean {
+    if (typeof child === 'string') {
+      this.checkStringLength(child.length);
+      tally.own += STRING_BYTES + child.length;
+    } else if (isContainer(child)) {
+      const size = this.sizes.get(child);
+      if (size === undefined && !partial) return false;
+      tally.children += size ?? 0;
+    }
+    return true;
   }
 }
 
