@@ -2,6 +2,34 @@
 // strict equality, no `any` in libs, no console in apps and libs.
 import tseslint from 'typescript-eslint';
 
+/**
+ * One config block per library: `allow` lists the @sluice packages it may
+ * import, `types` those it may import with `import type` only. Everything
+ * else under @sluice/ is refused, and so are relative paths into another
+ * library or app.
+ */
+function boundaries(rules) {
+  return Object.entries(rules).map(([dir, { allow, types = [] }]) => ({
+    files: [`${dir}/src/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: types.map((name) => ({
+          name: `@sluice/${name}`,
+          message: `${dir} may import @sluice/${name} as types only`,
+          allowTypeImports: true,
+        })),
+        patterns: [
+          {
+            regex: `^@sluice/(?!(${[...allow, ...types].join('|') || '$^'})$)`,
+            message: `${dir} may import only ${[...allow, ...types].map((name) => `@sluice/${name}`).join(', ') || 'no other @sluice package'} (docs/architecture.md)`,
+          },
+          { group: ['../../*', '../../../*'], message: 'import another library by its @sluice/ name' },
+        ],
+      }],
+    },
+  }));
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'web/**', 'test/bench/**', '**/*.js', '**/*.mjs', 'coverage/**'] },
   {
@@ -21,6 +49,18 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
+  // Which library may import which (docs/architecture.md). The engine is pure;
+  // the runtime holds application services over ports and sees the adapter
+  // packages as types alone; only the platform composes adapters.
+  ...boundaries({
+    'libs/contracts': { allow: [] },
+    'libs/config': { allow: ['contracts'] },
+    'libs/engine': { allow: ['contracts'] },
+    'libs/store': { allow: ['contracts', 'engine'], types: ['runtime'] },
+    'libs/broker': { allow: ['contracts', 'engine'], types: ['runtime'] },
+    'libs/runtime': { allow: ['contracts', 'engine'], types: ['store', 'broker', 'config'] },
+    'libs/platform': { allow: ['contracts', 'config', 'engine', 'store', 'broker', 'runtime'] },
+  }),
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },

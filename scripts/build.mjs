@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['libs/contracts', 'libs/config', 'libs/engine', 'libs/store', 'libs/broker', 'libs/runtime', 'apps/worker', 'apps/api'];
+const packages = ['libs/contracts', 'libs/config', 'libs/engine', 'libs/store', 'libs/broker', 'libs/runtime', 'libs/platform', 'apps/worker', 'apps/api'];
 
 const swcOptions = {
   jsc: {

@@ -1,5 +1,5 @@
 import type { RunState } from '@sluice/contracts';
-import { isNonPublicAddress, PrivateAddressGuard, UndiciHttpCaller } from '@sluice/runtime';
+import { isNonPublicAddress, PrivateAddressGuard, UndiciHttpCaller } from '@sluice/platform';
 import { edge, fastRetry, graph, httpFlow, node } from '../support/graphs';
 import { sluiceSuite } from '../support/sluice-harness';
 import { TargetServer } from '../support/target-server';

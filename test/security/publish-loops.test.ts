@@ -1,5 +1,6 @@
 import type { FlowGraph, GraphWarning, RunState, StepError } from '@sluice/contracts';
-import { openPlatform, silentLogger, type Platform } from '@sluice/runtime';
+import { openPlatform, type Platform } from '@sluice/platform';
+import { silentLogger } from '@sluice/runtime';
 import { edge, graph, node } from '../support/graphs';
 import { sluiceSuite, type SluiceSuite } from '../support/sluice-harness';
 

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadSettings } from '@sluice/config';
-import { openPlatform, silentLogger, type Platform, type PlatformRole } from '@sluice/runtime';
+import { openPlatform, type Platform, type PlatformRole } from '@sluice/platform';
+import { silentLogger } from '@sluice/runtime';
 import { Client } from 'pg';
 import { createApiApp } from '../../apps/api/src/app';
 import { ApiClient } from './api-client';

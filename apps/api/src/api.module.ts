@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { FlowService, RunControlService, RunQueryService, RuntimeMetrics, TriggerService, type Platform } from '@sluice/runtime';
+import type { Platform } from '@sluice/platform';
+import { FlowService, RunControlService, RunQueryService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { BROKER, SETTINGS, STORE } from './common/tokens';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadSettingsOrExit } from '@sluice/config';
-import { closeOnSignals, createLogger, openPlatform } from '@sluice/runtime';
+import { closeOnSignals, createLogger, openPlatform } from '@sluice/platform';
 import { createApiApp } from './app';
 import { seedSampleFlows } from './seed/sample-seeder';
 

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadSettingsOrExit } from '@sluice/config';
-import { closeOnSignals, createLogger, NestPinoLogger, openPlatform, workerConsumeOptions, type Platform } from '@sluice/runtime';
-import { SluiceBrokerServer } from './transport/sluice-broker.server';
-import { WorkerModule } from './worker.module';
+import { closeOnSignals, createLogger, NestPinoLogger, openPlatform, SluiceBrokerServer, WorkerModule, type Platform } from '@sluice/platform';
+import { workerConsumeOptions } from '@sluice/runtime';
 
 /**
  * `npm run start:worker`: a Nest microservice over RabbitMQ. Its transport

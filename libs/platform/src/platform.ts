@@ -2,12 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InProcessBroker, RabbitMqBroker, type BrokerPort } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
+import { Runtime, type HttpCaller, type Logger } from '@sluice/runtime';
 import { createStore, startEmbeddedPostgres, type StorePort } from '@sluice/store';
-import { PrivateAddressGuard } from './adapters/private-address.guard';
-import { UndiciHttpCaller } from './adapters/undici-http-caller';
-import type { HttpCaller } from './ports/http-caller.port';
-import type { Logger } from './ports/logger.port';
-import { Runtime } from './runtime';
+import { PrivateAddressGuard } from './http/private-address.guard';
+import { UndiciHttpCaller } from './http/undici-http-caller';
 
 /** The store, broker and runtime of one process, and how to shut them down. */
 export interface Platform {

@@ -1,6 +1,6 @@
 import type { Settings } from '@sluice/config';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
-import type { Logger } from '../ports/logger.port';
+import type { Logger } from '@sluice/runtime';
 import { LogRedactor, REDACTED, urlPassword } from './log-redaction';
 
 /** The settings a logger reads: its level, and the secrets it must never write. */

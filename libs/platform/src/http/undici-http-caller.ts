@@ -2,7 +2,7 @@ import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { MAX_HTTP_REDIRECTS, SECRET_REFERENCE, type EffectResult, type HttpEffectErrorCode, type HttpRequestSpec } from '@sluice/engine';
-import type { HttpCaller } from '../ports/http-caller.port';
+import type { HttpCaller } from '@sluice/runtime';
 import { DestinationRefusedError, type PrivateAddressGuard } from './private-address.guard';
 
 export interface UndiciHttpCallerOptions {

@@ -1,4 +1,4 @@
-import type { Logger } from '../ports/logger.port';
+import type { Logger } from '@sluice/runtime';
 
 /**
  * On the first SIGTERM or SIGINT, runs the closers in order (a failing one is

@@ -1,4 +1,4 @@
-import type { Logger } from '../ports/logger.port';
+import type { Logger } from '@sluice/runtime';
 
 /**
  * Routes Nest's own log lines into the structured logger. It has the shape of

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventIngestHandler, StepExecutor, type Platform } from '@sluice/runtime';
+import { EventIngestHandler, StepExecutor } from '@sluice/runtime';
+import type { Platform } from '../platform';
 import { StepMessageHandler } from './step-message.handler';
 import { TopicEventHandler } from './topic-event.handler';
 
