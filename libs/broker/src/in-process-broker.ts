@@ -6,11 +6,11 @@ import {
   type StreamNotice,
   type TopicEventMessage,
 } from '@sluice/contracts';
+import { matchTopic } from '@sluice/engine';
 import type { BrokerPort, ConsumeOptions, Delivery, OutgoingMessage, StopConsuming } from './broker.port';
 import { errorFields, silentLogger, type BrokerLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
 import { InProcessQueue, type QueuedEntry } from './in-process-queue';
-import { topicMatches } from './topic-matches';
 
 export interface InProcessBrokerOptions {
   logger?: BrokerLogger;
@@ -133,7 +133,7 @@ export class InProcessBroker implements BrokerPort {
       case 'event': {
         const headers: Record<string, unknown> = outgoing.fannedOut ? { [FANNED_OUT_HEADER]: true } : {};
         return this.bindings
-          .filter((binding) => topicMatches(binding.pattern, message.topic))
+          .filter((binding) => matchTopic(binding.pattern, message.topic))
           .map((binding) => ({ queue: binding.queue, outgoing, headers }));
       }
     }

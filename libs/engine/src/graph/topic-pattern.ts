@@ -4,12 +4,15 @@ const WORD = /^[A-Za-z0-9_-]+$/;
 const MAX_TOPIC_LENGTH = 255;
 
 /**
- * AMQP topic matching: words are separated by `.`, `*` matches exactly one
- * word and `#` matches zero or more words.
+ * AMQP topic matching as RabbitMQ's topic exchange routes: words are separated
+ * by `.`, `*` matches exactly one word and `#` matches zero or more words. Empty
+ * words count (`a..b` has three); an empty key has no words at all, so `*` does
+ * not match it and `#` does. The one matcher for the in-process broker and for
+ * flow subscriptions, so both route an event to the same flows.
  */
 export function matchTopic(pattern: string, topic: string): boolean {
-  const p = pattern.split('.');
-  const t = topic.split('.');
+  const p = words(pattern);
+  const t = words(topic);
   // Memoised on (pattern word, topic word) so patterns like `#.#.#` stay polynomial.
   const memo = new Map<number, boolean>();
   const match = (i: number, j: number): boolean => {
@@ -26,6 +29,10 @@ export function matchTopic(pattern: string, topic: string): boolean {
     return result;
   };
   return match(0, 0);
+}
+
+function words(key: string): string[] {
+  return key === '' ? [] : key.split('.');
 }
 
 /** Checks a subscribe pattern (`orders.*`, `audit.#`). @returns a problem or undefined. */
