@@ -83,11 +83,6 @@ export class OutboxRelay {
     );
   }
 
-  /** Number of rows handed to the broker and not yet deleted. */
-  get pending(): number {
-    return this.inFlight.size;
-  }
-
   /** Messages handed to the broker that it does not hold yet: with the in-process broker, the worker's backlog. */
   get backlog(): number {
     return this.unconfirmed;

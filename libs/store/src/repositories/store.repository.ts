@@ -1,4 +1,5 @@
 import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } from '@sluice/contracts';
+import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
 import type { DataSource, Repository } from 'typeorm';
 import { DeadLetterEntity } from '../entities/dead-letter.entity';
 import type {
@@ -35,8 +36,6 @@ interface OutboxRow {
   fanned_out: boolean;
 }
 
-/** `maxAttempts` shown for a retry whose step state does not say (the SPEC's default policy). */
-const DEFAULT_MAX_ATTEMPTS = 5;
 /** Largest page `listRuns` and `listFlowPage` return. */
 const MAX_PAGE = 500;
 /**
@@ -407,7 +406,10 @@ export class TypeOrmStore implements StorePort {
     return found.map(toOutboxEntry);
   }
 
-  /** Soonest first; `maxAttempts` and `lastError` come from the step in the run's projection. */
+  /**
+   * Soonest first; `maxAttempts` and `lastError` come from the step in the run's projection
+   * (a step state that does not say shows the engine's default policy).
+   */
   async listRetries(limit: number): Promise<ScheduledRetry[]> {
     const found = await autocommit<{
       run_id: string; node_id: string; attempt: number; due_at: Date; flow_id: string;
@@ -428,7 +430,7 @@ export class TypeOrmStore implements StorePort {
     );
     return found.map((row) => ({
       runId: row.run_id, nodeId: row.node_id, attempt: row.attempt, dueAt: iso(row.due_at), reason: 'retry',
-      flowId: row.flow_id, maxAttempts: row.max_attempts ?? Math.max(DEFAULT_MAX_ATTEMPTS, row.attempt),
+      flowId: row.flow_id, maxAttempts: row.max_attempts ?? Math.max(DEFAULT_RETRY_POLICY.maxAttempts, row.attempt),
       ...(row.last_error === null ? {} : { lastError: row.last_error }),
     }));
   }
