@@ -1,6 +1,4 @@
-import 'reflect-metadata';
 import { DataSource, MigrationExecutor } from 'typeorm';
-import { STORE_ENTITIES } from './entities/entities';
 import { STORE_MIGRATIONS } from './migrations/migrations';
 
 export interface DataSourceOptions {
@@ -19,7 +17,9 @@ const MIGRATION_LOCK_KEY = 0x51_75_1c_e0;
 
 /**
  * A TypeORM DataSource for a PostgreSQL server or embedded PGlite; not yet
- * initialised. `gen_random_uuid()` (built in) instead of uuid-ossp, which
+ * initialised. It pools connections and runs migrations; it has no entities,
+ * because the migrations are the only schema and the store queries in SQL
+ * (docs/schema.md). `gen_random_uuid()` (built in) instead of uuid-ossp, which
  * PGlite lacks; never `synchronize`.
  */
 export function createDataSource(url: string, options: DataSourceOptions): DataSource {
@@ -32,7 +32,6 @@ export function createDataSource(url: string, options: DataSourceOptions): DataS
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    entities: STORE_ENTITIES,
     migrations: STORE_MIGRATIONS,
     migrationsTableName: 'migrations',
     applicationName: 'sluice',

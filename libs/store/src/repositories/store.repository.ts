@@ -1,7 +1,6 @@
 import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } from '@sluice/contracts';
 import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
-import type { DataSource, Repository } from 'typeorm';
-import { DeadLetterEntity } from '../entities/dead-letter.entity';
+import type { DataSource } from 'typeorm';
 import type {
   DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort,
   Subscription,
@@ -35,6 +34,18 @@ interface OutboxRow {
   message: OutboxEntry['message'];
   fanned_out: boolean;
 }
+
+interface DeadLetterRow {
+  id: string;
+  run_id: string;
+  flow_id: string;
+  node_id: string;
+  attempts: number;
+  error: StepError;
+  created_at: Date;
+}
+
+const DEAD_LETTER_COLUMNS = 'id, run_id, flow_id, node_id, attempts, error, created_at';
 
 /** Largest page `listRuns` and `listFlowPage` return. */
 const MAX_PAGE = 500;
@@ -85,27 +96,25 @@ function toOutboxEntry(row: OutboxRow): OutboxEntry {
   return { id: row.id, message: row.message, fannedOut: row.fanned_out };
 }
 
-function toDeadLetter(entity: DeadLetterEntity): DeadLetterRecord {
+function toDeadLetter(row: DeadLetterRow): DeadLetterRecord {
   return {
-    id: entity.id, runId: entity.runId, flowId: entity.flowId, nodeId: entity.nodeId, attempts: entity.attempts,
-    error: entity.error, createdAt: iso(entity.createdAt),
+    id: row.id, runId: row.run_id, flowId: row.flow_id, nodeId: row.node_id, attempts: row.attempts,
+    error: row.error, createdAt: iso(row.created_at),
   };
 }
 
 /**
- * StorePort over TypeORM and `pg`, for a PostgreSQL server and for embedded
- * PGlite alike. Reads return the `runs.state` projection; the hot path
- * (`transaction` → `write`) is one multi-row statement per call.
+ * StorePort in plain SQL over `pg`, through TypeORM's DataSource (pool and
+ * migrations; no entities: the migrations are the schema), for a PostgreSQL
+ * server and for embedded PGlite alike. Reads return the `runs.state`
+ * projection; the hot path (`transaction` → `writeBatch`, or `commitNewRuns`)
+ * is one multi-row statement per call.
  *
  * On PGlite every transaction holds the single session until it ends: inside
  * `transaction(work)` use only `tx`, never this store, or the two wait on each other.
  */
 export class TypeOrmStore implements StorePort {
-  private readonly deadLetters: Repository<DeadLetterEntity>;
-
-  constructor(private readonly dataSource: DataSource) {
-    this.deadLetters = dataSource.getRepository(DeadLetterEntity);
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   // Flows
 
@@ -444,23 +453,33 @@ export class TypeOrmStore implements StorePort {
 
   /** Open dead letters, newest first. */
   async listDeadLetters(limit: number): Promise<DeadLetterRecord[]> {
-    const found = await this.deadLetters.find({
-      where: { status: 'open' }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit,
-    });
+    const found = await autocommit<DeadLetterRow>(
+      this.dataSource,
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE status = 'open' ORDER BY created_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
     return found.map(toDeadLetter);
   }
 
   /** Only while open: redriven and discarded dead letters are gone from the user's view. */
   async getDeadLetter(id: string): Promise<DeadLetterRecord | undefined> {
     if (!isUuid(id)) return undefined;
-    const found = await this.deadLetters.findOneBy({ id, status: 'open' });
-    return found === null ? undefined : toDeadLetter(found);
+    const [row] = await autocommit<DeadLetterRow>(
+      this.dataSource,
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters WHERE id = $1::uuid AND status = 'open'`,
+      [id],
+    );
+    return row === undefined ? undefined : toDeadLetter(row);
   }
 
   async discardDeadLetter(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const result = await this.deadLetters.update({ id, status: 'open' }, { status: 'discarded', resolvedAt: () => 'now()' });
-    return (result.affected ?? 0) > 0;
+    const found = await autocommit<{ id: string }>(
+      this.dataSource,
+      `UPDATE dead_letters SET status = 'discarded', resolved_at = now() WHERE id = $1::uuid AND status = 'open' RETURNING id`,
+      [id],
+    );
+    return found.length > 0;
   }
 
   async ping(): Promise<void> {
