@@ -31,7 +31,7 @@ function boundaries(rules) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'web/**', 'test/bench/**', '**/*.js', '**/*.mjs', 'coverage/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'test/bench/**', '**/*.js', '**/*.mjs', 'coverage/**'] },
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.base],
@@ -50,19 +50,55 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
   },
   // Which library may import which (docs/architecture.md). The engine is pure;
-  // the runtime holds application services over ports and sees the adapter
-  // packages as types alone; only the platform composes adapters.
+  // the runtime holds application services and declares the ports (store,
+  // broker, http caller, logger) that the adapter packages implement, seeing
+  // the runtime as types alone; only the platform composes adapters.
   ...boundaries({
     'libs/contracts': { allow: [] },
     'libs/config': { allow: ['contracts'] },
     'libs/engine': { allow: ['contracts'] },
     'libs/store': { allow: ['contracts', 'engine'], types: ['runtime'] },
     'libs/broker': { allow: ['contracts', 'engine'], types: ['runtime'] },
-    'libs/runtime': { allow: ['contracts', 'engine'], types: ['store', 'broker', 'config'] },
+    'libs/runtime': { allow: ['contracts', 'engine'] },
     'libs/platform': { allow: ['contracts', 'config', 'engine', 'store', 'broker', 'runtime'] },
   }),
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  // The editor (web/), type-checked against its own tsconfig, with the same
+  // rules. It reaches the engine through its browser entry alone, which keeps
+  // JSONata, re2js and ajv out of the entry chunk (docs/architecture.md).
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    extends: [tseslint.configs.base],
+    languageOptions: {
+      parserOptions: { project: './web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^@sluice/(?!(contracts|engine/browser)$)',
+            message: 'web may import only @sluice/contracts and @sluice/engine/browser (docs/architecture.md)',
+          },
+          { regex: '^(\\.{1,2}/)+(.*/)?(libs|apps)/', message: 'import the engine as @sluice/engine/browser and contracts as @sluice/contracts' },
+        ],
+      }],
+      // The same for `import('…')` and `typeof import('…')`, which the rule above does not see.
+      'no-restricted-syntax': ['error', ...['ImportExpression > Literal.source', 'TSImportType > Literal.source'].map((node) => ({
+        selector: `${node}[value=/^@sluice\\u002F(?!(contracts|engine\\u002Fbrowser)$)/]`,
+        message: 'web may import only @sluice/contracts and @sluice/engine/browser (docs/architecture.md)',
+      }))],
+    },
+  },
+  {
+    files: ['web/**/*.spec.ts', 'web/**/*.spec.tsx'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -25,8 +25,13 @@ const web = {
       module: { type: 'commonjs' },
     }],
   },
-  // Deep paths (`@sluice/engine/retry/backoff`) map to the file; bare names to the library's index.
-  moduleNameMapper: { '^@sluice/([^/]+)/(.+)$': '<rootDir>/libs/$1/src/$2', '^@sluice/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  // The two packages the editor may import (eslint.config.mjs); relative `.js` (the engine's
+  // dynamic imports name their compiled file) resolves to the TypeScript source.
+  moduleNameMapper: {
+    '^@sluice/contracts$': '<rootDir>/libs/contracts/src/index.ts',
+    '^@sluice/engine/browser$': '<rootDir>/libs/engine/src/browser.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testEnvironment: 'node',
 };
 

@@ -11,12 +11,11 @@ export default defineConfig({
   root: here('.'),
   plugins: [react()],
   resolve: {
-    // Deep engine paths first: the browser imports single engine files (retry/backoff,
-    // run/fold, …) so the engine's index, which pulls ajv and every node, stays out of the bundle.
+    // The editor sees the engine through its browser entry only (light code, heavy parts behind
+    // loaders that become their own chunks); the engine's index, with ajv and every node, stays out.
     alias: [
-      { find: /^@sluice\/engine\/(.+)$/, replacement: `${here('../libs/engine/src')}/$1` },
       { find: /^@sluice\/contracts$/, replacement: here('../libs/contracts/src/index.ts') },
-      { find: /^@sluice\/engine$/, replacement: here('../libs/engine/src/index.ts') },
+      { find: /^@sluice\/engine\/browser$/, replacement: here('../libs/engine/src/browser.ts') },
     ],
   },
   build: {

@@ -1,3 +1,4 @@
+import { loadGraphValidator } from '@sluice/engine/browser';
 import { useEffect } from 'react';
 import { ApiError } from '../api/ApiError';
 import { api } from '../api/client';
@@ -14,13 +15,6 @@ function validationKey(state: EditorState): string {
     state.edges.map((edge) => [edge.id, edge.source, edge.target, edge.sourceHandle ?? null]),
   ]);
 }
-
-/**
- * The engine's validator, loaded on first need: it pulls every node definition,
- * which the app only needs when the API is unreachable.
- */
-const loadValidator = () => import('@sluice/engine/graph/validate-graph').then((module) => module.validateGraph);
-
 
 /**
  * Validates the canvas with `POST /api/flows/validate` while editing
@@ -64,7 +58,8 @@ export function useGraphValidation(store: EditorStore): void {
             if (error instanceof DOMException && error.name === 'AbortError') return;
             // Signed out: the sign-in screen takes over.
             if (error instanceof ApiError && error.status === 401) return answer('unavailable', []);
-            loadValidator()
+            // The engine's validator pulls every node definition, so it loads only when the API is unreachable.
+            loadGraphValidator()
               .then((validateGraph) => {
                 const local = validateGraph(withoutPayloadSchemas(graph));
                 answer(local.valid ? 'valid' : 'invalid', local.errors);

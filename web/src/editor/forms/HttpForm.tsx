@@ -1,5 +1,5 @@
 import type { HttpMethod } from '@sluice/contracts';
-import { HTTP_METHODS } from '@sluice/engine/nodes/http-exchange';
+import { HTTP_METHODS } from '@sluice/engine/browser';
 import { useId } from 'react';
 import { Field } from './Field';
 import { JsonataField } from './JsonataField';

@@ -1,5 +1,5 @@
 import type { RetryPolicyInput } from '@sluice/contracts';
-import { DEFAULT_RETRY_POLICY } from '@sluice/engine/retry/retry-policy';
+import { DEFAULT_RETRY_POLICY } from '@sluice/engine/browser';
 import { useMemo } from 'react';
 import { backoffPreview } from '../lib/backoffPreview';
 import { formatDuration } from '../lib/formatDuration';

@@ -1,3 +1,4 @@
+import { loadExpressionEvaluator } from '@sluice/engine/browser';
 import { useEffect, useMemo, useState } from 'react';
 import { useEditorStore } from '../store/EditorStoreContext';
 import { useRunStatusStore } from '../store/RunStatusStoreContext';
@@ -13,9 +14,9 @@ export type PreviewState =
 const DEBOUNCE_MS = 150;
 
 /** The engine's bounded JSONata evaluator, with jsonata itself, loaded when the first preview needs it. */
-let evaluator: Promise<typeof import('@sluice/engine/expressions/evaluate-expression').evaluateExpression> | undefined;
+let evaluator: ReturnType<typeof loadExpressionEvaluator> | undefined;
 function loadEvaluator() {
-  evaluator ??= import('@sluice/engine/expressions/evaluate-expression').then((module) => module.evaluateExpression);
+  evaluator ??= loadExpressionEvaluator();
   return evaluator;
 }
 

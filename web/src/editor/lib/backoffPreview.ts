@@ -1,6 +1,5 @@
 import type { RetryPolicyInput } from '@sluice/contracts';
-import { backoffSchedule } from '@sluice/engine/retry/backoff';
-import { resolveRetryPolicy } from '@sluice/engine/retry/retry-policy';
+import { backoffSchedule, resolveRetryPolicy } from '@sluice/engine/browser';
 
 /** One row of the inspector's retry preview. */
 export interface BackoffPreviewRow {

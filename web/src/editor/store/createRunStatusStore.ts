@@ -1,5 +1,5 @@
 import type { HistoryEvent, RunChangedNotice, RunState, StepState } from '@sluice/contracts';
-import { applyEvent } from '@sluice/engine/run/fold';
+import { applyEvent } from '@sluice/engine/browser';
 import { createStore } from 'zustand/vanilla';
 import { applyRunStatus, type NodeRunStatus, reuseUnchanged, type StatusNode } from '../lib/applyRunStatus';
 
