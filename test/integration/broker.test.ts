@@ -4,8 +4,9 @@
  * RabbitMQ being unreachable fails the suite; nothing is skipped.
  */
 import type { ChannelModel } from 'amqplib';
-import { FANNED_OUT_HEADER, type BrokerMessage, type StepMessage, type StreamNotice, type TopicEventMessage } from '@sluice/contracts';
-import { InProcessBroker, RabbitMqBroker, type BrokerPort, type Delivery, type OutgoingMessage } from '@sluice/broker';
+import { FANNED_OUT_HEADER, InProcessBroker, RabbitMqBroker } from '@sluice/broker';
+import type { StreamNotice } from '@sluice/contracts';
+import type { BrokerMessage, BrokerPort, Delivery, OutgoingMessage, StepMessage, TopicEventMessage } from '@sluice/runtime';
 import { deleteNamespace, randomNamespace, rabbitMqUrl, withRabbitChannel } from '../support/rabbitmq';
 
 interface Subject {
@@ -126,7 +127,7 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     expect(sorted.map((d) => d.id)).toEqual(['step-1', 'step-2', 'step-3']);
     expect(sorted.map((d) => d.message)).toEqual([step(1).message, step(2, 3).message, step(3).message]);
     expect(sorted.every((d) => !d.redelivered)).toBe(true);
-    expect(sorted[0]?.headers[FANNED_OUT_HEADER]).toBeUndefined();
+    expect(sorted.map((d) => d.fannedOut)).toEqual([false, false, false]);
   });
 
   it('hands waiting messages over in batches no larger than maxBatch', async () => {
@@ -296,7 +297,7 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     expect(new Set(byConsumer.flat()).size).toBe(20);
   });
 
-  it('routes events of any topic to the ingest queue and round-trips the fanned-out header', async () => {
+  it('routes events of any topic to the ingest queue and round-trips the fanned-out flag', async () => {
     const received: Delivery<TopicEventMessage>[] = [];
     await broker.consumeEvents(
       ackInto(received),
@@ -311,9 +312,9 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     expect(byId.get('e1')?.message).toEqual(event('e1', 'orders.created').message);
     expect(byId.get('e2')?.message.topic).toBe('orders.eu.created');
     expect(byId.get('e3')?.message.topic).toBe('audit');
-    expect(byId.get('e1')?.headers[FANNED_OUT_HEADER]).toBe(true);
-    expect(byId.get('e2')?.headers[FANNED_OUT_HEADER]).toBeUndefined();
-    expect(byId.get('e3')?.headers[FANNED_OUT_HEADER]).toBeUndefined();
+    expect(byId.get('e1')?.fannedOut).toBe(true);
+    expect(byId.get('e2')?.fannedOut).toBe(false);
+    expect(byId.get('e3')?.fannedOut).toBe(false);
   });
 
   it('resolves publish once the message is durably held (in-process: only after the ack)', async () => {
@@ -412,6 +413,18 @@ describe('RabbitMqBroker specifics', () => {
     expect(paid?.message.payload).toEqual([1, 2]);
     expect(paid?.message.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(byTopic.get('logs.line')?.message.payload).toBe('not json');
+    expect(received.map((d) => d.fannedOut)).toEqual([false, false, false]);
+  });
+
+  it('reads the fanned-out flag from the AMQP header, whoever published the event', async () => {
+    await withRabbitChannel(async (channel) => {
+      channel.publish(broker.names.eventsExchange, 'orders.created', Buffer.from('{}'), { messageId: 'ext-fanned', headers: { [FANNED_OUT_HEADER]: true } });
+      channel.publish(broker.names.eventsExchange, 'orders.created', Buffer.from('{}'), { messageId: 'ext-other', headers: { 'x-other': true } });
+    });
+    const received = await collectEvents(2);
+    const byId = new Map(received.map((d) => [d.id, d.fannedOut]));
+    expect(byId.get('ext-fanned')).toBe(true);
+    expect(byId.get('ext-other')).toBe(false);
   });
 
   it('publishes persistent JSON messages with the outbox id as messageId', async () => {

@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FlowGraph, HistoryEvent, RunState, RunStatus, StepState } from '@sluice/contracts';
+import type { OutboxEntry, RunWrite, TimerEntry } from '@sluice/runtime';
 import {
-  createStore, InvalidCursorError, InvalidRunWriteError, startEmbeddedPostgres, StoreConflictError,
-  type OutboxEntry, type RunWrite, type TimerEntry, type TypeOrmStore,
+  createStore, InvalidCursorError, InvalidRunWriteError, startEmbeddedPostgres, StoreConflictError, type TypeOrmStore,
 } from '@sluice/store';
 import { Pool } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';

@@ -1,6 +1,5 @@
-import type { BrokerMessage } from '@sluice/contracts';
-import type { Delivery } from './broker.port';
-import { errorFields, type BrokerLogger } from './broker-logger';
+import type { BrokerMessage, Delivery, Logger } from '@sluice/runtime';
+import { errorFields } from './broker-logger';
 
 /** A delivery that can tell whether its handler already acked or nacked it. */
 export type SettleableDelivery<T extends BrokerMessage> = Delivery<T> & { isSettled(): boolean };
@@ -12,7 +11,7 @@ export type SettleableDelivery<T extends BrokerMessage> = Delivery<T> & { isSett
 export async function runBatch<T extends BrokerMessage>(
   handler: (batch: Delivery<T>[]) => Promise<void>,
   batch: SettleableDelivery<T>[],
-  logger: BrokerLogger,
+  logger: Logger,
   queue: string,
 ): Promise<void> {
   try {

@@ -1,17 +1,15 @@
-/**
- * The small slice of a structured logger (pino-compatible) the adapters use.
- * Optional: without one, adapters stay silent.
- */
-export interface BrokerLogger {
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
+import type { Logger } from '@sluice/runtime';
 
-export const silentLogger: BrokerLogger = {
+/** The logger of a broker built without one: it stays silent. */
+export const silentLogger: Logger = {
+  child: () => silentLogger,
+  debug: () => undefined,
+  info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
 };
 
+/** An error as log fields (`err: { name, message }`), whatever was thrown. */
 export function errorFields(err: unknown): Record<string, unknown> {
   return err instanceof Error ? { err: { name: err.name, message: err.message } } : { err: String(err) };
 }

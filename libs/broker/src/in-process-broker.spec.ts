@@ -1,5 +1,4 @@
-import type { StepMessage } from '@sluice/contracts';
-import type { Delivery, OutgoingMessage } from './broker.port';
+import type { Delivery, Logger, OutgoingMessage, StepMessage } from '@sluice/runtime';
 import { InProcessBroker } from './in-process-broker';
 
 const step = (n: number): OutgoingMessage => ({ id: `step-${n}`, message: { kind: 'step', runId: 'run-1', nodeId: `node-${n}`, attempt: 1 } });
@@ -43,6 +42,42 @@ describe('InProcessBroker', () => {
     expect(received[1]?.message.nodeId).toBe('node-1');
     received[1]?.ack();
     await expect(published).resolves.toBeUndefined();
+    await broker.close();
+  });
+
+  it('logs a failed consumer handler through its logger and requeues the batch', async () => {
+    const logged: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const record = (level: string) => (fields: Record<string, unknown>, message: string): void => void logged.push({ level, fields, message });
+    const logger: Logger = { child: () => logger, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+    const broker = new InProcessBroker({ logger });
+    await broker.start();
+    const seen: Delivery<StepMessage>[] = [];
+    await broker.consumeSteps(async (batch) => {
+      seen.push(...batch);
+      if (seen.length === 1) throw new Error('handler bug');
+      for (const delivery of batch) delivery.ack();
+    }, { prefetch: 10, maxBatch: 10 });
+    await broker.publish([step(1)]);
+    expect(seen.map((delivery) => delivery.redelivered)).toEqual([false, true]);
+    expect(logged).toEqual([{
+      level: 'error',
+      fields: { queue: 'sluice.steps', batchSize: 1, requeued: 1, err: { name: 'Error', message: 'handler bug' } },
+      message: expect.stringMatching(/^consumer handler failed/) as unknown as string,
+    }]);
+    await broker.close();
+  });
+
+  it('marks events published as fanned out, and only those', async () => {
+    const broker = new InProcessBroker();
+    await broker.start();
+    const received: Delivery[] = [];
+    await broker.consumeEvents(async (batch) => {
+      received.push(...batch);
+      for (const delivery of batch) delivery.ack();
+    }, { prefetch: 10, maxBatch: 10 });
+    const event = (id: string, fannedOut?: boolean): OutgoingMessage => ({ id, message: { kind: 'event', eventId: id, topic: 'orders.created', payload: {} }, fannedOut });
+    await broker.publish([event('e1', true), event('e2', false), event('e3')]);
+    expect(received.map((delivery) => [delivery.id, delivery.fannedOut])).toEqual([['e1', true], ['e2', false], ['e3', false]]);
     await broker.close();
   });
 

@@ -1,19 +1,16 @@
-import {
-  FANNED_OUT_HEADER,
-  INGEST_QUEUE,
-  STEPS_QUEUE,
-  type StepMessage,
-  type StreamNotice,
-  type TopicEventMessage,
-} from '@sluice/contracts';
+import type { StreamNotice } from '@sluice/contracts';
 import { matchTopic } from '@sluice/engine';
-import type { BrokerPort, ConsumeOptions, Delivery, OutgoingMessage, StopConsuming } from './broker.port';
-import { errorFields, silentLogger, type BrokerLogger } from './broker-logger';
+import type {
+  BrokerPort, ConsumeOptions, Delivery, Logger, OutgoingMessage, StepMessage, StopConsuming, TopicEventMessage,
+} from '@sluice/runtime';
+import { errorFields, silentLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
 import { InProcessQueue, type QueuedEntry } from './in-process-queue';
+import { INGEST_QUEUE, STEPS_QUEUE } from './topology-names';
 
 export interface InProcessBrokerOptions {
-  logger?: BrokerLogger;
+  /** Where failed consumer handlers and notice listeners are reported; silent without one. */
+  logger?: Logger;
 }
 
 interface PendingPublish {
@@ -29,11 +26,11 @@ interface PendingPublish {
  * rows until then. close() rejects publishes still waiting.
  */
 export class InProcessBroker implements BrokerPort {
-  private readonly logger: BrokerLogger;
+  private readonly logger: Logger;
   private started = false;
   private steps: InProcessQueue<StepMessage>;
   private ingest: InProcessQueue<TopicEventMessage>;
-  /** EVENTS_EXCHANGE bindings: the ingest queue with `#`. */
+  /** Bindings of the events exchange: the ingest queue with `#`. */
   private bindings: { pattern: string; queue: InProcessQueue<TopicEventMessage> }[];
   private readonly pending = new Set<PendingPublish>();
   private readonly noticeListeners = new Set<(notice: StreamNotice) => void>();
@@ -78,8 +75,8 @@ export class InProcessBroker implements BrokerPort {
         publish.remaining -= 1;
         if (publish.remaining === 0 && this.pending.delete(publish)) resolve();
       };
-      for (const { queue, outgoing, headers } of routed) {
-        queue.enqueue({ id: outgoing.id, body: JSON.stringify(outgoing.message), headers, redelivered: false, onSettled });
+      for (const { queue, outgoing, fannedOut } of routed) {
+        queue.enqueue({ id: outgoing.id, body: JSON.stringify(outgoing.message), fannedOut, redelivered: false, onSettled });
       }
     });
   }
@@ -125,16 +122,16 @@ export class InProcessBroker implements BrokerPort {
     };
   }
 
-  private route(outgoing: OutgoingMessage): { queue: { enqueue(entry: QueuedEntry): void }; outgoing: OutgoingMessage; headers: Record<string, unknown> }[] {
+  private route(outgoing: OutgoingMessage): { queue: { enqueue(entry: QueuedEntry): void }; outgoing: OutgoingMessage; fannedOut: boolean }[] {
     const message = outgoing.message;
     switch (message.kind) {
       case 'step':
-        return [{ queue: this.steps, outgoing, headers: {} }];
+        return [{ queue: this.steps, outgoing, fannedOut: false }];
       case 'event': {
-        const headers: Record<string, unknown> = outgoing.fannedOut ? { [FANNED_OUT_HEADER]: true } : {};
+        const fannedOut = outgoing.fannedOut === true;
         return this.bindings
           .filter((binding) => matchTopic(binding.pattern, message.topic))
-          .map((binding) => ({ queue: binding.queue, outgoing, headers }));
+          .map((binding) => ({ queue: binding.queue, outgoing, fannedOut }));
       }
     }
   }

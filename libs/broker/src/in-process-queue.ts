@@ -1,6 +1,4 @@
-import type { BrokerMessage } from '@sluice/contracts';
-import type { ConsumeOptions, Delivery, StopConsuming } from './broker.port';
-import type { BrokerLogger } from './broker-logger';
+import type { BrokerMessage, ConsumeOptions, Delivery, Logger, StopConsuming } from '@sluice/runtime';
 import { runBatch, type SettleableDelivery } from './batch-runner';
 
 /** One message held by an in-process queue until a consumer acks or drops it. */
@@ -8,7 +6,8 @@ export interface QueuedEntry {
   id: string;
   /** JSON of the message: every delivery parses a fresh copy, as a real broker would. */
   body: string;
-  headers: Record<string, unknown>;
+  /** For events: Sluice already started its own subscriber runs. */
+  fannedOut: boolean;
   redelivered: boolean;
   /** Called exactly once, when the message leaves the queue (acked, or nacked without requeue). */
   onSettled(): void;
@@ -38,7 +37,7 @@ export class InProcessQueue<T extends BrokerMessage> {
 
   constructor(
     readonly name: string,
-    private readonly logger: BrokerLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** Messages waiting for a consumer (not counting unacked ones). */
@@ -157,7 +156,7 @@ export class InProcessQueue<T extends BrokerMessage> {
       message: JSON.parse(entry.body) as T,
       id: entry.id,
       redelivered: entry.redelivered,
-      headers: { ...entry.headers },
+      fannedOut: entry.fannedOut,
       ack: () => {
         if (!release()) return;
         entry.onSettled();

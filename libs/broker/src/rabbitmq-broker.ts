@@ -1,7 +1,9 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import type { StepMessage, StreamNotice, TopicEventMessage } from '@sluice/contracts';
-import type { BrokerPort, ConsumeOptions, Delivery, OutgoingMessage, StopConsuming } from './broker.port';
-import { errorFields, silentLogger, type BrokerLogger } from './broker-logger';
+import type { StreamNotice } from '@sluice/contracts';
+import type {
+  BrokerPort, ConsumeOptions, Delivery, Logger, OutgoingMessage, StepMessage, StopConsuming, TopicEventMessage,
+} from '@sluice/runtime';
+import { errorFields, silentLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
 import { assertConsumeOptions } from './in-process-queue';
 import { decodeEvent, decodeStep, encodeMessage, JSON_CONTENT_TYPE, publishOptions } from './rabbitmq-codec';
@@ -14,7 +16,7 @@ export interface RabbitMqBrokerOptions {
   url: string;
   /** Prefixes every exchange and queue as `<namespace>.<name>`; unset in production. */
   namespace?: string;
-  logger?: BrokerLogger;
+  logger?: Logger;
   /** First reconnect delay after a connection loss, ms. Default 100. */
   reconnectInitialDelayMs?: number;
   /** Longest reconnect delay, ms (exponential backoff with ±20 % jitter). Default 5000. */
@@ -34,7 +36,7 @@ type State = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
  */
 export class RabbitMqBroker implements BrokerPort {
   readonly names: RabbitMqNames;
-  private readonly logger: BrokerLogger;
+  private readonly logger: Logger;
   private readonly batchWindowMs: number;
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
@@ -141,7 +143,7 @@ export class RabbitMqBroker implements BrokerPort {
     };
   }
 
-  private consumerDefaults(): { batchWindowMs: number; logger: BrokerLogger; onLost: (model: ChannelModel) => void } {
+  private consumerDefaults(): { batchWindowMs: number; logger: Logger; onLost: (model: ChannelModel) => void } {
     return { batchWindowMs: this.batchWindowMs, logger: this.logger, onLost: (model) => this.recover(model, new Error('consumer channel lost')) };
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage, Options } from 'amqplib';
-import { FANNED_OUT_HEADER, type StepMessage, type TopicEventMessage } from '@sluice/contracts';
-import type { OutgoingMessage } from './broker.port';
+import type { OutgoingMessage, StepMessage, TopicEventMessage } from '@sluice/runtime';
+import { FANNED_OUT_HEADER } from './topology-names';
 
 export const JSON_CONTENT_TYPE = 'application/json';
 
@@ -55,9 +55,10 @@ export function messageIdOf(msg: ConsumeMessage): string | undefined {
   return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
-export function headersOf(msg: ConsumeMessage): Record<string, unknown> {
+/** Whether the message carries FANNED_OUT_HEADER (set by `publishOptions` for a `fannedOut` event). */
+export function isFannedOut(msg: ConsumeMessage): boolean {
   const headers: unknown = msg.properties.headers;
-  return isRecord(headers) ? { ...headers } : {};
+  return isRecord(headers) && Boolean(headers[FANNED_OUT_HEADER]);
 }
 
 function parseBody(content: Buffer): { ok: true; value: unknown } | { ok: false } {

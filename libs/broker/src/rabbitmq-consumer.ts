@@ -1,10 +1,9 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import type { BrokerMessage } from '@sluice/contracts';
-import type { ConsumeOptions, Delivery } from './broker.port';
-import { errorFields, type BrokerLogger } from './broker-logger';
+import type { BrokerMessage, ConsumeOptions, Delivery, Logger } from '@sluice/runtime';
+import { errorFields } from './broker-logger';
 import { runBatch, type SettleableDelivery } from './batch-runner';
 import { closeQuietly } from './close-quietly';
-import { headersOf, messageIdOf } from './rabbitmq-codec';
+import { isFannedOut, messageIdOf } from './rabbitmq-codec';
 
 export interface RabbitMqConsumerConfig<T extends BrokerMessage> {
   queue: string;
@@ -14,7 +13,7 @@ export interface RabbitMqConsumerConfig<T extends BrokerMessage> {
   decode: (msg: ConsumeMessage) => T | null;
   /** How long deliveries are gathered into one batch, ms. */
   batchWindowMs: number;
-  logger: BrokerLogger;
+  logger: Logger;
   /** Called when the channel dies or the server cancels the consumer while it should be running. */
   onLost: (model: ChannelModel) => void;
 }
@@ -118,7 +117,7 @@ export class RabbitMqConsumer<T extends BrokerMessage> {
       message,
       id: messageIdOf(msg),
       redelivered: msg.fields.redelivered,
-      headers: headersOf(msg),
+      fannedOut: isFannedOut(msg),
       ack: () => settle((live) => live.ack(msg)),
       nack: (requeue = true) => settle((live) => live.nack(msg, false, requeue)),
       isSettled: () => settled,

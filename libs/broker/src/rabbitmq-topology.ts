@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { EVENTS_EXCHANGE, INGEST_QUEUE, NOTICES_EXCHANGE, STEPS_QUEUE } from '@sluice/contracts';
+import { EVENTS_EXCHANGE, INGEST_QUEUE, NOTICES_EXCHANGE, STEPS_QUEUE } from './topology-names';
 
 /** Names of everything the RabbitMQ adapter declares, after the namespace prefix. */
 export interface RabbitMqNames {

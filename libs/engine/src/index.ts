@@ -41,6 +41,7 @@ export {
 
 export { applyEvent, foldHistory, HistoryFoldError } from './run/fold';
 export type { Transition, Command } from './run/transition';
+export type { StepMessage } from './run/step-message';
 export { startRun, type StartRunInput } from './run/start-run';
 export { planStep, type StepPlan } from './run/plan-step';
 export { settleStep } from './run/settle-step';

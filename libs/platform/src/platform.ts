@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InProcessBroker, RabbitMqBroker, type BrokerPort } from '@sluice/broker';
+import { InProcessBroker, RabbitMqBroker } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
-import { Runtime, type HttpCaller, type Logger } from '@sluice/runtime';
-import { createStore, startEmbeddedPostgres, type StorePort } from '@sluice/store';
+import { Runtime, type BrokerPort, type HttpCaller, type Logger, type StorePort } from '@sluice/runtime';
+import { createStore, startEmbeddedPostgres } from '@sluice/store';
 import { PrivateAddressGuard } from './http/private-address.guard';
 import { UndiciHttpCaller } from './http/undici-http-caller';
 

@@ -1,4 +1,7 @@
 export * from './runtime';
+export * from './ports/store.port';
+export * from './ports/broker.port';
+export * from './ports/broker-messages';
 export * from './ports/http-caller.port';
 export * from './ports/logger.port';
 export * from './support/domain-error';

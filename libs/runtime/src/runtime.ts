@@ -1,6 +1,6 @@
-import type { BrokerPort, ConsumeOptions, StopConsuming } from '@sluice/broker';
+import type { BrokerPort, ConsumeOptions, StopConsuming } from './ports/broker.port';
 import { DEFAULT_PUBLISH_LIMITS, type EngineClock, type PublishLimits } from '@sluice/engine';
-import type { StorePort } from '@sluice/store';
+import type { StorePort } from './ports/store.port';
 import type { HttpCaller } from './ports/http-caller.port';
 import type { Logger } from './ports/logger.port';
 import { EventIngestHandler } from './services/event-ingest.handler';

@@ -1,4 +1,3 @@
-export * from './store.port';
 export * from './store.errors';
 export { TypeOrmStore } from './repositories/store.repository';
 export { createStore } from './create-store';

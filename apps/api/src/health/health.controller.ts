@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { BrokerPort } from '@sluice/broker';
-import type { StorePort } from '@sluice/store';
+import type { BrokerPort, StorePort } from '@sluice/runtime';
 import type { Response } from 'express';
 import { Public } from '../common/public.decorator';
 import { BROKER, STORE } from '../common/tokens';

@@ -1,6 +1,5 @@
-import type { BrokerPort } from '@sluice/broker';
 import type { StreamNotice } from '@sluice/contracts';
-import { DomainError, type RuntimeMetrics } from '@sluice/runtime';
+import { DomainError, type BrokerPort, type RuntimeMetrics } from '@sluice/runtime';
 import type { Response } from 'express';
 
 /** Interval of comment lines that keep idle connections open through proxies, in ms. */

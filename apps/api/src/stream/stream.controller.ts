@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, Query, Res, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { BrokerPort } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
-import { RuntimeMetrics } from '@sluice/runtime';
+import { RuntimeMetrics, type BrokerPort } from '@sluice/runtime';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { isUuid, parseRequest } from '../common/request-validation';

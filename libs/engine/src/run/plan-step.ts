@@ -1,4 +1,5 @@
-import type { RunState, StepMessage } from '@sluice/contracts';
+import type { RunState } from '@sluice/contracts';
+import type { StepMessage } from './step-message';
 import type { CompiledFlow } from '../graph/compile-flow';
 import type { HttpRequestSpec } from '../nodes/http-exchange';
 import { stepContext } from './step-scope';

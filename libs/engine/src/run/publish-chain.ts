@@ -1,4 +1,5 @@
-import type { PublishChain, RunState, StepError, StepMessage } from '@sluice/contracts';
+import type { PublishChain, RunState, StepError } from '@sluice/contracts';
+import type { StepMessage } from './step-message';
 import type { CompiledFlow } from '../graph/compile-flow';
 import { liveStep } from './step-liveness';
 

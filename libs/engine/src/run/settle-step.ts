@@ -1,4 +1,5 @@
-import type { FlowNode, RunState, StepMessage, StepState } from '@sluice/contracts';
+import type { FlowNode, RunState, StepState } from '@sluice/contracts';
+import type { StepMessage } from './step-message';
 import type { CompiledFlow } from '../graph/compile-flow';
 import type { EffectResult } from '../nodes/http-exchange';
 import type { NodeBehaviour } from '../nodes/node-definition';

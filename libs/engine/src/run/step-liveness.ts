@@ -1,4 +1,5 @@
-import type { RunState, StepMessage, StepState } from '@sluice/contracts';
+import type { RunState, StepState } from '@sluice/contracts';
+import type { StepMessage } from './step-message';
 
 /**
  * A step message is live only when it names the attempt the step is waiting

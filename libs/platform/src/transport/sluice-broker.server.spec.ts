@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
-import { InProcessBroker, type Delivery } from '@sluice/broker';
-import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN, type StepMessage, type TopicEventMessage } from '@sluice/contracts';
-import { silentLogger } from '@sluice/runtime';
+import { InProcessBroker } from '@sluice/broker';
+import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from '@sluice/contracts';
+import { silentLogger, type Delivery, type StepMessage, type TopicEventMessage } from '@sluice/runtime';
 import { SluiceBrokerServer } from './sluice-broker.server';
 
 const steps: Delivery<StepMessage>[][] = [];

@@ -1,7 +1,6 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { BrokerPort, ConsumeOptions, Delivery, StopConsuming } from '@sluice/broker';
-import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN, type BrokerMessage } from '@sluice/contracts';
-import type { Logger } from '@sluice/runtime';
+import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from '@sluice/contracts';
+import type { BrokerMessage, BrokerPort, ConsumeOptions, Delivery, Logger, StopConsuming } from '@sluice/runtime';
 import { lastValueFrom } from 'rxjs';
 
 export interface SluiceBrokerServerOptions {

@@ -1,5 +1,5 @@
-import type { Delivery } from '@sluice/broker';
-import { FANNED_OUT_HEADER, type TopicEventMessage } from '@sluice/contracts';
+import type { Delivery } from '../ports/broker.port';
+import type { TopicEventMessage } from '../ports/broker-messages';
 import type { Logger } from '../ports/logger.port';
 import type { RunChange, RunCommitter } from './run-committer';
 import type { TriggerService } from './trigger.service';
@@ -18,7 +18,7 @@ export class EventIngestHandler {
   ) {}
 
   async handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
-    const outside = batch.filter((delivery) => !delivery.headers[FANNED_OUT_HEADER]);
+    const outside = batch.filter((delivery) => !delivery.fannedOut);
     try {
       const changes: RunChange[] = [];
       for (const { message } of outside) {

@@ -1,5 +1,5 @@
 import type { FlowGraph } from '@sluice/contracts';
-import type { FlowRecord, StorePort } from '@sluice/store';
+import type { FlowRecord, StorePort } from '../ports/store.port';
 import { FlowCache } from './flow-cache';
 
 const GRAPH: FlowGraph = {

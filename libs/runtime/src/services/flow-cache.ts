@@ -1,5 +1,5 @@
 import { compileFlow, matchTopic, type CompiledFlow, type CompileOptions } from '@sluice/engine';
-import type { StorePort, Subscription } from '@sluice/store';
+import type { StorePort, Subscription } from '../ports/store.port';
 
 /** Time a flow's latest version is reused without asking the store, in ms. */
 const LATEST_TTL_MS = 1000;

@@ -1,6 +1,6 @@
 import type { FlowDto, FlowGraph, FlowVersionDto, ValidationResult } from '@sluice/contracts';
 import { validateGraph } from '@sluice/engine';
-import type { FlowRecord, StorePort } from '@sluice/store';
+import type { FlowRecord, StorePort } from '../ports/store.port';
 import { DomainError } from '../support/domain-error';
 import type { FlowCache } from './flow-cache';
 

@@ -1,5 +1,5 @@
-import type { BrokerPort } from '@sluice/broker';
-import type { OutboxEntry, StorePort } from '@sluice/store';
+import type { BrokerPort } from '../ports/broker.port';
+import type { OutboxEntry, StorePort } from '../ports/store.port';
 import type { Logger } from '../ports/logger.port';
 
 export interface OutboxRelayOptions {

@@ -1,5 +1,5 @@
 import { refuseByBudget, refuseByDepth, type PublishAdmission, type PublishIntent, type PublishLimits } from '@sluice/engine';
-import type { RunTransaction } from '@sluice/store';
+import type { RunTransaction } from '../ports/store.port';
 
 const GRANTED: PublishAdmission = { kind: 'publish', granted: true };
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { BrokerPort } from '@sluice/broker';
+import type { BrokerPort } from '../ports/broker.port';
 import {
   startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
 } from '@sluice/engine';
-import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '@sluice/store';
+import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '../ports/store.port';
 import type { FlowCache } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
 import { admitPublishes } from './publish-admission';

@@ -1,6 +1,6 @@
 import type { RunState } from '@sluice/contracts';
 import { accelerateRetry, redriveStep, type EngineClock, type Transition } from '@sluice/engine';
-import type { StorePort } from '@sluice/store';
+import type { StorePort } from '../ports/store.port';
 import { DomainError } from '../support/domain-error';
 import type { FlowCache } from './flow-cache';
 import type { RunCommitter } from './run-committer';

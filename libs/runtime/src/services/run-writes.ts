@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledFlow, Transition } from '@sluice/engine';
 import type { HistoryEvent, PublishChain } from '@sluice/contracts';
-import type { DeadLetterRecord, OutboxEntry, RunWrite, TimerEntry } from '@sluice/store';
+import type { DeadLetterRecord, OutboxEntry, RunWrite, TimerEntry } from '../ports/store.port';
 
 /** A `publish` command lifted out of a transition: the caller fans it out in the same transaction. */
 export interface PendingPublish {

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CompiledFlow } from '@sluice/engine';
-import type { RunWrite } from '@sluice/store';
+import type { RunWrite } from '../ports/store.port';
 
 /**
  * Prometheus metrics of the runtime, counted from the history events each

@@ -1,7 +1,8 @@
-import type { Delivery } from '@sluice/broker';
-import type { RunState, StepMessage } from '@sluice/contracts';
+import type { RunState } from '@sluice/contracts';
+import type { Delivery } from '../ports/broker.port';
+import type { StepMessage } from '../ports/broker-messages';
 import { planStep, publishIntent, settleStep, type CompiledFlow, type EffectResult, type EngineClock, type Transition } from '@sluice/engine';
-import type { StorePort } from '@sluice/store';
+import type { StorePort } from '../ports/store.port';
 import type { HttpCaller } from '../ports/http-caller.port';
 import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';

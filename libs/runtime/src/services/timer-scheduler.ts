@@ -1,4 +1,4 @@
-import type { StorePort } from '@sluice/store';
+import type { StorePort } from '../ports/store.port';
 import type { Logger } from '../ports/logger.port';
 import type { OutboxRelay } from './outbox-relay';
 

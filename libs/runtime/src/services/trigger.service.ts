@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TopicPublishResponse, TriggerResponse } from '@sluice/contracts';
 import { checkTriggerPayload, startRun, type EngineClock } from '@sluice/engine';
-import type { IdempotencyClaim, OutboxEntry } from '@sluice/store';
+import type { IdempotencyClaim, OutboxEntry } from '../ports/store.port';
 import { BacklogGate } from '../support/backlog-gate';
 import { CommitTrain } from '../support/commit-train';
 import { DomainError } from '../support/domain-error';

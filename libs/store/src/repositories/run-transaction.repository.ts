@@ -1,7 +1,7 @@
 import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
 import { StoreConflictError } from '../store.errors';
-import type { ChainRunGrant, ChainRunRequest, IdempotencyClaim, OutboxEntry, RunBatch, RunTransaction, RunWrite } from '../store.port';
+import type { ChainRunGrant, ChainRunRequest, IdempotencyClaim, OutboxEntry, RunBatch, RunTransaction, RunWrite } from '@sluice/runtime';
 import { buildRunBatchStatement } from './run-write.sql';
 import { isUuid, json, pgError, rows } from './sql';
 

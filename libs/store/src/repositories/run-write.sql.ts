@@ -5,7 +5,7 @@
  */
 import type { HistoryEvent, RunState } from '@sluice/contracts';
 import { InvalidRunWriteError } from '../store.errors';
-import type { DeadLetterRecord, OutboxEntry, RunBatch, RunWrite, TimerEntry } from '../store.port';
+import type { DeadLetterRecord, OutboxEntry, RunBatch, RunWrite, TimerEntry } from '@sluice/runtime';
 import { json } from './sql';
 
 export interface RunWriteStatement {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type {
   DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort,
   Subscription,
-} from '../store.port';
+} from '@sluice/runtime';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { autocommit, iso, isUuid, json } from './sql';

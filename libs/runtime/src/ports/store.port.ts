@@ -1,11 +1,16 @@
 /**
- * The store port: everything the runtime and the API need from persistence.
- * Adapters: TypeORM over `pg`, against a PostgreSQL server or embedded PGlite.
- * Services see domain types only, never entities.
+ * The store port, declared by the runtime that uses it: everything the
+ * runtime and the API need from persistence. Adapter in `@sluice/store`:
+ * TypeORM over `pg`, against a PostgreSQL server or embedded PGlite. Services
+ * see domain types only, never entities.
+ *
+ * Errors the adapter throws on purpose are its own classes (`@sluice/store`),
+ * each with a `code`: a write that does not continue a run's history rejects
+ * the transaction with `code: 'conflict'` (re-read and decide again); a cursor
+ * the store did not issue is refused with `code: 'bad_request'`.
  */
-import type {
-  BrokerMessage, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError,
-} from '@sluice/contracts';
+import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
+import type { BrokerMessage } from './broker-messages';
 
 export interface FlowRecord {
   id: string;
@@ -190,7 +195,7 @@ export interface StorePort {
   /** The latest version, or the given one. */
   getFlow(id: string, version?: number): Promise<FlowRecord | undefined>;
   listFlows(): Promise<FlowRecord[]>;
-  /** Active flows at their latest version, oldest first, a page at a time; throws InvalidCursorError for a cursor it did not issue. */
+  /** Active flows at their latest version, oldest first, a page at a time; refuses a cursor it did not issue (`code: 'bad_request'`). */
   listFlowPage(query: FlowListQuery): Promise<{ items: FlowRecord[]; nextCursor: string | null }>;
   listFlowVersions(id: string): Promise<FlowVersionDto[] | undefined>;
   archiveFlow(id: string): Promise<boolean>;

@@ -1,24 +1,26 @@
 /**
- * The broker port. Adapters: an in-process broker (embedded mode) and
- * RabbitMQ over amqplib (production). Both pass one contract suite.
+ * The broker port, declared by the runtime that uses it. Adapters in
+ * `@sluice/broker`: an in-process broker (embedded mode) and RabbitMQ over
+ * amqplib (production). Both pass one contract suite.
  */
-import type { BrokerMessage, StepMessage, StreamNotice, TopicEventMessage } from '@sluice/contracts';
+import type { StreamNotice } from '@sluice/contracts';
+import type { BrokerMessage, StepMessage, TopicEventMessage } from './broker-messages';
 
 export interface OutgoingMessage {
-  /** Outbox id; also the AMQP `messageId`. */
+  /** Outbox id; the delivery's `id`. */
   id: string;
   message: BrokerMessage;
-  /** For events: Sluice already started its own subscriber runs (sets FANNED_OUT_HEADER). */
+  /** For events: Sluice already started its own subscriber runs; the delivery says so in `fannedOut`. */
   fannedOut?: boolean;
 }
 
 export interface Delivery<T extends BrokerMessage = BrokerMessage> {
   message: T;
-  /** Outbox id / AMQP messageId; may be absent for events published by outside clients. */
+  /** The outgoing message's id; may be absent for events published by outside clients. */
   id?: string;
   redelivered: boolean;
-  /** Headers as received; FANNED_OUT_HEADER among them. */
-  headers: Record<string, unknown>;
+  /** An event Sluice published with `fannedOut`: its subscriber runs were started when it was published. */
+  fannedOut: boolean;
   ack(): void;
   /** Returns the message to the queue (requeue=true, the default) or drops it. */
   nack(requeue?: boolean): void;
@@ -35,14 +37,14 @@ export interface ConsumeOptions {
 export type StopConsuming = () => Promise<void>;
 
 export interface BrokerPort {
-  /** Connects and declares the topology (durable queues, EVENTS_EXCHANGE, ingest binding `#`). */
+  /** Connects and declares the topology (durable steps and ingest queues, the events exchange, ingest binding `#`). */
   start(): Promise<void>;
   close(): Promise<void>;
   /** True while connected. */
   isReady(): boolean;
   /**
-   * Publishes persistent messages: steps to STEPS_QUEUE, events to
-   * EVENTS_EXCHANGE with the topic as routing key. Resolves once every message
+   * Publishes persistent messages: steps to the steps queue, events to the
+   * events exchange with the topic as routing key. Resolves once every message
    * is durably held: on a publisher confirm for RabbitMQ; for the in-process
    * broker, which keeps nothing on disk, once a consumer has acknowledged it.
    * The outbox keeps each row until then.
@@ -50,7 +52,7 @@ export interface BrokerPort {
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Consumes step messages in batches: everything already waiting, up to maxBatch. */
   consumeSteps(handler: (batch: Delivery<StepMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
-  /** Consumes events from EVENTS_EXCHANGE (the ingest queue, bound with `#`). */
+  /** Consumes events from the events exchange (the ingest queue, bound with `#`). */
   consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
   /** Best-effort broadcast of live run changes to every API process. Never throws. */
   publishNotice(notice: StreamNotice): void;
