@@ -4,10 +4,10 @@
  * TypeORM over `pg`, against a PostgreSQL server or embedded PGlite. Services
  * see domain types only, never entities.
  *
- * Errors the adapter throws on purpose are its own classes (`@sluice/store`),
- * each with a `code`: a write that does not continue a run's history rejects
- * the transaction with `code: 'conflict'` (re-read and decide again); a cursor
- * the store did not issue is refused with `code: 'bad_request'`.
+ * Errors the adapter throws on purpose are its own classes (`@sluice/store`):
+ * a write that does not continue a run's history rejects the transaction with
+ * `code: 'conflict'` (re-read and decide again); a cursor the store did not
+ * issue is refused with `code: 'bad_request'`.
  */
 import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
 import type { BrokerMessage } from './broker-messages';
