@@ -5,7 +5,7 @@ import { TriggerService } from '@sluice/runtime';
 import { z } from 'zod';
 import { ApiErrors, ref } from '../common/openapi';
 import { parseRequest } from '../common/request-validation';
-import { flowId } from './flows.controller';
+import { flowId } from './flow-id';
 
 const idempotencyKey = z.string().trim().min(1).max(200).optional();
 

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FlowDto, FlowGraph, FlowVersionDto, Page, ValidateResponse } from '@sluice/contracts';
-import { DomainError, FlowService } from '@sluice/runtime';
+import { FlowService } from '@sluice/runtime';
 import { z } from 'zod';
 import { ApiErrors, page, ref } from '../common/openapi';
-import { INT4_MAX, isUuid, parseRequest, queryInteger } from '../common/request-validation';
+import { INT4_MAX, parseRequest, queryInteger } from '../common/request-validation';
+import { flowId } from './flow-id';
 import { createFlowSchema, updateFlowSchema, validateFlowSchema } from './flow.schemas';
 
 const versionQuery = z.object({ version: queryInteger(1, INT4_MAX).optional() });
@@ -89,9 +90,4 @@ export class FlowsController {
   archive(@Param('id') id: string): Promise<void> {
     return this.flows.archive(flowId(id));
   }
-}
-
-export function flowId(id: string): string {
-  if (!isUuid(id)) throw new DomainError('not_found', `Flow ${id} does not exist`);
-  return id;
 }
