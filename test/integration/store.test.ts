@@ -53,6 +53,9 @@ function advance(run: RunState, count: number, extra: Omit<RunWrite, 'state' | '
   return { state, write: { state, events: events(run, run.lastSeq + 1, count), ...extra } };
 }
 
+/** The transaction handle `store.transaction` passes to its work. */
+type Tx = Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0];
+
 function stepMessage(runId: string, nodeId: string, attempt = 1): OutboxEntry {
   return { id: randomUUID(), message: { kind: 'step', runId, nodeId, attempt } };
 }
@@ -80,15 +83,19 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     return (await store.createFlow({ name: `flow ${randomUUID()}`, description: null, graph: g })).id;
   }
 
-  /** A run inserted and written with `count` events. */
+  /** A run inserted with `count` events. */
   async function startedRun(flowId: string, count = 1, overrides: Partial<RunState> = {}, extra: Omit<RunWrite, 'state' | 'events'> = {}): Promise<RunState> {
     const { state, write } = advance(runState(flowId, overrides), count, extra);
-    await store.transaction(async (tx) => {
-      expect(await tx.insertRuns([state])).toEqual(new Set([state.id]));
-      await tx.write([write]);
-    });
+    expect(await store.transaction((tx) => tx.writeBatch({ inserts: [write], updates: [] }))).toEqual(new Set([state.id]));
     return state;
   }
+
+  /** Writes to existing runs as a step's commit does: a batch without new runs. */
+  const update = (tx: Tx, writes: readonly RunWrite[]): Promise<Set<string>> => tx.writeBatch({ inserts: [], updates: writes });
+
+  /** Claims one idempotency key. */
+  const claimOne = async (tx: Tx, claim: Parameters<Tx['claimIdempotencyKeys']>[0][number]): Promise<{ runId: string; eventId: string } | undefined> =>
+    (await tx.claimIdempotencyKeys([claim]))[0];
 
   describe('schema', () => {
     it('is made by migrations only, once, even when two stores start together', async () => {
@@ -188,10 +195,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const step: StepState = { nodeId: 'n2', status: 'scheduled', attempts: 0, pendingAttempt: 1, from: 'n1' };
       const initial = runState(flowId, { steps: [step] });
       const first = advance(initial, 3, { outbox: [stepMessage(initial.id, 'n2')] });
-      await store.transaction(async (tx) => {
-        await expect(tx.insertRuns([first.state])).resolves.toEqual(new Set([initial.id]));
-        await tx.write([first.write]);
-      });
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [first.write], updates: [] }))).resolves.toEqual(new Set([initial.id]));
       await expect(store.getRun(initial.id)).resolves.toEqual(first.state);
       await expect(store.getHistory(initial.id)).resolves.toEqual(first.write.events);
       await expect(store.getHistory(initial.id, 2)).resolves.toEqual(first.write.events.slice(2));
@@ -203,7 +207,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         const locked = await tx.lockRuns([initial.id, randomUUID(), 'junk']);
         expect([...locked.keys()]).toEqual([initial.id]);
         expect(locked.get(initial.id)).toEqual(first.state);
-        await tx.write([{ ...second.write, state: finished }]);
+        await update(tx, [{ ...second.write, state: finished }]);
       });
       await expect(store.getRun(initial.id)).resolves.toEqual(finished);
       expect((await store.getHistory(initial.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
@@ -217,22 +221,24 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('writes a large batch with a constant number of statements', async () => {
       const flowId = await newFlow();
       const states = Array.from({ length: 200 }, () => runState(flowId));
-      const writes = states.map((state) => advance(state, 5, {
+      const started = states.map((state) => advance(state, 1));
+      const writes = started.map(({ state }) => advance(state, 4, {
         outbox: [stepMessage(state.id, 'n2')],
         timers: [{ runId: state.id, nodeId: 'n3', attempt: 1, dueAt: at(1_000_000), reason: 'delay' }],
       }).write);
-      let statements = 0;
+      const statements: number[] = [];
       await store.transaction(async (tx) => {
-        await tx.insertRuns(writes.map((w) => w.state));
-        const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
-        try {
-          await tx.write(writes);
-          statements = spy.mock.calls.length;
-        } finally {
-          spy.mockRestore();
+        for (const batch of [{ inserts: started.map(({ write }) => write), updates: [] }, { inserts: [], updates: writes }]) {
+          const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+          try {
+            await tx.writeBatch(batch);
+            statements.push(spy.mock.calls.length);
+          } finally {
+            spy.mockRestore();
+          }
         }
       });
-      expect(statements).toBe(1);
+      expect(statements).toEqual([1, 1]);
       const ids = states.map((s) => s.id);
       const [counts] = await sql<{ h: number; o: number; t: number; r: number }>(
         `SELECT (SELECT count(*)::int FROM history WHERE run_id = ANY($1)) AS h,
@@ -249,7 +255,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const run = await startedRun(await newFlow());
       const a = advance(run, 2, { timers: [{ runId: run.id, nodeId: 'n2', attempt: 1, dueAt: at(5), reason: 'delay' }] });
       const b = advance(a.state, 1, { cancelTimers: ['n2'] });
-      await store.transaction((tx) => tx.write([a.write, b.write]));
+      await store.transaction((tx) => update(tx, [a.write, b.write]));
       expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
       await expect(store.getRun(run.id)).resolves.toEqual(b.state);
       expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
@@ -258,16 +264,16 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('upserts a timer per (run, node) and removes cancelled ones', async () => {
       const run = await startedRun(await newFlow());
       const one = advance(run, 1, { timers: [{ runId: run.id, nodeId: 'n2', attempt: 2, dueAt: at(10), reason: 'retry' }] });
-      await store.transaction((tx) => tx.write([one.write]));
+      await store.transaction((tx) => update(tx, [one.write]));
       const two = advance(one.state, 1, {
         timers: [{ runId: run.id, nodeId: 'n2', attempt: 3, dueAt: at(20), reason: 'retry' }, { runId: run.id, nodeId: 'n5', attempt: 1, dueAt: at(30), reason: 'delay' }],
       });
-      await store.transaction((tx) => tx.write([two.write]));
+      await store.transaction((tx) => update(tx, [two.write]));
       expect(await sql('SELECT node_id, attempt, due_at FROM timers WHERE run_id = $1 ORDER BY node_id', [run.id])).toEqual([
         { node_id: 'n2', attempt: 3, due_at: new Date(at(20)) }, { node_id: 'n5', attempt: 1, due_at: new Date(at(30)) },
       ]);
       const three = advance(two.state, 1, { cancelTimers: ['n2', 'n5'] });
-      await store.transaction((tx) => tx.write([three.write]));
+      await store.transaction((tx) => update(tx, [three.write]));
       expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
     });
 
@@ -282,9 +288,8 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       });
       const outboxBefore = await count('outbox');
       await expect(store.transaction(async (tx) => {
-        await tx.insertRuns([other.state]);
-        await tx.enqueue([stepMessage(randomUUID(), 'n9')]);
-        await tx.write([other.write, dup.write]);
+        await tx.writeBatch({ inserts: [other.write], updates: [], outbox: [stepMessage(randomUUID(), 'n9')] });
+        await update(tx, [dup.write]);
       })).rejects.toBeInstanceOf(StoreConflictError);
       await expect(store.getRun(other.state.id)).resolves.toBeUndefined();
       await expect(store.getHistory(other.state.id)).resolves.toEqual([]);
@@ -297,13 +302,13 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('refuses events that would leave a gap or repeat a seq', async () => {
       const run = await startedRun(await newFlow(), 3);
       const gap: RunWrite = { state: { ...run, lastSeq: 6 }, events: events(run, 5, 2) };
-      await expect(store.transaction((tx) => tx.write([gap]))).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.transaction((tx) => update(tx, [gap]))).rejects.toBeInstanceOf(StoreConflictError);
       const repeat: RunWrite = { state: { ...run, lastSeq: 3 }, events: events(run, 3, 1) };
-      await expect(store.transaction((tx) => tx.write([repeat]))).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.transaction((tx) => update(tx, [repeat]))).rejects.toBeInstanceOf(StoreConflictError);
       const unordered: RunWrite = { state: { ...run, lastSeq: 5 }, events: [events(run, 5, 1)[0]!, events(run, 4, 1)[0]!] };
-      await expect(store.transaction((tx) => tx.write([unordered]))).rejects.toBeInstanceOf(InvalidRunWriteError);
+      await expect(store.transaction((tx) => update(tx, [unordered]))).rejects.toBeInstanceOf(InvalidRunWriteError);
       const unknownRun = advance(runState(run.flowId), 1).write;
-      await expect(store.transaction((tx) => tx.write([unknownRun]))).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.transaction((tx) => update(tx, [unknownRun]))).rejects.toBeInstanceOf(StoreConflictError);
       expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3]);
       await expect(store.getRun(run.id)).resolves.toEqual(run);
     });
@@ -314,12 +319,14 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const a = runState(flowId, { eventId });
       const b = runState(flowId, { eventId });
       const elsewhere = runState(await newFlow(), { eventId });
-      await expect(store.transaction((tx) => tx.insertRuns([a, b, elsewhere]))).resolves.toEqual(new Set([a.id, elsewhere.id]));
-      await expect(store.transaction((tx) => tx.insertRuns([b]))).resolves.toEqual(new Set());
+      const insert = (states: RunState[]): Promise<Set<string>> => store.commitNewRuns({ inserts: states.map((state) => advance(state, 1).write) });
+      await expect(insert([a, b, elsewhere])).resolves.toEqual(new Set([a.id, elsewhere.id]));
+      await expect(insert([b])).resolves.toEqual(new Set());
       await expect(store.getRun(b.id)).resolves.toBeUndefined();
+      await expect(store.getHistory(b.id)).resolves.toEqual([]);
 
       const racing = Array.from({ length: 6 }, () => runState(flowId, { eventId: 'shared-event' }));
-      const won = await Promise.all(racing.map((state) => store.transaction((tx) => tx.insertRuns([state]))));
+      const won = await Promise.all(racing.map((state) => insert([state])));
       expect(won.filter((ids) => ids.size === 1)).toHaveLength(1);
       expect(await sql(`SELECT 1 FROM runs WHERE flow_id = $1 AND event_id = 'shared-event'`, [flowId])).toHaveLength(1);
     });
@@ -327,7 +334,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('claims an idempotency key once per flow for 24 h', async () => {
       const flowId = await newFlow();
       const claim = (key: string, runId = randomUUID(), flow = flowId) =>
-        store.transaction((tx) => tx.claimIdempotencyKey({ flowId: flow, key, runId, eventId: `evt-${runId}` }));
+        store.transaction((tx) => claimOne(tx, { flowId: flow, key, runId, eventId: `evt-${runId}` }));
       const firstRun = randomUUID();
       await expect(claim('k1', firstRun)).resolves.toBeUndefined();
       await expect(claim('k1')).resolves.toEqual({ runId: firstRun, eventId: `evt-${firstRun}` });
@@ -348,17 +355,17 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('releases nothing when the claimant rolls back', async () => {
       const flowId = await newFlow();
       await expect(store.transaction(async (tx) => {
-        await tx.claimIdempotencyKey({ flowId, key: 'k', runId: randomUUID(), eventId: 'e' });
+        await claimOne(tx, { flowId, key: 'k', runId: randomUUID(), eventId: 'e' });
         throw new Error('changed my mind');
       })).rejects.toThrow('changed my mind');
-      await expect(store.transaction((tx) => tx.claimIdempotencyKey({ flowId, key: 'k', runId: randomUUID(), eventId: 'e2' }))).resolves.toBeUndefined();
+      await expect(store.transaction((tx) => claimOne(tx, { flowId, key: 'k', runId: randomUUID(), eventId: 'e2' }))).resolves.toBeUndefined();
     });
 
     it('commits new runs with their rows in one statement, skipping an existing (flowId, eventId) and all its rows', async () => {
       const flowId = await newFlow();
       const taken = await startedRun(flowId);
       const settled = stepMessage(randomUUID(), 'n9');
-      await store.transaction((tx) => tx.enqueue([settled]));
+      await store.commitNewRuns({ inserts: [], outbox: [settled] });
       const fresh = advance(runState(flowId), 3, { outbox: [stepMessage('placeholder', 'n2')] });
       fresh.write.outbox = [stepMessage(fresh.state.id, 'n2')];
       const duplicate = advance(runState(flowId, { eventId: taken.eventId }), 2, {
@@ -415,7 +422,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const still = await startedRun(flowId);
       const moved = await startedRun(flowId);
       const later = advance(moved, 2);
-      await store.transaction((tx) => tx.write([later.write]));
+      await store.transaction((tx) => update(tx, [later.write]));
       const marker = { ...still, payload: 'the caller\'s copy' };
       const locked = await store.transaction((tx) => tx.lockRuns([still.id, moved.id, randomUUID()], new Map([[still.id, marker], [moved.id, moved]])));
       expect(locked.get(still.id)).toBe(marker);
@@ -427,7 +434,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const flowId = await newFlow();
       const claim = (key: string, runId = randomUUID()) => ({ flowId, key, runId, eventId: `evt-${runId}` });
       const held = claim('held');
-      await store.transaction((tx) => tx.claimIdempotencyKey(held));
+      await store.transaction((tx) => claimOne(tx, held));
       const first = claim('new');
       const results = await store.transaction((tx) => tx.claimIdempotencyKeys([first, claim('held'), claim('new'), claim('other')]));
       expect(results).toEqual([undefined, { runId: held.runId, eventId: held.eventId }, { runId: first.runId, eventId: first.eventId }, undefined]);
@@ -462,10 +469,10 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('lists pending entries oldest first, counts and deletes them', async () => {
       const run = await startedRun(await newFlow());
       const first = stepMessage(run.id, 'n2');
-      await store.transaction((tx) => tx.write([advance(run, 1, { outbox: [first] }).write]));
+      await store.transaction((tx) => update(tx, [advance(run, 1, { outbox: [first] }).write]));
       await new Promise((resolve) => setTimeout(resolve, 15));
       const event: OutboxEntry = { id: randomUUID(), message: { kind: 'event', eventId: 'e1', topic: 'orders.created', payload: [1, 2] }, fannedOut: true };
-      await store.transaction((tx) => tx.enqueue([event]));
+      await store.commitNewRuns({ inserts: [], outbox: [event] });
 
       await expect(store.outboxBacklog()).resolves.toBe(2);
       const future = new Date(Date.now() + 60_000).toISOString();
@@ -489,7 +496,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         { runId: run.id, nodeId: 'due-2', attempt: 1, dueAt: at(2_000), reason: 'delay' },
         { runId: run.id, nodeId: 'later', attempt: 4, dueAt: at(9_000), reason: 'retry' },
       ];
-      await store.transaction((tx) => tx.write([advance(run, 1, { timers }).write]));
+      await store.transaction((tx) => update(tx, [advance(run, 1, { timers }).write]));
       await expect(store.nextTimerDue()).resolves.toBe(at(1_000));
 
       const fired = await store.fireDueTimers(at(2_000), 10);
@@ -510,7 +517,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const writes = runs.map((run) => advance(run, 1, {
         timers: Array.from({ length: 12 }, (_, i) => ({ runId: run.id, nodeId: `n${i}`, attempt: 1, dueAt: at(i), reason: 'delay' as const })),
       }).write);
-      await store.transaction((tx) => tx.write(writes));
+      await store.transaction((tx) => update(tx, writes));
       const fired: OutboxEntry[] = [];
       for (let round = 0; round < 10 && fired.length < 60; round += 1) {
         const batches = await Promise.all(Array.from({ length: 6 }, () => store.fireDueTimers(at(100), 7)));
@@ -535,7 +542,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           { runId: base.id, nodeId: 'n8', attempt: 2, dueAt: at(4_000), reason: 'retry' },
         ],
       });
-      await store.transaction((tx) => tx.write([withSteps.write]));
+      await store.transaction((tx) => update(tx, [withSteps.write]));
       await expect(store.listRetries(10)).resolves.toEqual([
         { runId: base.id, nodeId: 'n8', attempt: 2, dueAt: at(4_000), reason: 'retry', flowId, maxAttempts: 5 },
         { runId: base.id, nodeId: 'n2', attempt: 2, dueAt: at(5_000), reason: 'retry', flowId, maxAttempts: 3, lastError: error },
@@ -552,7 +559,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const run = await startedRun(flowId);
       const error = { code: 'http_status', message: '500', status: 500, retryable: true };
       const letters = [1, 2, 3].map((i) => ({ id: randomUUID(), runId: run.id, flowId, nodeId: `n${i}`, attempts: 5, error, createdAt: at(i * 1_000) }));
-      await store.transaction((tx) => tx.write([advance(run, 1, { deadLetters: letters }).write]));
+      await store.transaction((tx) => update(tx, [advance(run, 1, { deadLetters: letters }).write]));
 
       await expect(store.listDeadLetters(10)).resolves.toEqual([letters[2], letters[1], letters[0]]);
       await expect(store.listDeadLetters(1)).resolves.toEqual([letters[2]]);
@@ -566,7 +573,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       await expect(store.getDeadLetter(letters[0]!.id)).resolves.toBeUndefined();
 
       const current = (await store.getRun(run.id))!;
-      await store.transaction((tx) => tx.write([advance(current, 1, { resolveDeadLetters: [letters[1]!.id, letters[0]!.id] }).write]));
+      await store.transaction((tx) => update(tx, [advance(current, 1, { resolveDeadLetters: [letters[1]!.id, letters[0]!.id] }).write]));
       await expect(store.listDeadLetters(10)).resolves.toEqual([letters[2]]);
       await expect(store.discardDeadLetter(letters[1]!.id)).resolves.toBe(false);
       expect(await sql('SELECT id, status FROM dead_letters ORDER BY created_at')).toEqual([
@@ -617,7 +624,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       await Promise.all(Array.from({ length: appenders }, () => store.transaction(async (tx) => {
         const state = (await tx.lockRuns([run.id])).get(run.id)!;
         await new Promise((resolve) => setImmediate(resolve));
-        await tx.write([advance(state, 1, { outbox: [stepMessage(run.id, 'n2')] }).write]);
+        await update(tx, [advance(state, 1, { outbox: [stepMessage(run.id, 'n2')] }).write]);
       })));
       const history = await store.getHistory(run.id);
       expect(history.map((e) => e.seq)).toEqual(Array.from({ length: appenders + 1 }, (_, i) => i + 1));

@@ -109,7 +109,10 @@ export interface NewRunBatch {
 
 /** New runs and writes to existing runs, written by one statement. */
 export interface RunBatch extends NewRunBatch {
-  /** Writes to existing runs, checked against `last_seq` as `RunTransaction.write` does. */
+  /**
+   * Writes to existing runs. Each must continue its run's stored history
+   * (`last_seq`); otherwise the transaction is rejected with `code: 'conflict'`.
+   */
   updates: readonly RunWrite[];
 }
 
@@ -152,28 +155,16 @@ export interface RunTransaction {
    */
   lockRuns(runIds: readonly string[], known?: ReadonlyMap<string, RunState>): Promise<Map<string, RunState>>;
   /**
-   * Claims an idempotency key. Returns the run that already holds it (claimed
-   * less than 24 h ago), or undefined when this claim won.
-   */
-  claimIdempotencyKey(claim: IdempotencyClaim): Promise<{ runId: string; eventId: string } | undefined>;
-  /**
-   * Inserts new runs, skipping any whose (flowId, eventId) already exists.
-   * Returns the ids actually inserted. Their events are written by `write`.
-   */
-  insertRuns(states: readonly RunState[]): Promise<Set<string>>;
-  /** Writes history, projections, outbox, timers and dead letters with multi-row statements. */
-  write(writes: readonly RunWrite[]): Promise<void>;
-  /** Adds outbox rows that belong to no run (a topic event nobody in Sluice subscribes to still goes to the broker). */
-  enqueue(entries: readonly OutboxEntry[]): Promise<void>;
-  /**
-   * Claims several idempotency keys in one statement, in (flowId, key) order
-   * so concurrent claimants lock alike. Answers in input order: the run that
-   * already holds the key, or undefined when this claim won. A key repeated
-   * in the input is held by its first claim.
+   * Claims idempotency keys in one statement, in (flowId, key) order so
+   * concurrent claimants lock alike. Answers in input order: the run that
+   * already holds the key (claimed less than 24 h ago), or undefined when this
+   * claim won. A key repeated in the input is held by its first claim.
    */
   claimIdempotencyKeys(claims: readonly IdempotencyClaim[]): Promise<({ runId: string; eventId: string } | undefined)[]>;
   /**
-   * `insertRuns` + `write` + `enqueue` (+ outbox deletes) in one statement.
+   * Writes a batch in one statement: new runs (skipping any whose (flowId,
+   * eventId) exists), writes to existing runs (history, projections, outbox
+   * rows, timers and dead letters), outbox rows of no run and outbox deletes.
    * Returns the ids of the new runs actually inserted.
    */
   writeBatch(batch: RunBatch): Promise<Set<string>>;

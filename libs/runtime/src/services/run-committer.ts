@@ -79,7 +79,7 @@ export class RunCommitter {
    * transaction of its own; anything else gets a transaction.
    */
   async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<StagedCommit> {
-    const simple = changes.every((change) => change.isNew && !hasPublish(change));
+    const simple = changes.every((change) => change.isNew);
     if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).staged;
     await this.flows.refreshSubscriptions();
     const planned = await this.plan(changes, outbox, this.subscribers());
@@ -113,15 +113,13 @@ export class RunCommitter {
           admit: (intents) => admitPublishes(tx, intents, (topic) => subscribers(topic).length, this.publishLimits),
         };
         const decision = await decide(tx, gate);
-        const preinserted = await this.insertRunsThatPublish(tx, decision.changes);
-        const planned = await this.plan(decision.changes, decision.outbox ?? [], subscribers, preinserted);
+        const planned = await this.plan(decision.changes, decision.outbox ?? [], subscribers);
         const inserted = await tx.writeBatch({
           inserts: planned.inserts.map(({ write }) => write),
           updates: planned.updates.map(({ write }) => write),
           outbox: planned.outbox,
           deleteOutbox: deleted,
         });
-        for (const id of preinserted) inserted.add(id);
         return { planned, inserted, result: decision.result };
       });
     } catch (error) {
@@ -134,9 +132,10 @@ export class RunCommitter {
   /**
    * Turns changes into rows. Publishes fan out into child runs of the cached
    * subscribe flows; a child of a new run exists only if its parent is
-   * inserted, which `insertRunsThatPublish` settled beforehand.
+   * inserted, so a new run must not publish in the commit that starts it
+   * (none can: `publish` is a dispatched node, never run inline).
    */
-  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], subscribers: Subscribers, preinserted = new Set<string>()): Promise<PlannedCommit> {
+  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], subscribers: Subscribers): Promise<PlannedCommit> {
     const planned: PlannedCommit = { inserts: [], updates: [], outbox: [...outbox] };
     const now = this.clock.now();
     const publishes: PendingPublish[] = [];
@@ -144,8 +143,7 @@ export class RunCommitter {
       const runId = lastState(change).id;
       const { write, publishes: runPublishes } = toRunWrite(change.flow, change.transitions, now);
       if (!change.isNew) planned.updates.push({ write, flow: change.flow });
-      else if (preinserted.has(runId)) planned.updates.push({ write, flow: change.flow });
-      else if (hasPublish(change)) continue; // its insert was skipped: it already exists
+      else if (runPublishes.length > 0) throw new Error(`new run ${runId} publishes before it is known to be inserted`);
       else planned.inserts.push({ write, flow: change.flow });
       publishes.push(...runPublishes);
     }
@@ -164,16 +162,6 @@ export class RunCommitter {
       planned.outbox.push(topicEventEntry(publish.eventId, publish.topic, publish.payload, true));
     }
     return planned;
-  }
-
-  /**
-   * New runs whose first transition publishes (none today: `publish` is a
-   * dispatched node) are inserted on their own first, so their children are
-   * started only when they really are new. They then count as updates from seq 0.
-   */
-  private async insertRunsThatPublish(tx: RunTransaction, changes: readonly RunChange[]): Promise<Set<string>> {
-    const states = changes.filter((change) => change.isNew && hasPublish(change)).map(lastState);
-    return states.length > 0 ? tx.insertRuns(states) : new Set();
   }
 
   /**
@@ -216,8 +204,4 @@ function lastState(change: RunChange): Transition['state'] {
   const last = change.transitions[change.transitions.length - 1];
   if (!last) throw new Error('a run change needs at least one transition');
   return last.state;
-}
-
-function hasPublish(change: RunChange): boolean {
-  return change.transitions.some((transition) => transition.commands.some((command) => command.kind === 'publish'));
 }

@@ -73,11 +73,6 @@ class Params {
   }
 }
 
-/** Writes to existing runs only: the statement behind `RunTransaction.write`. */
-export function buildRunWriteStatement(writes: readonly RunWrite[]): RunWriteStatement {
-  return buildRunBatchStatement({ inserts: [], updates: writes });
-}
-
 /**
  * One statement for a whole commit. New runs are inserted first (`ins`,
  * skipping an existing (flow_id, event_id)); every row that belongs to a new
