@@ -1,4 +1,4 @@
-// Lint rules from the house style: no floating promises, exhaustive switches,
+// Lint rules of docs/code-style.md: no floating promises, exhaustive switches,
 // strict equality, no `any` in libs, no console in apps and libs.
 import tseslint from 'typescript-eslint';
 

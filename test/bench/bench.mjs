@@ -1,4 +1,4 @@
-// `npm run bench` (SPEC §8): end-to-end events/s and trigger→completion
+// `npm run bench` (README.md, Benchmark): end-to-end events/s and trigger→completion
 // latency of the standard flow, beside the raw limits of the same RabbitMQ
 // and PostgreSQL, in one run on this machine. Runs over the built dist of
 // libs and apps (`npm run bench` builds first).

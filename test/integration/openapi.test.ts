@@ -12,7 +12,7 @@ interface OpenApiDocument {
   components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
 }
 
-/** SPEC §5's routes as they appear in the document. */
+/** The routes of docs/rest-api.md as they appear in the document. */
 const ROUTES: [string, string, string][] = [
   ['post', '/api/flows', '201'],
   ['get', '/api/flows', '200'],

@@ -7,7 +7,7 @@ import { startSluice, type Sluice } from '../support/sluice-harness';
 const http = (id: string, data: Record<string, unknown> = {}) =>
   node(id, 'http', { url: 'http://127.0.0.1:9/x', method: 'POST', timeoutMs: 1000, ...data });
 
-/** Each rule of SPEC §3, a graph that breaks it, and the node or edge the error must name. */
+/** Each validation rule of docs/flow-model.md, a graph that breaks it, and the node or edge the error must name. */
 const RULES: [string, FlowGraph, Partial<GraphError>][] = [
   ['no entry node', graph([node('e', 'end')], []), {}],
   ['several entry nodes', graph([node('t1', 'trigger'), node('t2', 'trigger'), node('e', 'end')], [edge('t1', 'e'), edge('t2', 'e')]), { nodeId: 't2' }],

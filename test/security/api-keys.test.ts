@@ -30,7 +30,7 @@ interface Route {
 
 const SMALL_GRAPH = graph([node('start', 'trigger'), node('node-marker-51e0', 'end')], [edge('start', 'node-marker-51e0')]);
 
-/** Every route of the controllers that needs a key (SPEC §5), with a request that would succeed. */
+/** Every route of the controllers that needs a key (docs/rest-api.md), with a request that would succeed. */
 const PROTECTED: Route[] = [
   { method: 'POST', template: '/api/flows', path: '/api/flows', body: { name: 'created', graph: SMALL_GRAPH }, ok: [201] },
   { method: 'GET', template: '/api/flows', path: '/api/flows', ok: [200] },

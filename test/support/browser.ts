@@ -119,7 +119,7 @@ export class BrowserSession {
   }
 }
 
-/** The canvas node element of `nodeId` (SPEC §7 contract). */
+/** The canvas node element of `nodeId` (the testability contract of docs/editor.md). */
 export function canvasNode(page: Page, nodeId: string): Locator {
   return page.getByTestId(`node-${nodeId}`);
 }

@@ -1,6 +1,6 @@
 /**
  * Every setting of Sluice: its environment variable, default and unit, in one
- * place (SPEC §6). Validated once at boot; a bad value stops start-up with a
+ * place (docs/settings.md). Validated once at boot; a bad value stops start-up with a
  * message naming the variable.
  */
 import { z } from 'zod';

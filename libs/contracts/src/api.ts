@@ -1,4 +1,4 @@
-/** REST request and response shapes (SPEC §5). */
+/** REST request and response shapes (docs/rest-api.md). */
 import type { FlowGraph, GraphError, GraphWarning } from './graph';
 import type { HistoryEvent, StepError } from './history';
 import type { RunState, RunStatus } from './run-state';

@@ -1,6 +1,6 @@
 /**
  * A flow version's graph, stored in React Flow's own shape so the editor
- * saves exactly what it draws (SPEC §3).
+ * saves exactly what it draws (docs/flow-model.md).
  */
 export const NODE_TYPES = ['trigger', 'subscribe', 'filter', 'transform', 'publish', 'http', 'delay', 'ignore', 'end'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];

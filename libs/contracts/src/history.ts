@@ -1,5 +1,5 @@
 /**
- * The history event union: a run's append-only log (SPEC §4). Run and step
+ * The history event union: a run's append-only log (docs/history.md). Run and step
  * state are a fold over these events. This union is a contract shared with
  * the editor; add kinds, never change the meaning of existing ones.
  */

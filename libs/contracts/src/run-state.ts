@@ -1,4 +1,4 @@
-/** Run and step state: the projection of a run's history (SPEC §4, §5). */
+/** Run and step state: the projection of a run's history (docs/history.md). */
 import type { PublishChain, StepError } from './history';
 
 export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'ignored'] as const;

@@ -67,7 +67,7 @@ function listFlowsPage(params: { limit?: number; cursor?: string | undefined } =
   return request<Page<FlowDto>>('GET', `/api/flows${query(params)}`);
 }
 
-/** Typed calls over the SPEC §5 REST API. Every failure throws an {@link ApiError}. */
+/** Typed calls over the REST API (docs/rest-api.md). Every failure throws an {@link ApiError}. */
 export const api = {
   listFlowsPage,
   /** Every active flow: follows `nextCursor` page by page, so lists and name lookups see them all. */
@@ -113,7 +113,7 @@ export async function collectPages<T>(load: (cursor: string | undefined) => Prom
   return { items };
 }
 
-/** URL of the live stream (SPEC §5), filtered by flow or run. Never carries the key. */
+/** URL of the live stream (docs/rest-api.md), filtered by flow or run. Never carries the key. */
 export function streamUrl(filter: { flowId: string } | { runId: string }): string {
   return `${BASE}/api/stream${query(filter)}`;
 }

@@ -6,7 +6,7 @@ import { api, openLiveStream } from './client';
 export type LiveRunsTarget = { flowId: string } | { runId: string };
 
 /**
- * The one way live run events enter the app (STYLE 20). Reads `/api/stream`
+ * The one way live run events enter the app (docs/code-style.md, the diagram is a projection). Reads `/api/stream`
  * over `fetch` with the tab's key (SSE; see `openLiveStream`) for a flow
  * (follow its latest run) or one run, loads the current state over REST on
  * every (re)connection, and feeds both into the run-status store. Gaps in

@@ -12,7 +12,7 @@ import { NotFoundPage } from './layout/NotFoundPage';
 const EditorPage = lazy(() => import('../editor/EditorPage').then((module) => ({ default: module.EditorPage })));
 const RunPage = lazy(() => import('../runs/RunPage').then((module) => ({ default: module.RunPage })));
 
-/** SPEC §7 routes. */
+/** The editor's routes (docs/editor.md). */
 export function createAppRouter() {
   return createBrowserRouter([
     {

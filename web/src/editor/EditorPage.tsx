@@ -58,7 +58,7 @@ export function EditorPage() {
   return <EditorInstance key={`${id}:${versionParam ?? 'latest'}`} flow={flow} latestVersion={latest.data.version} readOnly={readOnly} />;
 }
 
-/** One editor: its own editor store and run-status store (STYLE 19), created once per flow version shown. */
+/** One editor: its own editor store and run-status store (docs/code-style.md, editor stores), created once per flow version shown. */
 function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; latestVersion: number; readOnly: boolean }) {
   const [store] = useState(() => createEditorStore(flow, { readOnly, latestVersion }));
   const [runStore] = useState(() => createRunStatusStore({ followLatest: true }));

@@ -16,7 +16,7 @@ function finished(run: RunState | null | undefined): boolean {
 
 /**
  * One run's latest state, kept live: a run-status store pinned to the run
- * (`followLatest: false`) fed by `useLiveRuns` (STYLE 20), seeded and
+ * (`followLatest: false`) fed by `useLiveRuns` (docs/code-style.md), seeded and
  * safety-netted over REST. Mount it once per run id (key the component).
  */
 export function useLiveRun(runId: string): { run: RunState | null; error: unknown } {

@@ -22,7 +22,7 @@ const HTTP_CODES: Record<number, ErrorCode> = {
 /** Errors thrown by the JSON body parser carry a `type` and a `status`. */
 interface BodyParserError { type: string; status: number; message: string }
 
-/** Maps every error to SPEC §5's `{ error: { code, message, details? } }` with the right status. */
+/** Maps every error to the API's `{ error: { code, message, details? } }` (docs/rest-api.md) with the right status. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiErrorFilter.name);

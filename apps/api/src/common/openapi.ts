@@ -3,7 +3,7 @@ import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
 import { ERROR_CODES, HISTORY_EVENT_TYPES, NODE_TYPES, RUN_STATUSES, STEP_STATUSES } from '@sluice/contracts';
 
 /**
- * OpenAPI descriptions of the REST shapes in @sluice/contracts (SPEC §5),
+ * OpenAPI descriptions of the REST shapes in @sluice/contracts (docs/rest-api.md),
  * written by hand: requests are validated with zod in the controllers, and
  * these schemas only document them. Registered as components by
  * `withApiSchemas` and referenced with `ref(name)`.

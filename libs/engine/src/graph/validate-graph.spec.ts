@@ -2,7 +2,7 @@ import type { GraphError } from '@sluice/contracts';
 import { type EdgeSpec, flowGraph, type NodeSpec } from '../testing/graph-builder';
 import { validateGraph } from './validate-graph';
 
-/** The SPEC's own flowchart: trigger → filter → publish, with a `no` branch to ignore. */
+/** The flowchart Sluice was born from (README.md): trigger → filter → publish, with a `no` branch to ignore. */
 const BASE_NODES: NodeSpec[] = [
   ['t', 'trigger'],
   ['f', 'filter', { condition: 'event.amount > 100' }],

@@ -29,7 +29,7 @@ function handleName(handle: string | null): string {
 }
 
 /**
- * Validates an untrusted graph against every SPEC §3 rule. Each error names
+ * Validates an untrusted graph against every rule of docs/flow-model.md. Each error names
  * the node or edge it concerns. Shape errors stop validation early only when
  * `nodes` or `edges` is not an array.
  */

@@ -79,7 +79,7 @@ export const httpNode: NodeDefinition = {
 };
 
 /**
- * SPEC §3 classification: network errors, timeouts, 408, 429 and 5xx are
+ * Classification (docs/flow-model.md): network errors, timeouts, 408, 429 and 5xx are
  * retryable (honouring `Retry-After`); other 4xx are final; 2xx/3xx succeed.
  * A refused destination, too many redirects, a body past the step output
  * limit and a missing secret are final: no retry can change them. A success's

@@ -67,7 +67,7 @@ export async function passThrough(ctx: StepContext): Promise<StepOutcome> {
   return { kind: 'succeeded', output: ctx.input, handle: null };
 }
 
-/** StepError for an expression that failed to evaluate: final, never retried (SPEC §3). */
+/** StepError for an expression that failed to evaluate: final, never retried (docs/flow-model.md). */
 export function expressionError(field: string, message: string): StepError {
   return { code: 'expression', message: `${field}: ${message}`, retryable: false };
 }

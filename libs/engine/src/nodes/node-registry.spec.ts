@@ -4,7 +4,7 @@ import { isInlineNode, nodeDefinition } from './node-registry';
 describe('node registry', () => {
   const setup = () => Object.fromEntries(NODE_TYPES.map((type) => [type, nodeDefinition(type)]));
 
-  it('defines every SPEC node type', () => {
+  it('defines every node type of the flow model', () => {
     const definitions = setup();
     for (const type of NODE_TYPES) expect(definitions[type]?.type).toBe(type);
     expect(nodeDefinition('webhook')).toBeUndefined();

@@ -22,7 +22,7 @@ const registry: Record<NodeType, NodeDefinition> = {
   end: endNode,
 };
 
-/** True when `type` is one of the SPEC §3 node types. */
+/** True when `type` is one of the node types of docs/flow-model.md. */
 export function isNodeType(type: string): type is NodeType {
   return (NODE_TYPES as readonly string[]).includes(type);
 }

@@ -1,7 +1,7 @@
 import { checkRetryPolicy, DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './retry-policy';
 
 describe('resolveRetryPolicy', () => {
-  it('returns the SPEC defaults without input', () => {
+  it('returns the documented defaults without input', () => {
     expect(resolveRetryPolicy()).toEqual({ maxAttempts: 5, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 60000, jitter: 0.2 });
     expect(DEFAULT_RETRY_POLICY).toEqual(resolveRetryPolicy({}));
   });

@@ -3,7 +3,7 @@ import type { RetryPolicyInput } from '@sluice/contracts';
 /** A retry policy with every field filled in. */
 export type RetryPolicy = Required<RetryPolicyInput>;
 
-/** SPEC §3 defaults: 5 attempts, 1 s doubling to at most 60 s, ±20 % jitter. */
+/** Defaults (docs/flow-model.md): 5 attempts, 1 s doubling to at most 60 s, ±20 % jitter. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxAttempts: 5,
   initialIntervalMs: 1000,

@@ -38,7 +38,7 @@ export interface PrivateAddressGuardOptions {
 
 /**
  * Keeps `http` nodes off loopback, link-local, private and other non-public
- * addresses (SPEC §5) at the only moment that counts: when the connection is
+ * addresses (docs/security.md) at the only moment that counts: when the connection is
  * made. Host names are resolved inside the connection's own lookup, which
  * refuses when any answer is non-public, so the address checked is the
  * address connected to (no DNS rebinding between a check and the connect).

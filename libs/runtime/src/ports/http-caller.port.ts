@@ -2,7 +2,7 @@ import type { EffectResult, HttpRequestSpec } from '@sluice/engine';
 
 /**
  * Performs the request of an `http` step: resolves its secret references,
- * keeps off non-public addresses unless SLUICE_HTTP_ALLOW_PRIVATE (SPEC §5),
+ * keeps off non-public addresses unless SLUICE_HTTP_ALLOW_PRIVATE (docs/security.md),
  * follows redirects and bounds the body. Never throws: failures come back in
  * the result.
  */

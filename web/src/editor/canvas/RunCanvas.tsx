@@ -29,7 +29,7 @@ const DEFAULT_EDGE_OPTIONS = { type: 'status' } as const;
 const FIT_VIEW = { padding: 0.12, maxZoom: 1.1 };
 
 /**
- * The read-only run canvas (STYLE 21): the same node components as the
+ * The read-only run canvas (docs/code-style.md, one component per node kind): the same node components as the
  * editor, no editing, coloured by the steps it is given.
  */
 export function RunCanvas({ graph, steps, onNodeClick, selectedNodeId, frozenAt }: RunCanvasProps) {

@@ -22,7 +22,7 @@ function loadEvaluator() {
 
 /**
  * Evaluates a JSONata expression in the browser with the engine's own bounded
- * evaluator, against the SPEC §3 scope built from the sample event and, for
+ * evaluator, against the expression scope (docs/flow-model.md) built from the sample event and, for
  * `steps`, the outputs of the run on display.
  */
 export function useExpressionPreview(source: string | undefined): PreviewState {

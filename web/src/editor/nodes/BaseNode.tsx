@@ -33,7 +33,7 @@ function bodyHeight(outputs: number): number {
 /**
  * The shared shell of every node kind: icon, title, summary, handles, and the
  * three overlays it selects for itself by id — validation errors, the run
- * status (data-status, SPEC §7) and the bottleneck heat.
+ * status (data-status, docs/editor.md) and the bottleneck heat.
  */
 export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) {
   const kind = NODE_KINDS[type];

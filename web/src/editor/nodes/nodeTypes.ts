@@ -10,7 +10,7 @@ import { SubscribeNode } from './SubscribeNode';
 import { TransformNode } from './TransformNode';
 import { TriggerNode } from './TriggerNode';
 
-/** One memoised component per node kind, declared once at module scope (STYLE 21). */
+/** One memoised component per node kind, declared once at module scope (docs/code-style.md, one component per node kind). */
 export const nodeTypes = {
   trigger: TriggerNode,
   subscribe: SubscribeNode,

@@ -13,7 +13,7 @@ import { createStore } from 'zustand/vanilla';
 import type { BottleneckReport } from '../lib/bottleneckStats';
 import { nodeKind, NODE_KINDS } from '../lib/nodeCatalog';
 
-/** A canvas node: `data` is the node's SPEC §3 data (plus `label` and `retry`), never callbacks. */
+/** A canvas node: `data` holds its type's fields (docs/flow-model.md) plus `label` and `retry`, never callbacks. */
 export type EditorNode = Node<Record<string, unknown>>;
 export type EditorEdge = Edge;
 
@@ -134,7 +134,7 @@ function uniqueId(base: string, taken: ReadonlySet<string>): string {
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
-/** Creates one editor's store (STYLE 19): state and every graph action, provided to its canvas through context. */
+/** Creates one editor's store (docs/code-style.md, editor stores): state and every graph action, provided to its canvas through context. */
 export function createEditorStore(flow: FlowDto, options: { readOnly?: boolean; latestVersion?: number } = {}) {
   /** Coalescing key of the last data edit, so a burst of keystrokes is one undo step. */
   let lastEdit: { key: string; at: number } | undefined;

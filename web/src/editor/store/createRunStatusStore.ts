@@ -42,7 +42,7 @@ function fold(state: RunState | undefined, events: readonly HistoryEvent[]): Run
   return next;
 }
 
-/** Creates the run-status store of one canvas (STYLE 19/20): the run on display, projected per node. */
+/** Creates the run-status store of one canvas (docs/code-style.md, editor stores): the run on display, projected per node. */
 export function createRunStatusStore(options: { followLatest: boolean; run?: RunState | null }) {
   return createStore<RunStatusState>()((set, get) => {
     const show = (run: RunState | null): void => {
