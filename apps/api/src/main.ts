@@ -5,9 +5,9 @@ import { createApiApp } from './app';
 import { seedSampleFlows } from './seed/sample-seeder';
 
 /**
- * `npm start` (embedded: PGlite, in-process broker and worker in this one
- * process) and `npm run start:api` (production: DATABASE_URL and AMQP_URL set,
- * workers run apart).
+ * `npm start` (embedded: PGlite, the in-process broker, and the worker
+ * transport over it in this one process) and `npm run start:api` (production:
+ * DATABASE_URL and AMQP_URL set, workers run apart).
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nSluice is ready at ${url}\nTrigger the sample producer:\n  ${curl}\n\n`);
   }
 
+  // HTTP stops accepting first; then the worker transport drains its batches in flight, then the platform closes.
   closeOnSignals(log, [() => app.close(), () => platform.close()]);
 }
 

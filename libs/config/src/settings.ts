@@ -71,6 +71,13 @@ export const settingsSchema = z.object({
   SLUICE_STREAM_MAX_BUFFER: byteSize.default(1024 * 1024),
   /** Step messages in flight per worker (prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
+  /**
+   * Longest a stopping worker waits for the batches in flight to commit and
+   * ack, in ms; what is still unacknowledged then goes back to the queue and
+   * runs again. The default covers an http step at its default 10 s timeout
+   * and its commit; keep the process manager's stop timeout above it.
+   */
+  WORKER_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   /** Seed the sample flows into an empty store at start-up. */
   SLUICE_SEED_SAMPLES: booleanFlag.optional(),
   /** pino level. */

@@ -6,4 +6,6 @@ export * from './logging/create-logger';
 export * from './logging/nest-pino.logger';
 export { LogRedactor, REDACTED, isSecretField } from './logging/log-redaction';
 export * from './transport/sluice-broker.server';
+export * from './transport/batch-patterns';
+export * from './transport/worker-transport';
 export { WorkerModule } from './transport/worker.module';

@@ -6,6 +6,7 @@ import { Runtime, type BrokerPort, type HttpCaller, type Logger, type StorePort 
 import { createStore, startEmbeddedPostgres } from '@sluice/store';
 import { PrivateAddressGuard } from './http/private-address.guard';
 import { UndiciHttpCaller } from './http/undici-http-caller';
+import { startWorkerTransport } from './transport/worker-transport';
 
 /** The store, broker and runtime of one process, and how to shut them down. */
 export interface Platform {
@@ -13,16 +14,23 @@ export interface Platform {
   store: StorePort;
   broker: BrokerPort;
   runtime: Runtime;
-  /** Stops consuming, drains the relay, closes broker and store (and embedded PostgreSQL). */
+  /**
+   * Shuts down in this order: the worker transport stops taking batches and
+   * waits for those in flight to commit and ack (at most
+   * WORKER_DRAIN_TIMEOUT_MS); the timers and the outbox relay stop; then the
+   * http caller, broker and store close (and embedded PostgreSQL). Messages
+   * published and not yet acknowledged stay in the outbox for the next start.
+   */
   close(): Promise<void>;
 }
 
 /** What this process does besides serving the runtime's services. */
 export interface PlatformRole {
-  /** Handle step and event messages and fire timers here. */
+  /**
+   * Handle step and event messages (through the worker transport, the same in
+   * both modes) and fire timers here.
+   */
   worker: boolean;
-  /** With `worker`: consume through the broker port here (default true); false when a Nest transport server consumes. */
-  consume?: boolean;
   /** Replaces the `http` node caller the settings select (tests that narrow the private-address policy). */
   http?: HttpCaller;
 }
@@ -51,20 +59,26 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     closers.unshift(() => store.close());
 
     const broker: BrokerPort = settings.AMQP_URL
-      ? new RabbitMqBroker({ url: settings.AMQP_URL, namespace: settings.AMQP_NAMESPACE })
-      : new InProcessBroker();
+      ? new RabbitMqBroker({ url: settings.AMQP_URL, namespace: settings.AMQP_NAMESPACE, logger: logger.child({ component: 'RabbitMqBroker' }) })
+      : new InProcessBroker({ logger: logger.child({ component: 'InProcessBroker' }) });
     await broker.start();
     closers.unshift(() => broker.close());
 
     const http = role.http ?? createHttpCaller(settings);
     closers.unshift(async () => http.close?.());
     const runtime = new Runtime({
-      store, broker, logger, worker: role.worker, consume: role.consume, concurrency: settings.WORKER_CONCURRENCY, http,
+      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY, http,
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
       publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },
     });
     await runtime.start();
     closers.unshift(() => runtime.stop());
+    if (role.worker) {
+      const transport = await startWorkerTransport(runtime, broker, {
+        concurrency: settings.WORKER_CONCURRENCY, drainTimeoutMs: settings.WORKER_DRAIN_TIMEOUT_MS, logger,
+      });
+      closers.unshift(() => transport.close());
+    }
     return {
       settings, store, broker, runtime,
       close: async () => {

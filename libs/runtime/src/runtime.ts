@@ -1,4 +1,4 @@
-import type { BrokerPort, ConsumeOptions, StopConsuming } from './ports/broker.port';
+import type { BrokerPort } from './ports/broker.port';
 import { DEFAULT_PUBLISH_LIMITS, type EngineClock, type PublishLimits } from '@sluice/engine';
 import type { StorePort } from './ports/store.port';
 import type { HttpCaller } from './ports/http-caller.port';
@@ -22,15 +22,13 @@ export interface RuntimeOptions {
   broker: BrokerPort;
   http: HttpCaller;
   logger: Logger;
-  /** Do a worker's work in this process: handle step and event messages and fire timers. */
-  worker: boolean;
   /**
-   * With `worker`: consume step and event messages here through the broker
-   * port (default true). False when a transport server (the Nest worker)
-   * consumes them and hands each batch to `executor` and `ingest` itself.
+   * Do a worker's work in this process: fire timers, and gate triggers on the
+   * backlog. The step and event messages themselves reach `executor` and
+   * `ingest` through a transport that consumes the broker (libs/platform).
    */
-  consume?: boolean;
-  /** Step messages in flight (prefetch) per consumer. */
+  worker: boolean;
+  /** Step messages a worker holds at once (WORKER_CONCURRENCY); sizes the default `maxBacklog`. */
   concurrency: number;
   clock?: EngineClock;
   relay?: Partial<OutboxRelayOptions>;
@@ -43,14 +41,6 @@ export interface RuntimeOptions {
    * or more are handed to the broker and not yet done (default 4 × concurrency).
    */
   maxBacklog?: number;
-}
-
-/**
- * How a worker consumes step and event messages: `concurrency` unacknowledged
- * messages held at once (prefetch), and batches of at most 100 of them.
- */
-export function workerConsumeOptions(concurrency: number): ConsumeOptions {
-  return { prefetch: concurrency, maxBatch: Math.max(1, Math.min(concurrency, 100)) };
 }
 
 /** Longest a trigger waits for the backlog to drain, in ms; then it is accepted anyway (the outbox holds it). */
@@ -71,7 +61,6 @@ export class Runtime {
   readonly scheduler: TimerScheduler;
   readonly executor: StepExecutor;
   readonly ingest: EventIngestHandler;
-  private consumers: StopConsuming[] = [];
 
   constructor(private readonly options: RuntimeOptions) {
     const { store, broker, logger } = options;
@@ -102,22 +91,15 @@ export class Runtime {
     return gate;
   }
 
+  /** Starts the outbox relay (re-sending what a stop left behind) and, in a worker, the timers. */
   async start(): Promise<void> {
     await this.relay.start();
-    if (!this.options.worker) return;
-    if (this.options.consume ?? true) {
-      const consume = workerConsumeOptions(this.options.concurrency);
-      this.consumers.push(await this.options.broker.consumeSteps((batch) => this.executor.handle(batch), consume));
-      this.consumers.push(await this.options.broker.consumeEvents((batch) => this.ingest.handle(batch), consume));
-    }
-    this.scheduler.start();
+    if (this.options.worker) this.scheduler.start();
   }
 
+  /** Stops the timers and the relay; publishes still waiting for the broker keep their outbox rows. */
   async stop(): Promise<void> {
     this.scheduler.stop();
-    const consumers = this.consumers;
-    this.consumers = [];
-    await Promise.all(consumers.map((stop) => stop()));
     await this.relay.stop();
   }
 }

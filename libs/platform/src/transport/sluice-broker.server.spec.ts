@@ -3,8 +3,8 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
 import { InProcessBroker } from '@sluice/broker';
-import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from '@sluice/contracts';
 import { silentLogger, type Delivery, type StepMessage, type TopicEventMessage } from '@sluice/runtime';
+import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from './batch-patterns';
 import { SluiceBrokerServer } from './sluice-broker.server';
 
 const steps: Delivery<StepMessage>[][] = [];

@@ -1,7 +1,7 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from '@sluice/contracts';
 import type { BrokerMessage, BrokerPort, ConsumeOptions, Delivery, Logger, StopConsuming } from '@sluice/runtime';
 import { lastValueFrom } from 'rxjs';
+import { EVENT_BATCH_PATTERN, STEP_BATCH_PATTERN } from './batch-patterns';
 
 export interface SluiceBrokerServerOptions {
   /** Prefetch and largest batch of each consumer (WORKER_CONCURRENCY). */
@@ -14,7 +14,8 @@ export interface SluiceBrokerServerOptions {
 /** Context handed to a batch handler beside the batch: `[pattern]`. */
 export class SluiceBatchContext extends BaseRpcContext<[string]> {}
 
-const DEFAULT_DRAIN_TIMEOUT_MS = 8_000;
+/** The WORKER_DRAIN_TIMEOUT_MS default: an http step at its default 10 s timeout, and its commit. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 15_000;
 
 /**
  * A Nest transport over the broker port. It consumes step and event messages
@@ -65,11 +66,16 @@ export class SluiceBrokerServer extends Server implements CustomTransportStrateg
     this.closing = true;
     const pending = this.inFlight.size;
     if (pending > 0) {
-      this.log.info({ batches: pending }, 'draining batches in flight');
+      const started = Date.now();
+      const drainTimeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+      this.log.info({ batches: pending, drainTimeoutMs }, 'draining batches in flight');
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS)));
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs)));
       await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
       clearTimeout(timer);
+      const left = this.inFlight.size;
+      if (left > 0) this.log.warn({ batches: left, drainTimeoutMs }, 'drain timed out; unacknowledged messages go back to the queue');
+      else this.log.info({ ms: Date.now() - started }, 'batches in flight drained');
     }
     await this.stopConsumers();
   }

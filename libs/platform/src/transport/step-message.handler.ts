@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { STEP_BATCH_PATTERN } from '@sluice/contracts';
 import { StepExecutor, type Delivery, type StepMessage } from '@sluice/runtime';
+import { STEP_BATCH_PATTERN } from './batch-patterns';
 
 /** Runs each batch of step messages; the executor acks every message after its commit. */
 @Controller()

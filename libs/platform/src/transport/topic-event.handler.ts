@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { EVENT_BATCH_PATTERN } from '@sluice/contracts';
 import { EventIngestHandler, type Delivery, type TopicEventMessage } from '@sluice/runtime';
+import { EVENT_BATCH_PATTERN } from './batch-patterns';
 
 /** Starts subscribe-flow runs for each batch of topic events; the ingest handler acks after its commit. */
 @Controller()

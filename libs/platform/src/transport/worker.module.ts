@@ -1,19 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EventIngestHandler, StepExecutor } from '@sluice/runtime';
-import type { Platform } from '../platform';
+import { EventIngestHandler, StepExecutor, type Runtime } from '@sluice/runtime';
 import { StepMessageHandler } from './step-message.handler';
 import { TopicEventHandler } from './topic-event.handler';
 
-/** The worker's message handlers over an open platform's runtime services. */
+/** The worker's message handlers over a runtime's services. */
 @Module({})
 export class WorkerModule {
-  static forPlatform(platform: Platform): DynamicModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: WorkerModule,
       controllers: [StepMessageHandler, TopicEventHandler],
       providers: [
-        { provide: StepExecutor, useValue: platform.runtime.executor },
-        { provide: EventIngestHandler, useValue: platform.runtime.ingest },
+        { provide: StepExecutor, useValue: runtime.executor },
+        { provide: EventIngestHandler, useValue: runtime.ingest },
       ],
     };
   }
