@@ -6,10 +6,10 @@ import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { PageHeader } from '../app/layout/PageHeader';
-import { formatAgo } from '../editor/lib/formatDuration';
 import { NODE_KINDS, nodeKind } from '../editor/lib/nodeCatalog';
 import { NodeIcon } from '../editor/nodes/NodeIcon';
-import { EmptyState } from '../monitor/EmptyState';
+import { formatAgo } from '../format/timestamps';
+import { EmptyState } from '../ui/EmptyState';
 import { Toast, useToast } from '../ui/Toast';
 import './FlowsPage.css';
 

@@ -1,10 +1,10 @@
 import type { FlowDto, RunState } from '@sluice/contracts';
 import { Link } from 'react-router-dom';
-import { formatAgo, formatDuration } from '../editor/lib/formatDuration';
+import { formatDuration } from '../format/durations';
+import { formatAgo, formatDateTime } from '../format/timestamps';
+import { useNow } from '../ui/useNow';
 import { runDurationMs } from './lib/runStep';
-import { formatDateTime } from './lib/formatTime';
 import { RunStatusBadge } from './RunStatusBadge';
-import { useNow } from './useNow';
 
 const SOURCES: Record<RunState['source'], string> = { rest: 'REST event', topic: 'Topic event', publish: 'Published by a flow' };
 

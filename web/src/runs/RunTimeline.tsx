@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@sluice/contracts';
 import { memo, useEffect, useRef } from 'react';
+import { formatClock, formatOffset } from '../format/timestamps';
 import { eventLabel, eventTone, summarizeEvent } from './lib/eventSummary';
-import { formatClock, formatOffset } from './lib/formatTime';
 
 export interface RunTimelineProps {
   events: readonly HistoryEvent[];

@@ -5,12 +5,13 @@ import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
 import { queryKeys } from '../api/queryKeys';
 import { PageHeader } from '../app/layout/PageHeader';
-import { formatAgo, formatDuration } from '../editor/lib/formatDuration';
-import { EmptyState } from '../monitor/EmptyState';
+import { formatDuration } from '../format/durations';
+import { formatAgo, formatDateTime } from '../format/timestamps';
+import { EmptyState } from '../ui/EmptyState';
+import { SkeletonTable } from '../ui/SkeletonTable';
+import { useNow } from '../ui/useNow';
 import { runDurationMs } from './lib/runStep';
-import { formatDateTime } from './lib/formatTime';
 import { runStatusLabel, RunStatusBadge } from './RunStatusBadge';
-import { useNow } from './useNow';
 import './runs.css';
 
 /** Runs fetched per page. */
@@ -159,24 +160,5 @@ function StepSummary({ run }: { run: RunDto }) {
       {retrying > 0 && <span className="sl-step-summary__warn"> · {retrying} retrying</span>}
       {extra > 0 && <span className="sl-muted"> · {extra} retr{extra === 1 ? 'y' : 'ies'}</span>}
     </span>
-  );
-}
-
-/** Placeholder rows while a table loads. */
-export function SkeletonTable({ columns, rows = 4 }: { columns: number; rows?: number }) {
-  return (
-    <table className="sl-table" aria-busy>
-      <tbody>
-        {Array.from({ length: rows }, (_, row) => (
-          <tr key={row}>
-            {Array.from({ length: columns }, (_, column) => (
-              <td key={column}>
-                <span className="sl-skeleton" style={{ width: `${40 + ((row * 7 + column * 13) % 50)}%` }} />
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

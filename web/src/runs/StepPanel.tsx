@@ -1,12 +1,12 @@
 import type { FlowNode, RunState } from '@sluice/contracts';
 import { Link } from 'react-router-dom';
 import { applyRunStatus } from '../editor/lib/applyRunStatus';
-import { formatDuration } from '../editor/lib/formatDuration';
 import { nodeKind } from '../editor/lib/nodeCatalog';
 import { statusToVariant } from '../editor/lib/statusToVariant';
 import { Countdown } from '../editor/nodes/Countdown';
 import { NodeIcon } from '../editor/nodes/NodeIcon';
-import { formatClock } from './lib/formatTime';
+import { formatDuration } from '../format/durations';
+import { formatClock } from '../format/timestamps';
 import { canRetryNow, stepInput } from './lib/runStep';
 import { JsonBlock } from './JsonBlock';
 

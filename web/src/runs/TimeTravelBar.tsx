@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@sluice/contracts';
 import type { CSSProperties } from 'react';
+import { formatClock } from '../format/timestamps';
 import { eventLabel } from './lib/eventSummary';
-import { formatClock } from './lib/formatTime';
 
 export interface TimeTravelBarProps {
   /** The seq on the slider. */

@@ -1,4 +1,4 @@
-import { formatDuration } from '../lib/formatDuration';
+import { formatDuration } from '../../format/durations';
 import { NumberField } from './NumberField';
 import { useNodeField } from './useNodeField';
 

@@ -1,8 +1,8 @@
 import type { RetryPolicyInput } from '@sluice/contracts';
 import { DEFAULT_RETRY_POLICY } from '@sluice/engine/browser';
 import { useMemo } from 'react';
+import { formatDuration } from '../../format/durations';
 import { backoffPreview } from '../lib/backoffPreview';
-import { formatDuration } from '../lib/formatDuration';
 import { useNodeField, useReadOnly } from './useNodeField';
 
 const FIELDS: { key: keyof RetryPolicyInput; label: string; unit?: string; step?: number }[] = [

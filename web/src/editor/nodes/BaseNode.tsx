@@ -1,11 +1,11 @@
 import type { NodeType } from '@sluice/contracts';
 import { Handle, Position } from '@xyflow/react';
 import type { CSSProperties, ReactNode } from 'react';
+import { formatDuration } from '../../format/durations';
 import { useOptionalEditorStore } from '../store/EditorStoreContext';
 import { useFrozenAt, useNodeRunStatus } from '../store/RunStatusStoreContext';
 import type { NodeRunStatus } from '../lib/applyRunStatus';
 import type { NodeBottleneck } from '../lib/bottleneckStats';
-import { formatDuration } from '../lib/formatDuration';
 import { NODE_KINDS } from '../lib/nodeCatalog';
 import { statusToVariant } from '../lib/statusToVariant';
 import { Countdown } from './Countdown';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { formatClock } from '../../runs/lib/formatTime';
-import { formatDuration } from '../lib/formatDuration';
+import { formatDuration } from '../../format/durations';
+import { formatClock } from '../../format/timestamps';
 
 /**
  * Live "in 3.2 s" countdown to an ISO time; ticks four times a second while

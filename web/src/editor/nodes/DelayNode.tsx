@@ -1,7 +1,7 @@
 import type { CommonNodeData, DelayData } from '@sluice/contracts';
 import type { Node, NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { formatDuration } from '../lib/formatDuration';
+import { formatDuration } from '../../format/durations';
 import { BaseNode } from './BaseNode';
 
 type DelayFlowNode = Node<Partial<DelayData> & CommonNodeData & Record<string, unknown>, 'delay'>;

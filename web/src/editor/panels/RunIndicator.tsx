@@ -1,6 +1,6 @@
 import type { RunStatus } from '@sluice/contracts';
 import { Link } from 'react-router-dom';
-import { formatAgo } from '../lib/formatDuration';
+import { formatAgo } from '../../format/timestamps';
 import { useRunStatusStore } from '../store/RunStatusStoreContext';
 
 const LABELS: Record<RunStatus, string> = { queued: 'Queued', running: 'Running', succeeded: 'Succeeded', failed: 'Failed', ignored: 'Ignored' };

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
+import { formatDuration } from '../../format/durations';
 import { Countdown } from '../nodes/Countdown';
-import { formatDuration } from '../lib/formatDuration';
 import { statusToVariant } from '../lib/statusToVariant';
 import { useRunStatusStore } from '../store/RunStatusStoreContext';
 

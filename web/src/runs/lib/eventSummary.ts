@@ -1,5 +1,5 @@
 import type { HistoryEvent, HistoryEventType, StepError } from '@sluice/contracts';
-import { formatDuration } from '../../editor/lib/formatDuration';
+import { formatDuration } from '../../format/durations';
 
 /** Colour family of a history event in the timeline; the stylesheet owns the colours. */
 export type EventTone = 'start' | 'info' | 'ok' | 'retry' | 'fail' | 'muted';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import './monitor.css';
+import './EmptyState.css';
 
 const ICONS = {
   flows: 'M4 6h6v4H4zM14 14h6v4h-6zM10 8h2a2 2 0 0 1 2 2v4a2 2 0 0 0 2 2',

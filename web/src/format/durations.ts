@@ -9,14 +9,3 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes} m ${String(Math.round((abs % 60_000) / 1000)).padStart(2, '0')} s`;
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} m`;
 }
-
-/** "3 min ago"-style relative time of an ISO timestamp. */
-export function formatAgo(iso: string, now = Date.now()): string {
-  const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  if (!Number.isFinite(seconds)) return '';
-  if (seconds < 5) return 'just now';
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return new Date(iso).toLocaleDateString();
-}
