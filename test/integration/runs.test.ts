@@ -116,7 +116,7 @@ describe.each(MODES)('runs against %s', (kind) => {
     const flow = await suite.api.createFlow('retry-forward', httpFlow(`${suite.target.url}/forward`, slow));
     const { runId } = await suite.api.trigger(flow.id, {});
     const retrying = await suite.api.waitForRun(runId, (run) => run.steps.some((s) => s.status === 'retrying'));
-    expect(step(retrying, 'call').nextRetryAt).toBeDefined();
+    expect(step(retrying, 'call').dueAt).toBeDefined();
     const retries = await suite.api.request<{ items: { runId: string; attempt: number; maxAttempts: number }[] }>('GET', '/api/retries');
     expect(retries.body.items.find((item) => item.runId === runId)).toMatchObject({ attempt: 2, maxAttempts: 3 });
 

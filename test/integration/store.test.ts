@@ -109,13 +109,58 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         const check = new Pool({ connectionString: fresh.url, max: 1 });
         try {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
-          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000', 'PublishChains1767312000000']);
+          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000']);
           const tables = await check.query<{ table_name: string }>(
             `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
           expect(tables.rows.map((row) => row.table_name)).toEqual(
             ['dead_letters', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'timers']);
         } finally {
           await check.end();
+        }
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('keeps runs stored before a step timer was named dueAt: the migration renames nextRetryAt in each step, in order', async () => {
+      const fresh = await createTestDatabase(kind);
+      try {
+        const first = await createStore(fresh.url, { poolSize: 1 });
+        const flowId = (await first.createFlow({ name: 'before', description: null, graph: TRIGGER_GRAPH })).id;
+        const legacySteps = [
+          { nodeId: 'n1', status: 'succeeded', attempts: 1 },
+          { nodeId: 'n2', status: 'retrying', attempts: 1, pendingAttempt: 2, nextRetryAt: at(5_000) },
+          { nodeId: 'n3', status: 'running', attempts: 1, pendingAttempt: 1, nextRetryAt: at(9_000) },
+        ];
+        const waiting = runState(flowId);
+        const plain = runState(flowId, { steps: [{ nodeId: 'n1', status: 'running', attempts: 1 }] });
+        await first.close();
+        const check = new Pool({ connectionString: fresh.url, max: 1 });
+        try {
+          for (const state of [{ ...waiting, steps: legacySteps }, plain]) {
+            await check.query(
+              `INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, started_at, updated_at)
+               VALUES ($1, $2, 1, $3, 'running', $4::jsonb, now(), now())`,
+              [state.id, flowId, state.eventId, JSON.stringify(state)]);
+          }
+          // As if the database were still at the migration before this one.
+          await check.query(`DELETE FROM migrations WHERE name = 'StepDueAt1767398400000'`);
+        } finally {
+          await check.end();
+        }
+        const upgraded = await createStore(fresh.url, { poolSize: 1 });
+        try {
+          await expect(upgraded.getRun(waiting.id)).resolves.toEqual({
+            ...waiting,
+            steps: [
+              { nodeId: 'n1', status: 'succeeded', attempts: 1 },
+              { nodeId: 'n2', status: 'retrying', attempts: 1, pendingAttempt: 2, dueAt: at(5_000) },
+              { nodeId: 'n3', status: 'running', attempts: 1, pendingAttempt: 1, dueAt: at(9_000) },
+            ],
+          });
+          await expect(upgraded.getRun(plain.id)).resolves.toEqual(plain);
+        } finally {
+          await upgraded.close();
         }
       } finally {
         await fresh.drop();
@@ -534,7 +579,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const flowId = await newFlow();
       const error = { code: 'http_status', message: '503 from upstream', status: 503, retryable: true };
       const base = await startedRun(flowId);
-      const steps: StepState[] = [{ nodeId: 'n2', status: 'retrying', attempts: 1, maxAttempts: 3, error, nextRetryAt: at(5_000) }];
+      const steps: StepState[] = [{ nodeId: 'n2', status: 'retrying', attempts: 1, maxAttempts: 3, error, dueAt: at(5_000) }];
       const withSteps = advance({ ...base, steps }, 1, {
         timers: [
           { runId: base.id, nodeId: 'n2', attempt: 2, dueAt: at(5_000), reason: 'retry' },

@@ -18,8 +18,11 @@ export interface StepState {
   from?: string;
   /** Attempts allowed by the node's retry policy. */
   maxAttempts?: number;
-  /** ISO timestamp of the next attempt while `retrying`, or of a delay's end. */
-  nextRetryAt?: string;
+  /**
+   * When the step's timer fires (ISO timestamp): the next attempt while
+   * `retrying`, or the end of the wait while a `delay` step is `running`.
+   */
+  dueAt?: string;
   error?: StepError;
   output?: unknown;
   /** Handle the step left through, once succeeded. */

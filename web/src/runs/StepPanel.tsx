@@ -81,10 +81,10 @@ export function StepPanel({ run, node, nodeId, live, retrying, onRetry }: StepPa
             </div>
           </dl>
 
-          {step.status === 'retrying' && step.nextRetryAt && (
+          {step.status === 'retrying' && step.dueAt && (
             <div className="sl-step-panel__next">
               Attempt {step.pendingAttempt ?? step.attempts + 1}
-              {step.maxAttempts ? ` of ${step.maxAttempts}` : ''} {live ? <Countdown to={step.nextRetryAt} /> : `due ${formatClock(step.nextRetryAt)}`}
+              {step.maxAttempts ? ` of ${step.maxAttempts}` : ''} {live ? <Countdown to={step.dueAt} /> : `due ${formatClock(step.dueAt)}`}
             </div>
           )}
 

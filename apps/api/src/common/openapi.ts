@@ -167,7 +167,7 @@ const SCHEMAS: Record<ApiSchemaName, Schema> = {
       status: { type: 'string', enum: [...STEP_STATUSES] },
       attempts: { type: 'integer' },
       maxAttempts: { type: 'integer' },
-      nextRetryAt: isoTime,
+      dueAt: isoTime,
       error: ref('StepError'),
       output: { description: 'The step\'s output, any JSON value' },
       startedAt: isoTime,

@@ -15,7 +15,7 @@ describe('delay step', () => {
     expect(h.types()).toEqual(['StepStarted:d', 'TimerStarted:d']);
     expect(h.last().events[1]?.data).toEqual({ dueAt: '2025-01-01T00:00:05.000Z', delayMs: 5000 });
     expect(h.commands()).toEqual([{ kind: 'schedule', nodeId: 'd', attempt: 1, dueAt: '2025-01-01T00:00:05.000Z', reason: 'delay' }]);
-    expect(h.step('d')).toMatchObject({ status: 'running', pendingAttempt: 1, nextRetryAt: '2025-01-01T00:00:05.000Z' });
+    expect(h.step('d')).toMatchObject({ status: 'running', pendingAttempt: 1, dueAt: '2025-01-01T00:00:05.000Z' });
   });
 
   it('succeeds with its input when the timer message returns, and moves on', async () => {
@@ -26,7 +26,7 @@ describe('delay step', () => {
     await h.deliver('d');
     expect(h.types()).toEqual(['StepSucceeded:d', 'StepScheduled:e', 'StepStarted:e', 'StepSucceeded:e', 'RunSucceeded']);
     expect(h.step('d')).toMatchObject({ status: 'succeeded', output: { v: 1 }, durationMs: 5000 });
-    expect(h.step('d')).not.toHaveProperty('nextRetryAt');
+    expect(h.step('d')).not.toHaveProperty('dueAt');
   });
 
   it('re-arms the timer instead of finishing early when the message comes back too soon', async () => {

@@ -52,19 +52,19 @@ export function applyEvent(state: RunState | undefined, event: HistoryEvent): Ru
     }
     case 'StepStarted':
       return updateStep(next, event, (step) => {
-        const { nextRetryAt: _cleared, ...rest } = step;
+        const { dueAt: _cleared, ...rest } = step;
         return { ...rest, status: 'running', attempts: Math.max(step.attempts, event.data.attempt), startedAt: step.startedAt ?? at };
       });
     case 'TimerStarted':
-      return updateStep(next, event, (step) => ({ ...step, nextRetryAt: event.data.dueAt }));
+      return updateStep(next, event, (step) => ({ ...step, dueAt: event.data.dueAt }));
     case 'StepSucceeded':
       return updateStep(next, event, (step) => {
-        const { pendingAttempt: _p, nextRetryAt: _n, error: _e, ...rest } = step;
+        const { pendingAttempt: _p, dueAt: _n, error: _e, ...rest } = step;
         return { ...rest, status: 'succeeded', output: event.data.output, handle: event.data.handle, durationMs: event.data.durationMs, finishedAt: at };
       });
     case 'StepFailed':
       return updateStep(next, event, (step) => {
-        const { pendingAttempt: _p, nextRetryAt: _n, ...rest } = step;
+        const { pendingAttempt: _p, dueAt: _n, ...rest } = step;
         const failed: StepState = { ...rest, error: event.data.error, durationMs: event.data.durationMs };
         if (!event.data.final || !event.data.caught) return failed;
         return { ...failed, status: 'failed', caught: true, output: { error: event.data.error }, finishedAt: at };
@@ -75,13 +75,13 @@ export function applyEvent(state: RunState | undefined, event: HistoryEvent): Ru
         status: 'retrying',
         pendingAttempt: event.data.attempt,
         maxAttempts: event.data.maxAttempts,
-        nextRetryAt: event.data.dueAt,
+        dueAt: event.data.dueAt,
       }));
     case 'RetryAccelerated':
-      return updateStep(next, event, (step) => ({ ...step, nextRetryAt: event.data.dueAt }));
+      return updateStep(next, event, (step) => ({ ...step, dueAt: event.data.dueAt }));
     case 'StepDeadLettered':
       return updateStep(next, event, (step) => {
-        const { pendingAttempt: _p, nextRetryAt: _n, ...rest } = step;
+        const { pendingAttempt: _p, dueAt: _n, ...rest } = step;
         return { ...rest, status: 'dead', deadLetterId: event.data.deadLetterId, attempts: event.data.attempts, error: event.data.error, finishedAt: at };
       });
     case 'StepSkipped':
@@ -89,7 +89,7 @@ export function applyEvent(state: RunState | undefined, event: HistoryEvent): Ru
     case 'StepRedriven': {
       const { finishedAt: _runFinished, ...run } = next;
       const redriven = updateStep(run, event, (step) => {
-        const { error: _e, deadLetterId: _d, finishedAt: _f, caught: _c, output: _o, handle: _h, nextRetryAt: _n, ...rest } = step;
+        const { error: _e, deadLetterId: _d, finishedAt: _f, caught: _c, output: _o, handle: _h, dueAt: _n, ...rest } = step;
         return { ...rest, status: 'scheduled', attempts: 0, pendingAttempt: event.data.attempt };
       });
       return { ...redriven, status: 'running' };

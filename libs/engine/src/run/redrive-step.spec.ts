@@ -84,7 +84,7 @@ describe('redriveStep and accelerateRetry', () => {
     const transition = h.record(asTransition(accelerateRetry(h.state, 'h', h.clock)));
     expect(transition.events.map((event) => [event.type, event.data])).toEqual([['RetryAccelerated', { attempt: 2, dueAt: '2025-01-01T00:00:00.200Z' }]]);
     expect(transition.commands).toEqual([{ kind: 'schedule', nodeId: 'h', attempt: 2, dueAt: '2025-01-01T00:00:00.200Z', reason: 'retry' }]);
-    expect(h.step('h')).toMatchObject({ status: 'retrying', pendingAttempt: 2, nextRetryAt: '2025-01-01T00:00:00.200Z' });
+    expect(h.step('h')).toMatchObject({ status: 'retrying', pendingAttempt: 2, dueAt: '2025-01-01T00:00:00.200Z' });
   });
 
   it('treats "retry now" on a retrying step as an acceleration', async () => {

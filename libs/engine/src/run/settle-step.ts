@@ -89,12 +89,12 @@ async function settleDelay(ctx: RunContext, step: StepState, attempt: number, de
   const { tx, clock } = ctx;
   const nodeId = step.nodeId;
   const now = clock.now();
-  if (step.status === 'running' && step.nextRetryAt !== undefined) {
-    const dueMs = Date.parse(step.nextRetryAt);
+  if (step.status === 'running' && step.dueAt !== undefined) {
+    const dueMs = Date.parse(step.dueAt);
     if (now.getTime() < dueMs - TIMER_SKEW_TOLERANCE_MS) {
       // Too early to be the timer (e.g. the original dispatch redelivered): re-arm the
       // timer rather than finish early. This transition has a command but no events.
-      tx.command({ kind: 'schedule', nodeId, attempt, dueAt: step.nextRetryAt, reason: 'delay' });
+      tx.command({ kind: 'schedule', nodeId, attempt, dueAt: step.dueAt, reason: 'delay' });
       return;
     }
     const input = stepContext(ctx.flow, tx.state, nodeId).input;

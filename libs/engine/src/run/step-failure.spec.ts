@@ -25,7 +25,7 @@ describe('step failure: retries, error edges and dead letters', () => {
       { attempt: 2, maxAttempts: 5, delayMs: 1000, dueAt: '2025-01-01T00:00:01.000Z' },
     ]);
     expect(h.commands()).toEqual([{ kind: 'schedule', nodeId: 'h', attempt: 2, dueAt: '2025-01-01T00:00:01.000Z', reason: 'retry' }]);
-    expect(h.step('h')).toMatchObject({ status: 'retrying', attempts: 1, pendingAttempt: 2, maxAttempts: 5, nextRetryAt: '2025-01-01T00:00:01.000Z', error: { status: 503 } });
+    expect(h.step('h')).toMatchObject({ status: 'retrying', attempts: 1, pendingAttempt: 2, maxAttempts: 5, dueAt: '2025-01-01T00:00:01.000Z', error: { status: 503 } });
     expect(h.state.status).toBe('running');
   });
 

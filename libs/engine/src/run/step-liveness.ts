@@ -12,6 +12,6 @@ export function liveStep(state: RunState, message: StepMessage): StepState | und
   const step = state.steps.find((candidate) => candidate.nodeId === message.nodeId);
   if (!step || step.pendingAttempt !== message.attempt) return undefined;
   if (step.status === 'scheduled' || step.status === 'retrying') return step;
-  if (step.status === 'running' && step.nextRetryAt !== undefined) return step;
+  if (step.status === 'running' && step.dueAt !== undefined) return step;
   return undefined;
 }

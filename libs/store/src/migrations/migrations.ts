@@ -1,5 +1,6 @@
 import { InitialSchema1767225600000 } from './1767225600000-initial-schema';
 import { PublishChains1767312000000 } from './1767312000000-publish-chains';
+import { StepDueAt1767398400000 } from './1767398400000-step-due-at';
 
 /** Every migration, oldest first. Add new ones at the end; never edit a released one. */
-export const STORE_MIGRATIONS = [InitialSchema1767225600000, PublishChains1767312000000];
+export const STORE_MIGRATIONS = [InitialSchema1767225600000, PublishChains1767312000000, StepDueAt1767398400000];

@@ -28,9 +28,9 @@ describe('applyRunStatus', () => {
   });
 
   it('carries retry timing and attempts for the countdown', () => {
-    const nextRetryAt = '2026-01-01T00:00:05.000Z';
-    const byNode = setup([step('http', 'retrying', { attempts: 2, maxAttempts: 5, pendingAttempt: 3, nextRetryAt, error: { code: 'http_status', message: 'HTTP 503', retryable: true } })]);
-    expect(byNode['http']).toMatchObject({ status: 'retrying', attempts: 2, maxAttempts: 5, pendingAttempt: 3, nextRetryAt, error: { message: 'HTTP 503' } });
+    const dueAt = '2026-01-01T00:00:05.000Z';
+    const byNode = setup([step('http', 'retrying', { attempts: 2, maxAttempts: 5, pendingAttempt: 3, dueAt, error: { code: 'http_status', message: 'HTTP 503', retryable: true } })]);
+    expect(byNode['http']).toMatchObject({ status: 'retrying', attempts: 2, maxAttempts: 5, pendingAttempt: 3, dueAt, error: { message: 'HTTP 503' } });
   });
 
   it('marks a caught failure as leaving by the error handle', () => {

@@ -16,8 +16,8 @@ export interface NodeRunStatus {
   maxAttempts?: number;
   /** The attempt that runs next while retrying. */
   pendingAttempt?: number;
-  /** ISO time of the next attempt (retrying) or of a delay's end. */
-  nextRetryAt?: string;
+  /** When the step's timer fires (ISO): the next attempt while retrying, or a delay's end. */
+  dueAt?: string;
   error?: StepError;
   /** Duration of the last attempt, in ms. */
   durationMs?: number;
@@ -47,7 +47,7 @@ export function applyRunStatus(nodes: readonly StatusNode[], steps: readonly Ste
       attempts: step.attempts,
       ...(step.maxAttempts === undefined ? {} : { maxAttempts: step.maxAttempts }),
       ...(step.pendingAttempt === undefined ? {} : { pendingAttempt: step.pendingAttempt }),
-      ...(step.nextRetryAt === undefined ? {} : { nextRetryAt: step.nextRetryAt }),
+      ...(step.dueAt === undefined ? {} : { dueAt: step.dueAt }),
       ...(step.error === undefined ? {} : { error: step.error }),
       ...(step.durationMs === undefined ? {} : { durationMs: step.durationMs }),
       ...(exitHandle === undefined ? {} : { exitHandle }),

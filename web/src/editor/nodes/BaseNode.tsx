@@ -120,12 +120,12 @@ function StatusPill({ status }: { status: NodeRunStatus }) {
   const frozenAt = useFrozenAt();
   const max = status.maxAttempts;
   let detail: ReactNode = null;
-  if (status.status === 'retrying' && status.nextRetryAt) {
-    detail = <Countdown to={status.nextRetryAt} frozenAt={frozenAt} />;
+  if (status.status === 'retrying' && status.dueAt) {
+    detail = <Countdown to={status.dueAt} frozenAt={frozenAt} />;
   } else if (status.status === 'running' && status.attempts > 1) {
     detail = `attempt ${status.attempts}${max ? ` of ${max}` : ''}`;
-  } else if (status.status === 'scheduled' && status.nextRetryAt) {
-    detail = <Countdown to={status.nextRetryAt} frozenAt={frozenAt} />;
+  } else if (status.status === 'scheduled' && status.dueAt) {
+    detail = <Countdown to={status.dueAt} frozenAt={frozenAt} />;
   } else if ((status.status === 'succeeded' || status.status === 'dead') && status.durationMs !== undefined && (status.durationMs >= 1 || status.attempts > 1)) {
     detail = status.attempts > 1 ? `${status.attempts} attempts · ${formatDuration(status.durationMs)}` : formatDuration(status.durationMs);
   }

@@ -29,9 +29,9 @@ export function StepDetails({ nodeId }: { nodeId: string }) {
           </span>
         )}
       </div>
-      {step?.status === 'retrying' && step.nextRetryAt && (
+      {step?.status === 'retrying' && step.dueAt && (
         <div className="sl-muted">
-          Next attempt <Countdown to={step.nextRetryAt} />
+          Next attempt <Countdown to={step.dueAt} />
         </div>
       )}
       {step?.error && (

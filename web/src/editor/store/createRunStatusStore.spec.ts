@@ -89,7 +89,7 @@ describe('run status store', () => {
     const steps = state().run?.steps ?? [];
     state().showSteps(steps, '2026-01-01T00:00:00.500Z');
     expect(state().frozenAt).toBe('2026-01-01T00:00:00.500Z');
-    expect(state().byNode['http']).toMatchObject({ status: 'retrying', nextRetryAt: '2026-01-01T00:00:01.000Z' });
+    expect(state().byNode['http']).toMatchObject({ status: 'retrying', dueAt: '2026-01-01T00:00:01.000Z' });
     state().showSteps(steps);
     expect(state().frozenAt).toBeNull();
   });
