@@ -19,7 +19,7 @@ export interface RunChange {
 }
 
 /** What a commit wrote, for the work done after it. */
-export interface StagedCommit {
+export interface CommittedChanges {
   writes: { write: RunWrite; flow: CompiledFlow }[];
   /** Extra outbox rows (topic events). */
   outbox: OutboxEntry[];
@@ -78,9 +78,9 @@ export class RunCommitter {
    * Commits changes that need no locks: new runs only are one statement in a
    * transaction of its own; anything else gets a transaction.
    */
-  async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<StagedCommit> {
+  async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<CommittedChanges> {
     const simple = changes.every((change) => change.isNew);
-    if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).staged;
+    if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).committed;
     await this.flows.refreshSubscriptions();
     const planned = await this.plan(changes, outbox, this.subscribers());
     const deleted = this.relay.takeSettled();
@@ -101,7 +101,7 @@ export class RunCommitter {
    * second connection would wait on this one. A publish command in the
    * changes must come from a step `publishes` granted.
    */
-  async transact<T>(decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>): Promise<{ staged: StagedCommit; result: T }> {
+  async transact<T>(decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>): Promise<{ committed: CommittedChanges; result: T }> {
     // Subscriptions are read before the transaction, so no store read happens inside it.
     await this.flows.refreshSubscriptions();
     const subscribers = this.subscribers();
@@ -126,7 +126,7 @@ export class RunCommitter {
       this.relay.returnSettled(deleted);
       throw error;
     }
-    return { staged: this.afterCommit(outcome.planned, outcome.inserted, deleted), result: outcome.result };
+    return { committed: this.afterCommit(outcome.planned, outcome.inserted, deleted), result: outcome.result };
   }
 
   /**
@@ -181,7 +181,7 @@ export class RunCommitter {
     };
   }
 
-  private afterCommit(planned: PlannedCommit, inserted: Set<string>, deleted: string[]): StagedCommit {
+  private afterCommit(planned: PlannedCommit, inserted: Set<string>, deleted: string[]): CommittedChanges {
     this.relay.settledDeleted(deleted);
     const writes = [...planned.updates, ...planned.inserts.filter(({ write }) => inserted.has(write.state.id))];
     const outbox: OutboxEntry[] = [...planned.outbox];

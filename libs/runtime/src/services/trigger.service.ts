@@ -6,7 +6,7 @@ import { BacklogGate } from '../support/backlog-gate';
 import { CommitTrain } from '../support/commit-train';
 import { DomainError } from '../support/domain-error';
 import type { FlowCache } from './flow-cache';
-import type { RunChange, RunCommitter, StagedCommit } from './run-committer';
+import type { CommittedChanges, RunChange, RunCommitter } from './run-committer';
 import { topicEventEntry } from './run-writes';
 
 /** Most requests in one group commit: about 1 ms of statement time each on this machine. */
@@ -78,10 +78,10 @@ export class TriggerService {
   private async commitTrain(batch: Pending[]): Promise<Answer[]> {
     const claims = batch.flatMap((pending) => (pending.kind === 'trigger' && pending.claim ? [pending.claim] : []));
     if (claims.length === 0) {
-      const staged = await this.committer.commit(batch.flatMap(changesOf), batch.flatMap(outboxOf));
-      return batch.map((pending) => answer(pending, staged));
+      const committed = await this.committer.commit(batch.flatMap(changesOf), batch.flatMap(outboxOf));
+      return batch.map((pending) => answer(pending, committed));
     }
-    const { staged, result: holders } = await this.committer.transact(async (tx) => {
+    const { committed, result: holders } = await this.committer.transact(async (tx) => {
       const held = await tx.claimIdempotencyKeys(claims);
       const holderOf = new Map(claims.map((claim, index) => [claim, held[index]]));
       const keep = batch.filter((pending) => !(pending.kind === 'trigger' && pending.claim && holderOf.get(pending.claim)));
@@ -89,7 +89,7 @@ export class TriggerService {
     });
     return batch.map((pending) => {
       const holder = pending.kind === 'trigger' && pending.claim ? holders.get(pending.claim) : undefined;
-      return holder ? { ...holder, deduplicated: true } : answer(pending, staged);
+      return holder ? { ...holder, deduplicated: true } : answer(pending, committed);
     });
   }
 }
@@ -102,7 +102,7 @@ function outboxOf(pending: Pending): OutboxEntry[] {
   return pending.kind === 'publish' ? [pending.entry] : [];
 }
 
-function answer(pending: Pending, staged: StagedCommit): Answer {
+function answer(pending: Pending, committed: CommittedChanges): Answer {
   if (pending.kind === 'trigger') return { runId: pending.runId, eventId: pending.eventId, deduplicated: false };
-  return { eventId: pending.eventId, runIds: pending.changes.map((change) => change.transitions[0]!.state.id).filter((id) => staged.inserted.has(id)) };
+  return { eventId: pending.eventId, runIds: pending.changes.map((change) => change.transitions[0]!.state.id).filter((id) => committed.inserted.has(id)) };
 }
