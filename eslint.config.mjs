@@ -1,5 +1,5 @@
 // Lint rules of docs/code-style.md: no floating promises, exhaustive switches,
-// strict equality, no `any` in libs, no console in apps and libs.
+// strict equality, no `any` in libs and the editor, no console outside tests.
 import tseslint from 'typescript-eslint';
 
 /**
