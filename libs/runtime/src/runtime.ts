@@ -14,8 +14,8 @@ import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
-import { BacklogGate } from './support/backlog-gate';
-import { systemClock } from './support/system-clock';
+import { BacklogGate } from './throughput/backlog-gate';
+import { systemClock } from './clock/system-clock';
 
 export interface RuntimeOptions {
   store: StorePort;

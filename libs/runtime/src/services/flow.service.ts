@@ -1,7 +1,7 @@
 import type { FlowDto, FlowGraph, FlowVersionDto, ValidationResult } from '@sluice/contracts';
 import { validateGraph } from '@sluice/engine';
 import type { FlowRecord, StorePort } from '../ports/store.port';
-import { DomainError } from '../support/domain-error';
+import { DomainError } from '../errors/domain-error';
 import type { FlowCache } from './flow-cache';
 
 /** Flows and their immutable versions. Every save is validated and becomes a new version. */

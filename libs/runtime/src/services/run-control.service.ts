@@ -1,7 +1,7 @@
 import type { RunState } from '@sluice/contracts';
 import { accelerateRetry, redriveStep, type EngineClock, type Transition } from '@sluice/engine';
 import type { StorePort } from '../ports/store.port';
-import { DomainError } from '../support/domain-error';
+import { DomainError } from '../errors/domain-error';
 import type { FlowCache } from './flow-cache';
 import type { RunCommitter } from './run-committer';
 

@@ -1,7 +1,7 @@
 import type { DeadLetterDto, HistoryEvent, RetryDto, RunState, RunStatus } from '@sluice/contracts';
 import { foldHistory } from '@sluice/engine';
 import type { StorePort } from '../ports/store.port';
-import { DomainError } from '../support/domain-error';
+import { DomainError } from '../errors/domain-error';
 
 /** Read side: run state (now or as of a seq), history, retries and dead letters. */
 export class RunQueryService {

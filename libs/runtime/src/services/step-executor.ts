@@ -6,7 +6,7 @@ import type { StorePort } from '../ports/store.port';
 import type { HttpCaller } from '../ports/http-caller.port';
 import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';
-import { CommitTrain } from '../support/commit-train';
+import { CommitTrain } from '../throughput/commit-train';
 import { publishKey } from './publish-admission';
 import type { RunChange, RunCommitter } from './run-committer';
 
