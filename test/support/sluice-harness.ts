@@ -29,9 +29,10 @@ export interface Sluice {
 }
 
 /**
- * A whole Sluice API (runtime and worker) on an ephemeral loopback port, over
- * a fresh database (its own database on the server, or a new PGlite data
- * directory) and, for `rabbitmq`, a RabbitMQ name prefix of its own.
+ * A whole Sluice API (runtime, and the worker transport over its broker, as
+ * `npm start` mounts it) on an ephemeral loopback port, over a fresh database
+ * (its own database on the server, or a new PGlite data directory) and, for
+ * `rabbitmq`, a RabbitMQ name prefix of its own.
  * `adapters.http` replaces the `http` node caller the settings select.
  */
 export async function startSluice(mode: Mode, env: Record<string, string> = {}, adapters: Pick<PlatformRole, 'http'> = {}): Promise<Sluice> {
