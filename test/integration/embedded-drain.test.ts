@@ -105,4 +105,41 @@ describe('SIGTERM with slow http steps in flight (npm start)', () => {
       expect(history.filter((event) => event.type === 'StepFailed')).toEqual([]);
     }
   });
+  it('stops waiting after WORKER_DRAIN_TIMEOUT_MS: it still exits 0 promptly, and the step left unfinished runs again after a restart', async () => {
+    await sluice.stop();
+    sluice = new EmbeddedProcess(dataDir, await freePort(), { SLUICE_SEED_SAMPLES: 'false', WORKER_DRAIN_TIMEOUT_MS: '1000', LOG_LEVEL: 'info' });
+    await sluice.start(60_000);
+    const api = new ApiClient(sluice.baseUrl);
+    // The first call gets its headers and then a body that does not end until the test releases it.
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    target.respond(() => (++calls === 1
+      ? { status: 200, stream: async function* () { yield Buffer.from('{"ok":'); await released; yield Buffer.from('true}'); } }
+      : { status: 200, body: { ok: true } }));
+    try {
+      const flow = await api.createFlow('stuck', graph(
+        [
+          node('start', 'trigger'),
+          node('call', 'http', { url: `${target.url}/stuck`, method: 'POST', timeoutMs: 60_000, body: 'event', retry: { maxAttempts: 1 } }),
+          node('done', 'end'),
+        ],
+        [edge('start', 'call'), edge('call', 'done')],
+      ));
+      const { runId } = await api.trigger(flow.id, { stuck: true });
+      await until('the call reaching the endpoint', () => (calls === 1 ? true : undefined), 20_000);
+
+      const stopped = Date.now();
+      expect(await sluice.stop()).toBe(0);
+      expect(Date.now() - stopped).toBeLessThan(10_000);
+      expect(sluice.output).toContain('"msg":"drain timed out; unacknowledged messages go back to the queue"');
+
+      await sluice.start(60_000);
+      expect((await api.waitForRun(runId, undefined, 30_000)).status).toBe('succeeded');
+      // At least once: the attempt that outlived the drain was never committed, so it ran again.
+      expect(calls).toBe(2);
+    } finally {
+      release();
+    }
+  });
 });

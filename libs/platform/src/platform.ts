@@ -65,7 +65,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     closers.unshift(() => broker.close());
 
     const http = role.http ?? createHttpCaller(settings);
-    closers.unshift(async () => http.close?.());
+    closers.unshift(() => closeHttpCaller(http, log));
     const runtime = new Runtime({
       store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY, http,
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
@@ -95,6 +95,23 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     for (const close of closers) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Longest shutdown waits for http calls still in flight, in ms. After a
+ * drain that finished there are none; after one that timed out, their
+ * messages are already back in the queue (or the outbox), so their results
+ * would be thrown away, and an http step may wait up to 5 minutes.
+ */
+const HTTP_CLOSE_GRACE_MS = 1_000;
+
+async function closeHttpCaller(http: HttpCaller, log: Logger): Promise<void> {
+  if (!http.close) return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), HTTP_CLOSE_GRACE_MS)));
+  const outcome = await Promise.race([http.close().then(() => 'closed' as const), gaveUp]);
+  clearTimeout(timer);
+  if (outcome === 'gave up') log.warn({ graceMs: HTTP_CLOSE_GRACE_MS }, 'http calls still in flight at shutdown are cut off; their steps run again');
 }
 
 /**
