@@ -1,17 +1,13 @@
 /**
- * Builds what `npm start` runs, so browser tests work on a clean clone:
- * libs and apps (scripts/build.mjs) and the editor (vite build of web/).
+ * Builds what `npm start` runs, so browser tests work on a clean clone and
+ * after any edit: libs and apps (swc) and the editor (Vite), each only when
+ * its sources changed since its last build (scripts/build.mjs).
  */
 const { execFileSync } = require('node:child_process');
-const { dirname, join } = require('node:path');
-
-const root = join(__dirname, '..', '..');
+const { join } = require('node:path');
 
 module.exports = async () => {
   const started = Date.now();
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  const viteManifest = require.resolve('vite/package.json', { paths: [join(root, 'web')] });
-  const viteBin = join(dirname(viteManifest), require(viteManifest).bin.vite);
-  execFileSync(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: join(root, 'web'), stdio: 'inherit' });
-  process.stdout.write(`browser setup: built apps and editor in ${Date.now() - started} ms\n`);
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  process.stdout.write(`browser setup: build checked in ${Date.now() - started} ms\n`);
 };

@@ -1,4 +1,8 @@
-/** Builds apps and libs once: the process tests run apps/api/dist/main.js like `npm start` does. */
+/**
+ * Brings the build up to date (scripts/build.mjs rebuilds only outputs whose
+ * sources changed): the process tests run apps/<app>/dist/main.js, and
+ * `npm start`, which they also run, refuses a build older than the sources.
+ */
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
