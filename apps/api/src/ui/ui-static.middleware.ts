@@ -19,7 +19,7 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
 <h1>Sluice is running, but the editor isn't built</h1>
 <p>Build it with <code>npm run build -w web</code> (or <code>npm run build:web</code>) and reload this page.
-<code>npm start</code> builds it when it is missing.</p>
+<code>npm ci</code> builds it too.</p>
 <p>The API is at <a href="/api/docs">/api/docs</a>.</p>
 </body>
 </html>
