@@ -2,7 +2,10 @@ import type { Logger } from '@sluice/runtime';
 
 /**
  * On the first SIGTERM or SIGINT, runs the closers in order (a failing one is
- * logged and the rest still run), then exits 0. Shared by both entry points.
+ * logged and the rest still run), then exits 0. Shared by both entry points:
+ * the API passes its HTTP app first, so no request is accepted while the
+ * platform closes; the platform's close drains the worker transport before
+ * anything else.
  */
 export function closeOnSignals(log: Logger, closers: readonly (() => Promise<void>)[]): void {
   let closing = false;
