@@ -60,7 +60,7 @@ export default tseslint.config(
     'libs/store': { allow: ['contracts', 'engine'], types: ['runtime'] },
     'libs/broker': { allow: ['contracts', 'engine'], types: ['runtime'] },
     'libs/runtime': { allow: ['contracts', 'engine'] },
-    'libs/platform': { allow: ['contracts', 'config', 'engine', 'store', 'broker', 'runtime'] },
+    'libs/platform': { allow: ['config', 'engine', 'store', 'broker', 'runtime'] },
   }),
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
