@@ -49,13 +49,13 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
       const dataDir = resolve(settings.DATA_DIR);
       mkdirSync(dataDir, { recursive: true });
       const started = Date.now();
-      const embedded = await startEmbeddedPostgres(dataDir);
+      const embedded = await startEmbeddedPostgres(dataDir, { logger: logger.child({ component: 'EmbeddedPostgres' }) });
       closers.unshift(() => embedded.stop());
       databaseUrl = embedded.url;
       poolSize = Math.min(poolSize, 4);
       log.info({ dataDir, ms: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
     }
-    const store = await createStore(databaseUrl, { poolSize });
+    const store = await createStore(databaseUrl, { poolSize, logger: logger.child({ component: 'Store' }) });
     closers.unshift(() => store.close());
 
     const broker: BrokerPort = settings.AMQP_URL

@@ -1,4 +1,4 @@
-import { createDataSource, runMigrations } from './data-source';
+import { createDataSource, runMigrations, type DataSourceOptions } from './data-source';
 import { TypeOrmStore } from './repositories/store.repository';
 
 /**
@@ -6,12 +6,14 @@ import { TypeOrmStore } from './repositories/store.repository';
  * migrations and returns the store. `close()` ends the pool.
  * @param url `postgres://…`
  * @param options.poolSize connections; ≤ 4 for PGlite.
+ * @param options.logger where pool errors and migrations are logged.
  */
-export async function createStore(url: string, options: { poolSize: number }): Promise<TypeOrmStore> {
+export async function createStore(url: string, options: DataSourceOptions): Promise<TypeOrmStore> {
   const dataSource = createDataSource(url, options);
   await dataSource.initialize();
   try {
-    await runMigrations(dataSource);
+    const ran = await runMigrations(dataSource);
+    if (ran.length > 0) options.logger?.info({ migrations: ran }, 'store migrated');
   } catch (error) {
     await dataSource.destroy();
     throw error;

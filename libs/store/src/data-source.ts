@@ -1,5 +1,7 @@
+import type { Logger } from '@sluice/runtime';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { STORE_MIGRATIONS } from './migrations/migrations';
+import { StoreLogger } from './store-logger';
 
 export interface DataSourceOptions {
   /**
@@ -7,6 +9,8 @@ export interface DataSourceOptions {
    * Postgres session behind a query queue, so more connections only queue.
    */
   poolSize: number;
+  /** Where pool errors and migrations are logged; silent without one. */
+  logger?: Logger;
 }
 
 /**
@@ -32,6 +36,7 @@ export function createDataSource(url: string, options: DataSourceOptions): DataS
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    ...(options.logger ? { logger: new StoreLogger(options.logger) } : {}),
     migrations: STORE_MIGRATIONS,
     migrationsTableName: 'migrations',
     applicationName: 'sluice',

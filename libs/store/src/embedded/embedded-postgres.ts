@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from '@sluice/runtime';
 import { PASSWORD_FILE, readOrCreatePassword } from './embedded-password';
 import { PGLITE_WORKER_SOURCE } from './pglite-worker.source';
 
@@ -78,9 +79,10 @@ function waitForReply(worker: Worker, wanted: WorkerReply['type']): Promise<Work
  * Starts PGlite with its data in `dataDir` (created and initialised on the
  * first start, about 10 s; later starts about 1.5 s) and serves it on
  * 127.0.0.1 at a free port, behind the password in `dataDir`'s
- * {@link PASSWORD_FILE} (generated on the first start).
+ * {@link PASSWORD_FILE} (generated on the first start). `options.logger`
+ * hears of a database that stops without being asked to.
  */
-export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, options: { logger?: Logger } = {}): Promise<EmbeddedPostgres> {
   const began = performance.now();
   const directory = resolve(dataDir);
   const initialised = !existsSync(join(directory, 'PG_VERSION'));
@@ -109,6 +111,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   if (reply.type !== 'ready') throw new Error('embedded PostgreSQL did not report ready');
 
   let stopping: Promise<void> | undefined;
+  // A listener, so a failing worker is logged instead of throwing an unhandled 'error' event.
+  worker.on('error', (error) => options.logger?.error({ err: error }, 'embedded PostgreSQL failed'));
+  worker.once('exit', (code) => {
+    if (!stopping) options.logger?.error({ code }, 'embedded PostgreSQL stopped unexpectedly');
+  });
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${reply.port}/postgres`,
     passwordFile: join(directory, PASSWORD_FILE),
