@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
   const logger = createLogger(settings, { service: 'sluice-api' });
   const log = logger.child({ component: 'Main' });
-  const platform = await openPlatform(settings, logger, { worker: settings.mode === 'embedded' });
+// The in-process broker reaches this process only, so without AMQP_URL the worker runs here too.
+  const platform = await openPlatform(settings, logger, { worker: !settings.AMQP_URL });
   const app = await createApiApp(platform, logger);
   await app.listen(settings.PORT, settings.HOST);
   const url = `http://${settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST}:${settings.PORT}`;

@@ -13,8 +13,8 @@ async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
   const logger = createLogger(settings, { service: 'sluice-worker', base: { pid: process.pid } });
   const log = logger.child({ component: 'Main' });
-  if (settings.mode === 'embedded') {
-    log.error({}, 'the worker needs DATABASE_URL and AMQP_URL; embedded mode runs its worker inside `npm start`');
+  if (!settings.AMQP_URL) {
+    log.error({}, 'the worker needs DATABASE_URL and AMQP_URL; without AMQP_URL the API runs its worker inside `npm start`');
     process.exit(1);
   }
   const platform = await openPlatform(settings, logger, { worker: true });

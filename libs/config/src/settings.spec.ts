@@ -44,6 +44,11 @@ describe('loadSettings', () => {
     expect(load).toThrow(new RegExp(variable));
   });
 
+  it('refuses AMQP_URL without DATABASE_URL, naming DATABASE_URL', () => {
+    expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' })).toThrow(/DATABASE_URL: must be set when AMQP_URL is/);
+    expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' })().mode).toBe('production');
+  });
+
   it('refuses a non-loopback HOST without API keys', () => {
     expect(setup({ HOST: '0.0.0.0' })).toThrow(/SLUICE_API_KEYS/);
     const keys = ['k1-0123456789abcdef', 'k2-0123456789abcdef'];

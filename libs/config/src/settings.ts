@@ -136,6 +136,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     SLUICE_HTTP_ALLOW_PRIVATE: value.SLUICE_HTTP_ALLOW_PRIVATE ?? mode === 'embedded',
     SLUICE_SEED_SAMPLES: value.SLUICE_SEED_SAMPLES ?? mode === 'embedded',
   };
+  if (settings.AMQP_URL && !settings.DATABASE_URL) {
+    // Workers on RabbitMQ share the API's database; embedded PostgreSQL belongs to one process.
+    throw new SettingsError([
+      { variable: 'DATABASE_URL', message: 'must be set when AMQP_URL is: workers on RabbitMQ share one PostgreSQL server with the API' },
+    ]);
+  }
   if (!isLoopback(settings.HOST) && settings.SLUICE_API_KEYS.length === 0) {
     throw new SettingsError([
       { variable: 'SLUICE_API_KEYS', message: `must be set when HOST (${settings.HOST}) is not a loopback address` },
