@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 
 const require = createRequire(import.meta.url);
-const { UndiciHttpCaller, PrivateAddressGuard, isNonPublicAddress } = require('../../libs/runtime/dist/index.js');
+const { UndiciHttpCaller, PrivateAddressGuard, isNonPublicAddress } = require('../../libs/platform/dist/index.js');
 const CALLS = Number(process.env.HTTP_BENCH_CALLS ?? 2000);
 
 const server = createServer((request, response) => {

@@ -47,7 +47,7 @@ export function createLogger(settings: LoggerSettings, options: LoggerOptions): 
       serializers: {
         err: (error: unknown) => (error instanceof Error ? redactor.error(error) : clean(error)),
       },
-      // Also pino's own redaction for the usual places, should a caller bypass the hooks (e.g. pino-http).
+      // Also pino's own redaction for the usual places, should a caller bypass the hooks.
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie', 'headers["set-cookie"]'],
         censor: REDACTED,
