@@ -1,9 +1,9 @@
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { loadSettings } from '@sluice/config';
 import { createLogger, openPlatform, type Platform } from '@sluice/platform';
 import type { Delivery, StepMessage } from '@sluice/runtime';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { deleteNamespace, rabbitMqUrl, randomNamespace } from '../support/rabbitmq';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /** One structured log line, as pino wrote it. */
 interface LogLine {
@@ -25,49 +25,6 @@ async function until(what: string, probe: () => boolean, timeoutMs = 20_000): Pr
   }
 }
 
-/**
- * A loopback TCP proxy in front of RabbitMQ: `cut()` destroys every
- * connection through it, as a network failure would, and new connections
- * still get through.
- */
-class CuttableProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly upstream: { host: string; port: number }) {}
-
-  async start(): Promise<this> {
-    this.server = createServer((client) => {
-      const upstream = tcpConnect(this.upstream.port, this.upstream.host);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-    return this;
-  }
-
-  /** Destroys every open connection; returns how many there were. */
-  cut(): number {
-    const open = this.sockets.size;
-    for (const socket of this.sockets) socket.destroy();
-    return open;
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
 describe('brokers log through the platform logger', () => {
   let database: TestDatabase;
   let platform: Platform | undefined;
@@ -86,14 +43,10 @@ describe('brokers log through the platform logger', () => {
   });
 
   it('RabbitMQ: a lost connection is logged as lost, and its recovery as reconnected', async () => {
-    const upstream = new URL(rabbitMqUrl());
-    const proxy = await new CuttableProxy({ host: upstream.hostname, port: Number(upstream.port || 5672) }).start();
+    const proxy = await TcpProxy.forUrl(rabbitMqUrl(), 5672).start();
     const namespace = randomNamespace();
-    const throughProxy = new URL(upstream);
-    throughProxy.hostname = '127.0.0.1';
-    throughProxy.port = String(proxy.port);
     const settings = loadSettings({
-      DATABASE_URL: database.url, AMQP_URL: throughProxy.toString(), AMQP_NAMESPACE: namespace, LOG_LEVEL: 'info', SLUICE_SEED_SAMPLES: 'false',
+      DATABASE_URL: database.url, AMQP_URL: proxy.url(rabbitMqUrl()), AMQP_NAMESPACE: namespace, LOG_LEVEL: 'info', SLUICE_SEED_SAMPLES: 'false',
     });
     const lines: LogLine[] = [];
     try {
