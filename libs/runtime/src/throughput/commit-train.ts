@@ -1,8 +1,16 @@
+import { commitIsolating } from './isolating-commit';
+
 export interface CommitTrainOptions {
   /** Most requests in one commit. */
   maxBatch: number;
   /** Commits in flight at once; requests arriving meanwhile wait for the next one. */
   maxInFlight: number;
+  /**
+   * True for a commit error that may belong to one request alone (see
+   * `commitIsolating`): the commit is split and retried so that only that
+   * request fails. Without it, a failed commit fails every request it carried.
+   */
+  isolable?: (error: unknown) => boolean;
 }
 
 interface Passenger<T, R> {
@@ -16,7 +24,9 @@ interface Passenger<T, R> {
  * everything queued (up to `maxBatch`) leaves together as the next commit.
  * A lone request departs at once, so an idle system adds no latency; under
  * load one commit (one WAL flush) serves many requests. Each request gets its
- * own answer; a failed commit fails every request it carried.
+ * own answer. A commit that fails with an `isolable` error is split and
+ * retried within its slot, so one bad request fails alone; any other failure
+ * fails every request it carried.
  */
 export class CommitTrain<T, R> {
   private readonly queue: Passenger<T, R>[] = [];
@@ -47,10 +57,14 @@ export class CommitTrain<T, R> {
   }
 
   private async carry(passengers: Passenger<T, R>[]): Promise<void> {
+    const isolable = this.options.isolable ?? (() => false);
     try {
-      const results = await this.commit(passengers.map((passenger) => passenger.request));
-      if (results.length !== passengers.length) throw new Error(`commit answered ${results.length} of ${passengers.length} requests`);
-      passengers.forEach((passenger, index) => passenger.resolve(results[index]!));
+      const outcomes = await commitIsolating(passengers.map((passenger) => passenger.request), this.commit, isolable);
+      outcomes.forEach((outcome, index) => {
+        const passenger = passengers[index]!;
+        if (outcome.ok) passenger.resolve(outcome.value);
+        else passenger.reject(outcome.error);
+      });
     } catch (error) {
       for (const passenger of passengers) passenger.reject(error);
     }
