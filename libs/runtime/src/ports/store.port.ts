@@ -6,8 +6,10 @@
  *
  * Errors the adapter throws on purpose are its own classes (`@sluice/store`):
  * a write that does not continue a run's history rejects the transaction with
- * `code: 'conflict'` (re-read and decide again); a cursor the store did not
- * issue is refused with `code: 'bad_request'`.
+ * `code: 'conflict'` (re-read and decide again); a write holding a value the
+ * database cannot store (a lone UTF-16 surrogate, JSON nested too deep) is
+ * rejected with `code: 'unstorable'`, and writing it again fails the same
+ * way; a cursor the store did not issue is refused with `code: 'bad_request'`.
  */
 import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
 import type { BrokerMessage } from './broker-messages';

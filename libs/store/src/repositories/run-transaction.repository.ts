@@ -2,7 +2,8 @@ import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
 import { StoreConflictError } from '../store.errors';
 import type { ChainRunGrant, ChainRunRequest, IdempotencyClaim, RunBatch, RunTransaction } from '@sluice/runtime';
-import { buildRunBatchStatement } from './run-write.sql';
+import { buildRunBatchStatement, type RunWriteStatement } from './run-write.sql';
+import { asUnstorable } from './unstorable-value';
 import { isUuid, pgError, rows } from './sql';
 
 /** How long an idempotency key holds its run, as a Postgres interval. */
@@ -136,12 +137,18 @@ export class TypeOrmRunTransaction implements RunTransaction {
 
 /**
  * Runs the one statement of a batch and checks it: every updated run must
- * still have been at its expected `last_seq`. Inside a transaction the thrown
+ * still have been at its expected `last_seq`. A value the server refuses
+ * (or that cannot be serialised) rejects with `UnstorableValueError`. Inside a transaction the thrown
  * conflict rolls everything back; a batch of new runs only (its own
  * transaction) has no check that could fail after the fact.
  */
 export async function executeRunBatch(runner: QueryRunner, batch: RunBatch): Promise<Set<string>> {
-  const statement = buildRunBatchStatement(batch);
+  let statement: RunWriteStatement;
+  try {
+    statement = buildRunBatchStatement(batch);
+  } catch (error) {
+    throw asUnstorable(error) ?? error;
+  }
   let result: { updated: string[]; inserted: string[] } | undefined;
   try {
     [result] = await rows<{ updated: string[]; inserted: string[] }>(runner, statement.text, statement.params);
@@ -150,7 +157,7 @@ export async function executeRunBatch(runner: QueryRunner, batch: RunBatch): Pro
     if (pg?.code === '23505' && pg.constraint === 'history_pkey') {
       throw new StoreConflictError('a history event with this (run_id, seq) already exists', statement.runIds);
     }
-    throw error;
+    throw asUnstorable(error) ?? error;
   }
   const updated = result?.updated ?? [];
   if (updated.length !== statement.runIds.length) {

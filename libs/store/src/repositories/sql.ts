@@ -17,14 +17,16 @@ export async function autocommit<R>(dataSource: DataSource, text: string, params
 }
 
 /** Postgres error fields of a failed query, when there are any. */
-export function pgError(error: unknown): { code?: string; constraint?: string } | undefined {
+export function pgError(error: unknown): { code?: string; constraint?: string; message: string; detail?: string } | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
   const driverError: unknown = error.driverError;
   if (typeof driverError !== 'object' || driverError === null) return undefined;
-  const fields = driverError as { code?: unknown; constraint?: unknown };
+  const fields = driverError as { code?: unknown; constraint?: unknown; message?: unknown; detail?: unknown };
   return {
     code: typeof fields.code === 'string' ? fields.code : undefined,
     constraint: typeof fields.constraint === 'string' ? fields.constraint : undefined,
+    message: typeof fields.message === 'string' ? fields.message : error.message,
+    detail: typeof fields.detail === 'string' ? fields.detail : undefined,
   };
 }
 
