@@ -4,6 +4,7 @@ import { checkTriggerPayload, startRun, type EngineClock } from '@sluice/engine'
 import type { IdempotencyClaim, OutboxEntry } from '../ports/store.port';
 import { BacklogGate } from '../throughput/backlog-gate';
 import { CommitTrain } from '../throughput/commit-train';
+import { isUnstorable, mayBelongToOneMember } from '../throughput/commit-errors';
 import { DomainError } from '../errors/domain-error';
 import type { FlowCache } from './flow-cache';
 import type { CommittedChanges, RunChange, RunCommitter } from './run-committer';
@@ -27,10 +28,14 @@ type Answer = TriggerResponse | TopicPublishResponse;
  * Requests are validated and their first steps decided one by one, then
  * committed together: concurrent requests share one commit (a `CommitTrain`).
  * Idempotency keys are claimed in that commit; a key repeated within it is
- * answered with the first request's run.
+ * answered with the first request's run. A commit the store refuses for a
+ * value it cannot hold is split until that request is alone; it gets 422
+ * (`payload_rejected`), and the others commit (docs/group-commit.md).
  */
 export class TriggerService {
-  private readonly train = new CommitTrain<Pending, Answer>((batch) => this.commitTrain(batch), { maxBatch: MAX_TRAIN, maxInFlight: 1 });
+  private readonly train = new CommitTrain<Pending, Answer>((batch) => this.commitTrain(batch), {
+    maxBatch: MAX_TRAIN, maxInFlight: 1, isolable: mayBelongToOneMember,
+  });
 
   constructor(
     private readonly flows: FlowCache,
@@ -50,7 +55,7 @@ export class TriggerService {
     const runId = randomUUID();
     const eventId = randomUUID();
     const transition = await startRun(flow, { runId, eventId, payload, source: 'rest' }, this.clock);
-    return (await this.train.submit({
+    return (await this.board({
       kind: 'trigger', runId, eventId,
       change: { flow, transitions: [transition], isNew: true },
       ...(idempotencyKey === undefined ? {} : { claim: { flowId, key: idempotencyKey, runId, eventId } }),
@@ -61,7 +66,7 @@ export class TriggerService {
   async publish(topic: string, payload: unknown, eventId: string = randomUUID()): Promise<TopicPublishResponse> {
     await this.gate?.wait();
     const changes = await this.runsForTopic(topic, payload, eventId, 'topic');
-    return (await this.train.submit({ kind: 'publish', changes, eventId, entry: topicEventEntry(eventId, topic, payload, true) })) as TopicPublishResponse;
+    return (await this.board({ kind: 'publish', changes, eventId, entry: topicEventEntry(eventId, topic, payload, true) })) as TopicPublishResponse;
   }
 
   /** Runs to start for an event on a topic; used by the REST route and the broker ingest. */
@@ -72,6 +77,16 @@ export class TriggerService {
       changes.push({ flow, transitions: [transition], isNew: true });
     }
     return changes;
+  }
+
+  /** Commits the request with others; a value the store cannot hold is the caller's to fix (422). */
+  private async board(pending: Pending): Promise<Answer> {
+    try {
+      return await this.train.submit(pending);
+    } catch (error) {
+      if (!isUnstorable(error)) throw error;
+      throw new DomainError('payload_rejected', `The event cannot be stored: ${error.message}`, { problems: [error.message] });
+    }
   }
 
   /** One commit for a whole train. Without idempotency keys it is a single statement. */
