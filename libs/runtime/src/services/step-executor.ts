@@ -7,13 +7,14 @@ import type { HttpCaller } from '../ports/http-caller.port';
 import type { Logger } from '../ports/logger.port';
 import type { FlowCache } from './flow-cache';
 import { CommitTrain } from '../throughput/commit-train';
+import { mayBelongToOneMember } from '../throughput/commit-errors';
 import { publishKey } from './publish-admission';
 import type { RunChange, RunCommitter } from './run-committer';
 
 /** Pause before requeueing messages whose commit failed, in ms, so a store outage doesn't spin. */
 const REQUEUE_PAUSE_MS = 1000;
-/** Most waves merged into one commit; the prefetch already bounds the messages they hold. */
-const MAX_WAVES_PER_COMMIT = 100;
+/** Most step results in one commit; the prefetch already bounds the messages in flight. */
+const MAX_STEPS_PER_COMMIT = 1000;
 
 /** A live step message with its flow and the outcome of its outside effect. */
 interface Performed {
@@ -34,15 +35,17 @@ interface Performed {
  * letters together. Waves of concurrent batches that are ready while a commit
  * is in flight share the next one (a `CommitTrain`), so the number of
  * transactions follows the store's pace, not the number of batches. Messages
- * are acknowledged only after their commit.
+ * are acknowledged only after their commit. A commit the store refuses for
+ * one result (a value it cannot hold, a run that moved) is split until that
+ * result is alone, so the others commit and only its message is requeued.
  */
 export class StepExecutor {
-  private readonly train = new CommitTrain<readonly Performed[], void>(
-    async (waves) => {
-      await this.commit(waves.flat());
-      return waves.map(() => undefined);
+  private readonly train = new CommitTrain<Performed, void>(
+    async (results) => {
+      await this.commit(results);
+      return results.map(() => undefined);
     },
-    { maxBatch: MAX_WAVES_PER_COMMIT, maxInFlight: 1 },
+    { maxBatch: MAX_STEPS_PER_COMMIT, maxInFlight: 1, isolable: mayBelongToOneMember },
   );
 
   constructor(
@@ -76,13 +79,15 @@ export class StepExecutor {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const wave = done.splice(0, done.length);
       remaining -= wave.length;
-      const deliveries = wave.map((performed) => performed.delivery);
-      try {
-        await this.train.submit(wave);
-        for (const delivery of deliveries) delivery.ack();
-      } catch (error) {
-        await this.requeue(deliveries, error);
-      }
+      const outcomes = await Promise.allSettled(this.train.submitAll(wave));
+      // Messages whose commit failed are requeued together, per error.
+      const failed = new Map<unknown, Delivery<StepMessage>[]>();
+      outcomes.forEach((outcome, index) => {
+        const { delivery } = wave[index]!;
+        if (outcome.status === 'fulfilled') delivery.ack();
+        else failed.set(outcome.reason, [...(failed.get(outcome.reason) ?? []), delivery]);
+      });
+      await Promise.all([...failed].map(([error, deliveries]) => this.requeue(deliveries, error)));
     }
   }
 

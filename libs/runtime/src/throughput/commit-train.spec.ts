@@ -116,3 +116,14 @@ describe('CommitTrain with isolable errors', () => {
     await expect(late).resolves.toBe('answer 4');
   });
 });
+
+describe('CommitTrain.submitAll', () => {
+  it('carries requests submitted together in one commit, even when the train is idle', async () => {
+    const { calls, commit } = manualCommits();
+    const train = new CommitTrain(commit, { maxBatch: 10, maxInFlight: 1 });
+    const answers = train.submitAll([1, 2, 3]);
+    expect(calls.map((call) => call.requests)).toEqual([[1, 2, 3]]);
+    calls[0]!.finish();
+    await expect(Promise.all(answers)).resolves.toEqual(['answer 1', 'answer 2', 'answer 3']);
+  });
+});

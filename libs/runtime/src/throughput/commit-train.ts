@@ -39,10 +39,14 @@ export class CommitTrain<T, R> {
   ) {}
 
   submit(request: T): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.depart();
-    });
+    return this.submitAll([request])[0]!;
+  }
+
+  /** Queues requests together, so an idle train carries them in one commit; one answer each. */
+  submitAll(requests: readonly T[]): Promise<R>[] {
+    const answers = requests.map((request) => new Promise<R>((resolve, reject) => this.queue.push({ request, resolve, reject })));
+    this.depart();
+    return answers;
   }
 
   private depart(): void {
