@@ -31,3 +31,33 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/** Socket errors of a connection to PostgreSQL that cannot be made or was lost. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * SQLSTATEs of a server that is not there for this session: connection
+ * exceptions (class 08), too many connections, and a backend terminated or
+ * a server shutting down or starting (57P01–57P03).
+ */
+const UNAVAILABLE_SQLSTATES = /^(08...|53300|57P0[123])$/;
+
+/** What `pg` says when a connection ends under a query, or the pool cannot get one in time. */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * The store cannot be reached right now (refused, reset or lost connection,
+ * a terminated backend, a server starting or stopping), as opposed to a
+ * query that failed on its own. The same request may succeed once the store
+ * is back. Looks through TypeORM's `QueryFailedError` at the driver's error.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  // Duck-typed, not `instanceof Error`: socket errors may come from another realm (a VM context, a worker).
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 4; depth += 1) {
+    const { code, message, driverError, cause } = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true;
+    if (typeof message === 'string' && LOST_CONNECTION.test(message)) return true;
+    current = driverError ?? cause;
+  }
+  return false;
+}

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@sluice/contracts';
 import { DomainError, type DomainErrorCode } from '@sluice/runtime';
-import { InvalidCursorError } from '@sluice/store';
+import { InvalidCursorError, isStoreUnavailable } from '@sluice/store';
 import type { Response } from 'express';
 import { BODY_HAS_NUL, BODY_TOO_DEEP } from './json-body.middleware';
 import { RequestValidationError } from './request-validation';
@@ -12,6 +12,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   payload_rejected: 422,
   invalid_graph: 422,
   unavailable: 503,
+  overloaded: 503,
 };
 
 const HTTP_CODES: Record<number, ErrorCode> = {
@@ -22,6 +23,9 @@ const HTTP_CODES: Record<number, ErrorCode> = {
 /** Errors thrown by the JSON body parser carry a `type` and a `status`. */
 interface BodyParserError { type: string; status: number; message: string }
 
+/** Seconds a client is told to wait (Retry-After) when the store cannot be reached. */
+const STORE_RETRY_AFTER_SECONDS = 1;
+
 /** Maps every error to the API's `{ error: { code, message, details? } }` (docs/rest-api.md) with the right status. */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
@@ -30,11 +34,18 @@ export class ApiErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.describe(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    const storeDown = status === 503 && isStoreUnavailable(exception);
+    // An outage is one line per refused request, not a stack each.
+    if (storeDown) this.logger.warn(`store unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+    // Refusals under load are counted in /metrics (sluice_triggers_refused_total), not logged one by one.
+    else if (status >= 500 && retryAfterOf(exception) === undefined) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     if (response.headersSent) {
       response.end();
       return;
     }
+    if (storeDown) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+    const retryAfterSeconds = retryAfterOf(exception);
+    if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
     response.status(status).json(body);
   }
 
@@ -63,12 +74,20 @@ export class ApiErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return [status, errorBody(HTTP_CODES[status] ?? (status >= 500 ? 'internal' : 'bad_request'), exception.message)];
     }
+    if (isStoreUnavailable(exception)) return [503, errorBody('unavailable', 'The store cannot be reached; try again shortly')];
     return [500, errorBody('internal', 'Internal error')];
   }
 }
 
 function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** A refusal that says when to come back: DomainError `overloaded` carries `retryAfterSeconds` in its details. */
+function retryAfterOf(exception: unknown): number | undefined {
+  if (!(exception instanceof DomainError) || exception.code !== 'overloaded') return undefined;
+  const seconds = (exception.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? seconds : undefined;
 }
 
 function isBodyParserError(value: unknown): value is BodyParserError {
