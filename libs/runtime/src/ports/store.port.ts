@@ -34,6 +34,15 @@ export interface Subscription {
   topic: string;
 }
 
+/**
+ * The subscriptions as of one flow revision. The revision moves with every
+ * change to a flow (create, save, archive), in the changing transaction.
+ */
+export interface SubscriptionSnapshot {
+  revision: number;
+  subscriptions: Subscription[];
+}
+
 /** A message waiting to be handed to the broker. Written in the transaction that caused it. */
 export interface OutboxEntry {
   id: string;
@@ -178,6 +187,14 @@ export interface RunTransaction {
    * the other, and a rollback takes the counts back. Answers in input order.
    */
   reserveChainRuns(requests: readonly ChainRunRequest[], limit: number): Promise<ChainRunGrant[]>;
+  /**
+   * The flow revision, for a transaction that fans events out to subscribe
+   * flows: a flow change in progress is waited for and counted, and flow
+   * changes wait for this transaction to end. So a flow change whose commit
+   * has been answered is in the revision read, and one that is not in it
+   * commits after this transaction. One small statement; it writes nothing.
+   */
+  flowRevision(): Promise<number>;
 }
 
 export interface StorePort {
@@ -193,6 +210,8 @@ export interface StorePort {
   listFlowVersions(id: string): Promise<FlowVersionDto[] | undefined>;
   archiveFlow(id: string): Promise<boolean>;
   listSubscriptions(): Promise<Subscription[]>;
+  /** `listSubscriptions` and the flow revision it is as of, in one statement. */
+  subscriptionSnapshot(): Promise<SubscriptionSnapshot>;
 
   // Runs
   transaction<T>(work: (tx: RunTransaction) => Promise<T>): Promise<T>;

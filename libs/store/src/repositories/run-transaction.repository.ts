@@ -130,6 +130,14 @@ export class TypeOrmRunTransaction implements RunTransaction {
     return answers;
   }
 
+  /** `sluice_flow_revision()` (migration 1767571200000) takes the shared side of the flow-change lock, then reads. */
+  async flowRevision(): Promise<number> {
+    this.assertOpen();
+    const [row] = await rows<{ revision: string }>(this.runner, 'SELECT sluice_flow_revision()::text AS revision');
+    if (row === undefined) throw new Error('sluice_flow_revision() returned no row');
+    return Number(row.revision);
+  }
+
   private assertOpen(): void {
     if (!this.open) throw new Error('RunTransaction used after its transaction ended');
   }

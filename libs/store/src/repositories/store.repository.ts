@@ -3,7 +3,7 @@ import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
 import type { DataSource } from 'typeorm';
 import type {
   DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort,
-  Subscription,
+  Subscription, SubscriptionSnapshot,
 } from '@sluice/runtime';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
@@ -253,18 +253,35 @@ export class TypeOrmStore implements StorePort {
   }
 
   async listSubscriptions(): Promise<Subscription[]> {
-    const found = await autocommit<{ flow_id: string; version: number; node_id: string; topic: string }>(
+    return (await this.subscriptionSnapshot()).subscriptions;
+  }
+
+  /** The revision comes with every row (and alone when there is none), from the statement's one snapshot. */
+  async subscriptionSnapshot(): Promise<SubscriptionSnapshot> {
+    const found = await autocommit<{ revision: string; flow_id: string | null; version: number | null; node_id: string | null; topic: string | null }>(
       this.dataSource,
-      `SELECT f.id AS flow_id, v.version, n->>'id' AS node_id, n->'data'->>'topic' AS topic
-       FROM flows f
-       JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
-       CROSS JOIN LATERAL jsonb_array_elements(
-         CASE WHEN jsonb_typeof(v.graph->'nodes') = 'array' THEN v.graph->'nodes' ELSE '[]'::jsonb END) AS n
-       WHERE NOT f.archived AND n->>'type' = 'subscribe'
-         AND jsonb_typeof(n->'data'->'topic') = 'string' AND n->>'id' IS NOT NULL
-       ORDER BY f.created_at, f.id, node_id`,
+      `SELECT r.revision::text AS revision, s.flow_id, s.version, s.node_id, s.topic
+       FROM flow_revision r
+       LEFT JOIN LATERAL (
+         SELECT f.id AS flow_id, v.version, n->>'id' AS node_id, n->'data'->>'topic' AS topic, f.created_at
+         FROM flows f
+         JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+         CROSS JOIN LATERAL jsonb_array_elements(
+           CASE WHEN jsonb_typeof(v.graph->'nodes') = 'array' THEN v.graph->'nodes' ELSE '[]'::jsonb END) AS n
+         WHERE NOT f.archived AND n->>'type' = 'subscribe'
+           AND jsonb_typeof(n->'data'->'topic') = 'string' AND n->>'id' IS NOT NULL
+       ) AS s ON true
+       ORDER BY s.created_at, s.flow_id, s.node_id`,
     );
-    return found.map((row) => ({ flowId: row.flow_id, flowVersion: row.version, nodeId: row.node_id, topic: row.topic }));
+    const revision = found[0]?.revision;
+    if (revision === undefined) throw new Error('flow_revision has no row');
+    return {
+      revision: Number(revision),
+      subscriptions: found.flatMap((row) =>
+        row.flow_id === null || row.version === null || row.node_id === null || row.topic === null
+          ? []
+          : [{ flowId: row.flow_id, flowVersion: row.version, nodeId: row.node_id, topic: row.topic }]),
+    };
   }
 
   // Runs
