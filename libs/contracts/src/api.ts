@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'misdirected',
   // 400: a JSON body nested deeper than SLUICE_MAX_JSON_DEPTH; a string or key holding \u0000 (NUL).
   'too_deep', 'unsupported_character',
+  // 503 with Retry-After: work accepted and not yet done stayed at SLUICE_MAX_BACKLOG.
+  'overloaded',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,5 +1,6 @@
 /** Expected failures of runtime services. One exception filter maps codes to HTTP status. */
-export type DomainErrorCode = 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable';
+/** `overloaded`: the backlog stayed at its bound (details carry `retryAfterSeconds`). */
+export type DomainErrorCode = 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable' | 'overloaded';
 
 export class DomainError extends Error {
   constructor(
