@@ -14,7 +14,7 @@ function setup() {
       deleted.push(...ids);
     },
   } as unknown as StorePort;
-  const broker = { publish: async () => undefined } as unknown as BrokerPort;
+  const broker = { publish: async () => undefined, isReady: () => true } as unknown as BrokerPort;
   const relay = new OutboxRelay(store, broker, silentLogger, { deleteAfterMs: 5, sweepEveryMs: 60_000 });
   const entry = (id: string): OutboxEntry => ({ id, message: { kind: 'step', runId: id, nodeId: 'n', attempt: 1 } });
   const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
@@ -44,6 +44,73 @@ describe('OutboxRelay', () => {
     relay.send([entry('b')]);
     await settle();
     expect({ taken, deleted }).toEqual({ taken: ['a'], deleted: ['b'] });
+    await relay.stop();
+  });
+
+  it('holds rows committed while the broker is away and sends them as soon as it is back, before the sweep would', async () => {
+    const { entry, settle } = setup();
+    let ready = false;
+    const published: string[] = [];
+    const broker = {
+      isReady: () => ready,
+      publish: async (messages: readonly OutboxEntry[]) => {
+        if (!ready) throw new Error('not connected');
+        published.push(...messages.map((message) => message.id));
+      },
+    } as unknown as BrokerPort;
+    const store = { pendingOutbox: async () => [], deleteOutbox: async () => undefined } as unknown as StorePort;
+    const relay = new OutboxRelay(store, broker, silentLogger, { sweepEveryMs: 60_000 });
+    await relay.start();
+    relay.send([entry('a'), entry('b')]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(published).toEqual([]);
+    ready = true;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(published).toEqual(['a', 'b']);
+    await settle();
+    await relay.stop();
+  });
+
+  it('sends again the rows whose publish the broker lost its connection under, once it is back', async () => {
+    let ready = true;
+    const attempts: string[][] = [];
+    const broker = {
+      isReady: () => ready,
+      publish: async (messages: readonly OutboxEntry[]) => {
+        attempts.push(messages.map((message) => message.id));
+        if (attempts.length === 1) {
+          ready = false;
+          throw new Error('channel closed');
+        }
+      },
+    } as unknown as BrokerPort;
+    const store = { pendingOutbox: async () => [], deleteOutbox: async () => undefined } as unknown as StorePort;
+    const relay = new OutboxRelay(store, broker, silentLogger, { sweepEveryMs: 60_000 });
+    await relay.start();
+    relay.send([{ id: 'a', message: { kind: 'step', runId: 'a', nodeId: 'n', attempt: 1 } }]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(attempts).toEqual([['a']]);
+    ready = true;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(attempts).toEqual([['a'], ['a']]);
+    await relay.stop();
+  });
+
+  it('leaves a publish that failed with the broker still connected to the sweep', async () => {
+    const attempts: string[][] = [];
+    const broker = {
+      isReady: () => true,
+      publish: async (messages: readonly OutboxEntry[]) => {
+        attempts.push(messages.map((message) => message.id));
+        throw new Error('refused');
+      },
+    } as unknown as BrokerPort;
+    const store = { pendingOutbox: async () => [], deleteOutbox: async () => undefined } as unknown as StorePort;
+    const relay = new OutboxRelay(store, broker, silentLogger, { sweepEveryMs: 60_000 });
+    await relay.start();
+    relay.send([{ id: 'a', message: { kind: 'step', runId: 'a', nodeId: 'n', attempt: 1 } }]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(attempts).toEqual([['a']]);
     await relay.stop();
   });
 });

@@ -19,12 +19,20 @@ export interface OutboxRelayOptions {
 
 const DEFAULTS: OutboxRelayOptions = { staleAfterMs: 10_000, sweepEveryMs: 5_000, sweepBatch: 1000, deleteAfterMs: 50 };
 
+/** How often rows held while the broker is away check whether it is back, in ms. */
+const HELD_RETRY_EVERY_MS = 200;
+/** Most rows held in memory for that; beyond it, rows wait for the sweep. */
+const MAX_HELD = 10_000;
+
 /**
  * Hands committed outbox rows to the broker and deletes each row once the
  * broker holds its message durably. Deletes usually ride along with the next
  * commit (`takeSettled`); when no commit comes within `deleteAfterMs` the relay
  * deletes them itself. Rows a crash left behind are re-sent at start-up and
  * by a periodic sweep; consumers drop duplicates by checking the run's state.
+ * Rows committed while the broker is away, or whose publish its connection
+ * loss failed, are held and sent as soon as it is ready again, rather than at
+ * the sweep after they turn stale. Other failed publishes wait for the sweep.
  */
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
@@ -37,6 +45,9 @@ export class OutboxRelay {
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
+  /** This process's rows not handed over because the broker was away, by id. */
+  private readonly held = new Map<string, OutboxEntry>();
+  private heldTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
@@ -59,15 +70,25 @@ export class OutboxRelay {
     this.stopped = true;
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.heldTimer) clearTimeout(this.heldTimer);
     this.flushTimer = undefined;
+    this.heldTimer = undefined;
     await this.flushSettled();
   }
 
-  /** Sends rows just committed. Failures leave the rows for the sweep. */
+  /** Sends rows just committed. While the broker is away, or when it goes under their publish, they are held until it is back. */
   send(entries: readonly OutboxEntry[]): void {
     const fresh = entries.filter((entry) => !this.inFlight.has(entry.id));
     if (fresh.length === 0) return;
-    for (const entry of fresh) this.inFlight.add(entry.id);
+    if (!this.broker.isReady()) {
+      // The broker logs its own loss; the rows are safe in the outbox.
+      this.hold(fresh);
+      return;
+    }
+    for (const entry of fresh) {
+      this.inFlight.add(entry.id);
+      this.held.delete(entry.id);
+    }
     this.unconfirmed += fresh.length;
     this.broker.publish(fresh).then(
       () => {
@@ -79,7 +100,11 @@ export class OutboxRelay {
         for (const entry of fresh) this.inFlight.delete(entry.id);
         // While stopping, a broker closing under unsettled publishes is expected: the rows go out at the next start.
         if (this.stopped) this.logger.info({ count: fresh.length }, 'publish unconfirmed at shutdown; outbox rows kept for the next start');
-        else this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows kept for the sweep');
+        else if (!this.broker.isReady()) {
+          // The connection went with them: send them again as soon as it is back.
+          this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows held until the broker is back');
+          this.hold(fresh);
+        } else this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows kept for the sweep');
         this.progress(fresh.length);
       },
     );
@@ -116,6 +141,29 @@ export class OutboxRelay {
   private progress(count: number): void {
     this.unconfirmed -= count;
     for (const listener of this.progressListeners) listener();
+  }
+
+  /** Keeps rows to send once the broker is ready again (at most MAX_HELD; the sweep sends the rest). */
+  private hold(entries: readonly OutboxEntry[]): void {
+    if (this.stopped) return;
+    for (const entry of entries) if (this.held.size < MAX_HELD) this.held.set(entry.id, entry);
+    this.scheduleHeld();
+  }
+
+  private scheduleHeld(): void {
+    if (this.heldTimer || this.stopped || this.held.size === 0) return;
+    this.heldTimer = setTimeout(() => {
+      this.heldTimer = undefined;
+      if (this.stopped) return;
+      if (!this.broker.isReady()) {
+        this.scheduleHeld();
+        return;
+      }
+      const entries = [...this.held.values()];
+      this.held.clear();
+      this.send(entries);
+    }, HELD_RETRY_EVERY_MS);
+    this.heldTimer.unref();
   }
 
   private scheduleFlush(): void {
