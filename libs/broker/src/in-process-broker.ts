@@ -64,6 +64,11 @@ export class InProcessBroker implements BrokerPort {
     return this.started;
   }
 
+  /** 0: a publish resolves only once consumers have acked, so the outbox relay still counts every message held here. */
+  backlog(): number | undefined {
+    return this.started ? 0 : undefined;
+  }
+
   publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (!this.started) return Promise.reject(new BrokerNotReadyError('in-process broker is not started'));
     const routed = messages.flatMap((outgoing) => this.route(outgoing));

@@ -9,6 +9,7 @@ import { assertConsumeOptions } from './in-process-queue';
 import { decodeEvent, decodeStep, encodeMessage, JSON_CONTENT_TYPE, publishOptions } from './rabbitmq-codec';
 import { closeQuietly } from './close-quietly';
 import { RabbitMqConsumer } from './rabbitmq-consumer';
+import { RabbitMqQueueDepth } from './rabbitmq-queue-depth';
 import { declareNoticeQueue, declareTopology, rabbitMqNames, type RabbitMqNames } from './rabbitmq-topology';
 
 export interface RabbitMqBrokerOptions {
@@ -23,6 +24,8 @@ export interface RabbitMqBrokerOptions {
   reconnectMaxDelayMs?: number;
   /** How long a consumer gathers deliveries into one batch, ms. Default 2. */
   batchWindowMs?: number;
+  /** Time between reads of the steps and ingest queues' depth for `backlog()`, ms. Default 250. */
+  queueDepthEveryMs?: number;
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
@@ -49,10 +52,12 @@ export class RabbitMqBroker implements BrokerPort {
   private reconnectAttempt = 0;
   private readonly consumers = new Set<RabbitMqConsumer<StepMessage> | RabbitMqConsumer<TopicEventMessage>>();
   private readonly noticeListeners = new Set<(notice: StreamNotice) => void>();
+  private readonly queueDepth: RabbitMqQueueDepth;
 
   constructor(private readonly options: RabbitMqBrokerOptions) {
     this.names = rabbitMqNames(options.namespace);
     this.logger = options.logger ?? silentLogger;
+    this.queueDepth = new RabbitMqQueueDepth([this.names.stepsQueue, this.names.ingestQueue], options.queueDepthEveryMs ?? 250, this.logger);
     this.batchWindowMs = options.batchWindowMs ?? 2;
     this.reconnectInitialDelayMs = options.reconnectInitialDelayMs ?? 100;
     this.reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 5000;
@@ -73,6 +78,7 @@ export class RabbitMqBroker implements BrokerPort {
     this.state = 'closed';
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.queueDepth.stop();
     const consumers = [...this.consumers];
     this.consumers.clear();
     await Promise.all(consumers.map((consumer) => consumer.stop()));
@@ -83,6 +89,11 @@ export class RabbitMqBroker implements BrokerPort {
 
   isReady(): boolean {
     return this.state === 'ready';
+  }
+
+  backlog(): number | undefined {
+    const depth = this.queueDepth.current();
+    return this.state === 'ready' ? depth : undefined;
   }
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
@@ -191,6 +202,7 @@ export class RabbitMqBroker implements BrokerPort {
         return;
       }
       this.state = 'ready';
+      this.queueDepth.useConnection(model);
     } catch (err) {
       if (this.model === model) this.forgetConnection();
       await closeQuietly(model);
@@ -217,6 +229,7 @@ export class RabbitMqBroker implements BrokerPort {
 
   private forgetConnection(): void {
     this.model = null;
+    this.queueDepth.useConnection(null);
     this.publishChannel = null;
     this.noticeChannel = null;
     this.noticeConsuming = false;

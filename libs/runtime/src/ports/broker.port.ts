@@ -43,6 +43,15 @@ export interface BrokerPort {
   /** True while connected. */
   isReady(): boolean;
   /**
+   * Messages the broker holds that no consumer has taken yet: the steps and
+   * ingest queues' depth, as last read. Cheap: RabbitMQ reads the depth in
+   * the background (every 250 ms by default, from the first call on), never
+   * per call. Undefined while unknown (not connected, no reading yet). The
+   * in-process broker answers 0: its publishes resolve only once a consumer
+   * has acked, so everything it holds is still counted by the outbox relay.
+   */
+  backlog(): number | undefined;
+  /**
    * Publishes persistent messages: steps to the steps queue, events to the
    * events exchange with the topic as routing key. Resolves once every message
    * is durably held: on a publisher confirm for RabbitMQ; for the in-process
