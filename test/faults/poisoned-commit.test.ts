@@ -52,6 +52,7 @@ describe.each(modes)('a poisoned member of a group commit (%s)', (mode) => {
     }
   });
 
+  // The split of a worker commit with an injected store refusal: libs/runtime/src/services/step-executor-commit.spec.ts.
   it('commits the other step results of a worker batch holding one the store cannot hold', async () => {
     const { api, target } = suite;
     // Every call is answered at the same moment, so the results reach the commit together.

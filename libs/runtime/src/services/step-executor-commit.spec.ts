@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FlowGraph, RunState } from '@sluice/contracts';
 import { compileFlow, startRun, type EffectResult, type EngineClock, type StepMessage } from '@sluice/engine';
 import type { Delivery } from '../ports/broker.port';
@@ -8,7 +9,7 @@ import type { FlowCache } from './flow-cache';
 import type { CommittedChanges, Decision, PublishGate, RunCommitter } from './run-committer';
 import { StepExecutor } from './step-executor';
 
-const clock: EngineClock = { now: () => new Date('2026-01-01T00:00:00.000Z') };
+const clock: EngineClock = { now: () => new Date('2026-01-01T00:00:00.000Z'), random: () => 0.5, newId: () => randomUUID() };
 
 const flowGraph: FlowGraph = {
   nodes: [
