@@ -109,11 +109,13 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         const check = new Pool({ connectionString: fresh.url, max: 1 });
         try {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
-          expect(migrations.rows.map((row) => row.name)).toEqual(['InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000']);
+          expect(migrations.rows.map((row) => row.name)).toEqual([
+            'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'FlowRevision1767571200000',
+          ]);
           const tables = await check.query<{ table_name: string }>(
             `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
           expect(tables.rows.map((row) => row.table_name)).toEqual(
-            ['dead_letters', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'timers']);
+            ['dead_letters', 'flow_revision', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'timers']);
         } finally {
           await check.end();
         }
