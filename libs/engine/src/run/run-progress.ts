@@ -68,7 +68,8 @@ async function executeLocal(ctx: RunContext, nodeId: string, attempt: number): P
  * Records how an attempt ended: success; a retry while attempts remain and
  * the error is retryable; a caught failure when the node has `error` edges;
  * else a dead letter. A success whose output passes the flow's step output
- * limit is recorded as a final `output_too_large` failure instead.
+ * limit, or that the store cannot hold, is recorded as a final
+ * `output_too_large` or `output_unstorable` failure instead (see `capStepOutput`).
  * @returns true when the step left by an edge that should now be followed.
  */
 function recordOutcome(ctx: RunContext, nodeId: string, attempt: number, reported: StepOutcome, durationMs: number): boolean {
