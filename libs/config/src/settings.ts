@@ -69,6 +69,15 @@ export const settingsSchema = z.object({
   SLUICE_STREAM_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(200),
   /** Unsent bytes a stream client may fall behind by before it is dropped, e.g. `1mb`. */
   SLUICE_STREAM_MAX_BUFFER: byteSize.default(1024 * 1024),
+  /**
+   * Work accepted and not yet done (outbox rows plus messages waiting in the
+   * steps and ingest queues), in messages, at which triggers and publishes
+   * wait; latency of accepted events stays about this ÷ throughput. Keep it
+   * above the largest burst that must never be refused (docs/guarantees.md#backpressure).
+   */
+  SLUICE_MAX_BACKLOG: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  /** Longest a trigger or publish waits at SLUICE_MAX_BACKLOG before it gets 503 `overloaded` with Retry-After, in ms; 0 refuses at once. */
+  SLUICE_BACKPRESSURE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Step messages in flight per worker (prefetch). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(50),
   /**

@@ -67,7 +67,8 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     const http = role.http ?? createHttpCaller(settings);
     closers.unshift(() => closeHttpCaller(http, log));
     const runtime = new Runtime({
-      store, broker, logger, worker: role.worker, concurrency: settings.WORKER_CONCURRENCY, http,
+      store, broker, logger, worker: role.worker, http,
+      backpressure: { maxBacklog: settings.SLUICE_MAX_BACKLOG, maxWaitMs: settings.SLUICE_BACKPRESSURE_WAIT_MS },
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
       publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },
     });

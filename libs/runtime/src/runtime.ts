@@ -14,7 +14,7 @@ import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
-import { BacklogGate } from './throughput/backlog-gate';
+import { BacklogGate, SampledBacklog } from './throughput/backlog-gate';
 import { systemClock } from './clock/system-clock';
 
 export interface RuntimeOptions {
@@ -23,28 +23,34 @@ export interface RuntimeOptions {
   http: HttpCaller;
   logger: Logger;
   /**
-   * Do a worker's work in this process: fire timers, and gate triggers on the
-   * backlog. The step and event messages themselves reach `executor` and
-   * `ingest` through a transport that consumes the broker (libs/platform).
+   * Do a worker's work in this process: fire timers. The step and event
+   * messages themselves reach `executor` and `ingest` through a transport
+   * that consumes the broker (libs/platform).
    */
   worker: boolean;
-  /** Step messages a worker holds at once (WORKER_CONCURRENCY); sizes the default `maxBacklog`. */
-  concurrency: number;
   clock?: EngineClock;
   relay?: Partial<OutboxRelayOptions>;
   /** Largest output a step may record, as UTF-8 JSON, in bytes (SLUICE_MAX_STEP_OUTPUT; default 1 MiB). */
   maxStepOutputBytes?: number;
   /** How far publish chains may go (default 8 hops, 1,000 runs per originating event). */
   publishLimits?: PublishLimits;
-  /**
-   * With the worker in this process: triggers wait while this many messages
-   * or more are handed to the broker and not yet done (default 4 × concurrency).
-   */
-  maxBacklog?: number;
+  backpressure?: Partial<BackpressureOptions>;
 }
 
-/** Longest a trigger waits for the backlog to drain, in ms; then it is accepted anyway (the outbox holds it). */
-const MAX_BACKPRESSURE_WAIT_MS = 10_000;
+/** How triggers are held back when work is accepted faster than it is done (docs/guarantees.md#backpressure). */
+export interface BackpressureOptions {
+  /**
+   * Work accepted and not yet done (outbox rows plus messages waiting in the
+   * broker's queues) at which triggers wait, in messages (SLUICE_MAX_BACKLOG).
+   */
+  maxBacklog: number;
+  /** Longest a trigger waits at the bound before it is refused with 503 `overloaded`, in ms (SLUICE_BACKPRESSURE_WAIT_MS). */
+  maxWaitMs: number;
+  /** Time between reads of the outbox count, in ms; the broker reads its queue depth on its own clock. */
+  readEveryMs: number;
+}
+
+export const DEFAULT_BACKPRESSURE: BackpressureOptions = { maxBacklog: 500, maxWaitMs: 2000, readEveryMs: 250 };
 
 /**
  * The application services wired over one store and one broker. Apps create
@@ -61,16 +67,19 @@ export class Runtime {
   readonly scheduler: TimerScheduler;
   readonly executor: StepExecutor;
   readonly ingest: EventIngestHandler;
+  readonly backlog: SampledBacklog;
+  readonly gate: BacklogGate;
 
   constructor(private readonly options: RuntimeOptions) {
     const { store, broker, logger } = options;
     const clock = options.clock ?? systemClock;
     this.flowCache = new FlowCache(store, undefined, undefined, { maxStepOutputBytes: options.maxStepOutputBytes });
-    this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
     this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
+    this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
+    [this.backlog, this.gate] = this.backpressure({ ...DEFAULT_BACKPRESSURE, ...options.backpressure });
     const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock, options.publishLimits ?? DEFAULT_PUBLISH_LIMITS);
     this.flows = new FlowService(store, this.flowCache);
-    this.triggers = new TriggerService(this.flowCache, committer, clock, options.worker ? this.backpressure(options) : undefined);
+    this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate);
     this.queries = new RunQueryService(store);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
@@ -79,16 +88,24 @@ export class Runtime {
   }
 
   /**
-   * Embedded mode (API and worker in one process): the in-process broker
-   * settles a message only when the worker has committed it, so the relay's
-   * backlog is the worker's. Gating triggers on it keeps the API from
-   * accepting events faster than they finish, which would grow latency
-   * without bound.
+   * Triggers wait while the work accepted and not yet done is at the bound,
+   * so the API does not accept events faster than they finish, which would
+   * grow latency without bound. That work is the outbox plus the broker's
+   * queues. With RabbitMQ the queues hold it; the in-process broker settles
+   * a publish only once the worker has committed the message, so there the
+   * relay's unconfirmed publishes are the whole backlog, known at once.
    */
-  private backpressure(options: RuntimeOptions): BacklogGate {
-    const gate = new BacklogGate(() => this.relay.backlog, options.maxBacklog ?? 4 * options.concurrency, MAX_BACKPRESSURE_WAIT_MS);
+  private backpressure(options: BackpressureOptions): [SampledBacklog, BacklogGate] {
+    const { store, broker } = this.options;
+    const backlog = new SampledBacklog(
+      { outboxRows: () => store.outboxBacklog(), unconfirmed: () => this.relay.backlog, queued: () => broker.backlog() },
+      options.readEveryMs,
+    );
+    const gate = new BacklogGate(backlog, options.maxBacklog, options.maxWaitMs, () => this.metrics.triggerRefused());
+    this.metrics.watchBackpressure(backlog, gate);
+    backlog.onReading(() => gate.release());
     this.relay.onProgress(() => gate.release());
-    return gate;
+    return [backlog, gate];
   }
 
   /** Starts the outbox relay (re-sending what a stop left behind) and, in a worker, the timers. */
@@ -99,6 +116,7 @@ export class Runtime {
 
   /** Stops the timers and the relay; publishes still waiting for the broker keep their outbox rows. */
   async stop(): Promise<void> {
+    this.backlog.stop();
     this.scheduler.stop();
     await this.relay.stop();
   }

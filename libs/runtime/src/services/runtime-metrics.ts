@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CompiledFlow } from '@sluice/engine';
 import type { RunWrite } from '../ports/store.port';
+import type { BacklogGate, SampledBacklog } from '../throughput/backlog-gate';
 
 /**
  * Prometheus metrics of the runtime, counted from the history events each
@@ -34,6 +35,11 @@ export class RuntimeMetrics {
     help: 'Stream connections refused with 503 at SLUICE_STREAM_MAX_CONNECTIONS',
     registers: [this.registry],
   });
+  private readonly triggerRefusals = new Counter({
+    name: 'sluice_triggers_refused_total',
+    help: 'Triggers and publishes refused with 503 overloaded: the backlog stayed at SLUICE_MAX_BACKLOG for SLUICE_BACKPRESSURE_WAIT_MS',
+    registers: [this.registry],
+  });
 
   constructor(outboxBacklog: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
@@ -45,6 +51,28 @@ export class RuntimeMetrics {
         this.set(await outboxBacklog());
       },
     });
+  }
+
+  /** Gauges of the backlog that backpressure bounds (docs/guarantees.md#backpressure), read when scraped. */
+  watchBackpressure(backlog: SampledBacklog, gate: BacklogGate): void {
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name, help, registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('sluice_backlog', 'Work accepted and not yet done as backpressure counts it, in messages: outbox, broker queues, and triggers just let through', () => backlog.size());
+    gauge('sluice_backlog_limit', 'Backlog at which triggers wait, then get 503 (SLUICE_MAX_BACKLOG)', () => gate.limit);
+    gauge('sluice_backlog_outbox', 'Outbox messages in the backlog as last read (this process\'s unconfirmed publishes, if more)', () => backlog.outbox());
+    gauge('sluice_broker_queue_depth', 'Messages waiting in the steps and ingest queues as last read; NaN while unknown', () => backlog.queued() ?? NaN);
+    gauge('sluice_backpressure_waiting', 'Triggers waiting for room in the backlog in this process', () => gate.waiting);
+  }
+
+  /** A trigger or publish was refused: the backlog stayed at its bound. */
+  triggerRefused(): void {
+    this.triggerRefusals.inc();
   }
 
   observe(write: RunWrite, flow: CompiledFlow): void {

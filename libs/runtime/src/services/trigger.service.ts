@@ -41,7 +41,7 @@ export class TriggerService {
     private readonly flows: FlowCache,
     private readonly committer: RunCommitter,
     private readonly clock: EngineClock,
-    /** When set, requests wait here before they are accepted (embedded backpressure). */
+    /** When set, requests wait here before they are accepted, or are refused (backpressure, docs/guarantees.md#backpressure). */
     private readonly gate?: BacklogGate,
   ) {}
 

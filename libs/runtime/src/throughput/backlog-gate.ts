@@ -1,46 +1,174 @@
+import { DomainError } from '../errors/domain-error';
+
+/** What a `BacklogGate` bounds. */
+export interface Backlog {
+  /** Work accepted and not yet done, in messages. */
+  size(): number;
+  /** A caller was let through: count its work until the readings show it. */
+  admit(): void;
+}
+
 /**
- * Backpressure: callers wait while a backlog is above a limit, so work is not
- * accepted faster than it is done and the latency of accepted work stays
- * bounded (about limit ÷ throughput). Waiters leave in arrival order, as many
- * as there are free places; none waits longer than `maxWaitMs`.
+ * Backpressure: callers wait while the backlog is at its limit, so work is
+ * not accepted faster than it is done and the latency of accepted work stays
+ * bounded (about limit ÷ throughput). Waiters leave in arrival order, as
+ * there is room; one that is still waiting after `maxWaitMs` is refused with
+ * DomainError `overloaded`, whose details carry `retryAfterSeconds`
+ * (docs/guarantees.md#backpressure).
  */
 export class BacklogGate {
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: { admit(): void }[] = [];
 
   constructor(
-    private readonly backlog: () => number,
-    private readonly limit: number,
-    /** Longest wait, in ms: past it the caller proceeds, so a stalled consumer cannot hang callers. */
+    private readonly backlog: Backlog,
+    /** Backlog at which callers start to wait, in messages. */
+    readonly limit: number,
+    /** Longest wait, in ms; 0 refuses at once. */
     private readonly maxWaitMs: number,
+    /** Called for each caller refused. */
+    private readonly onRefuse: () => void = () => undefined,
   ) {}
 
+  /** Callers waiting now. */
   get waiting(): number {
     return this.waiters.length;
   }
 
+  /** Resolves when the caller may go on; rejects with DomainError `overloaded` when the backlog stayed full. */
   wait(): Promise<void> {
-    if (this.waiters.length === 0 && this.backlog() < this.limit) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const leave = (): void => {
-        clearTimeout(timer);
-        resolve();
+    if (this.waiters.length === 0 && this.backlog.size() < this.limit) {
+      this.backlog.admit();
+      return Promise.resolve();
+    }
+    if (this.maxWaitMs <= 0) return Promise.reject(this.refuse());
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        admit: (): void => {
+          clearTimeout(timer);
+          this.backlog.admit();
+          resolve();
+        },
       };
       const timer = setTimeout(() => {
-        const index = this.waiters.indexOf(leave);
+        const index = this.waiters.indexOf(waiter);
         if (index >= 0) this.waiters.splice(index, 1);
-        resolve();
+        reject(this.refuse());
       }, this.maxWaitMs);
       timer.unref();
-      this.waiters.push(leave);
+      this.waiters.push(waiter);
     });
   }
 
-  /** Call when the backlog shrinks. */
+  /** Lets waiters through while there is room; call when the backlog may have shrunk. */
   release(): void {
-    let free = this.limit - this.backlog();
-    while (free > 0 && this.waiters.length > 0) {
-      this.waiters.shift()!();
-      free -= 1;
+    while (this.waiters.length > 0 && this.backlog.size() < this.limit) this.waiters.shift()!.admit();
+  }
+
+  private refuse(): DomainError {
+    this.onRefuse();
+    const backlog = this.backlog.size();
+    return new DomainError(
+      'overloaded',
+      `Sluice is at its backlog bound (${backlog} messages accepted and not yet done, SLUICE_MAX_BACKLOG = ${this.limit}); retry later`,
+      { backlog, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil(this.maxWaitMs / 1000)) },
+    );
+  }
+}
+
+/** Where `SampledBacklog` reads the work accepted and not yet done. */
+export interface BacklogSources {
+  /** Rows in the outbox, all processes together (a count in the store). */
+  outboxRows(): Promise<number>;
+  /** This process's messages handed to the broker and not yet held by it (the relay's live count). */
+  unconfirmed(): number;
+  /** Messages waiting in the broker's queues, as the broker last read them; undefined while unknown. */
+  queued(): number | undefined;
+}
+
+/**
+ * The backlog as read every `everyMs`: the outbox (the store's count, or this
+ * process's unconfirmed publishes if more) plus the broker's queue depth.
+ * Both readings lag: a message committed just now reaches the queue, and then
+ * its reading, a few hundred ms later. So callers let through in the last
+ * three periods count as one message each on top; the readings may count
+ * some of them twice, which errs on the side of the bound. Reading starts at
+ * the first `size()`, so a process that never asks never reads.
+ */
+export class SampledBacklog implements Backlog {
+  private outboxRows = 0;
+  /** When recent callers were let through (performance.now(), ms), oldest first. */
+  private readonly admitted: number[] = [];
+  private readonly listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    private readonly sources: BacklogSources,
+    /** Time between reads of the outbox count, in ms. */
+    private readonly everyMs: number,
+  ) {}
+
+  size(): number {
+    this.start();
+    return this.outbox() + (this.sources.queued() ?? 0) + this.recentlyAdmitted();
+  }
+
+  admit(): void {
+    this.admitted.push(performance.now());
+  }
+
+  /** Messages committed to the outbox and not yet held by the broker, as last read. */
+  outbox(): number {
+    return Math.max(this.outboxRows, this.sources.unconfirmed());
+  }
+
+  /** Messages waiting in the broker's queues; undefined while unknown. */
+  queued(): number | undefined {
+    return this.sources.queued();
+  }
+
+  /** Calls `listener` after each reading; returns a function that unsubscribes. */
+  onReading(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private recentlyAdmitted(): number {
+    const since = performance.now() - 3 * this.everyMs;
+    let expired = 0;
+    while (expired < this.admitted.length && this.admitted[expired]! < since) expired += 1;
+    if (expired > 0) this.admitted.splice(0, expired);
+    return this.admitted.length;
+  }
+
+  private start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.read().finally(() => this.schedule(this.everyMs));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async read(): Promise<void> {
+    try {
+      this.outboxRows = await this.sources.outboxRows();
+    } catch {
+      // The store is away: keep the last count (its own errors are logged where they happen).
     }
+    for (const listener of this.listeners) listener();
   }
 }
