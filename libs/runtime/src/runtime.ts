@@ -73,7 +73,7 @@ export class Runtime {
   constructor(private readonly options: RuntimeOptions) {
     const { store, broker, logger } = options;
     const clock = options.clock ?? systemClock;
-    this.flowCache = new FlowCache(store, undefined, undefined, { maxStepOutputBytes: options.maxStepOutputBytes });
+    this.flowCache = new FlowCache(store, undefined, { maxStepOutputBytes: options.maxStepOutputBytes });
     this.relay = new OutboxRelay(store, broker, logger.child({ component: 'OutboxRelay' }), options.relay);
     this.metrics = new RuntimeMetrics(() => store.outboxBacklog());
     [this.backlog, this.gate] = this.backpressure({ ...DEFAULT_BACKPRESSURE, ...options.backpressure });
@@ -84,7 +84,7 @@ export class Runtime {
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
     this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }));
-    this.ingest = new EventIngestHandler(this.triggers, committer, logger.child({ component: 'EventIngest' }));
+    this.ingest = new EventIngestHandler(committer, logger.child({ component: 'EventIngest' }));
   }
 
   /**

@@ -18,7 +18,7 @@ export class FlowService {
   async create(input: { name: string; description?: string | null; graph: FlowGraph }): Promise<FlowDto> {
     this.assertValid(input.graph);
     const record = await this.store.createFlow({ name: input.name, description: input.description ?? null, graph: input.graph });
-    this.flows.invalidateSubscriptions();
+    this.flows.invalidate(record.id);
     return toDto(record);
   }
 

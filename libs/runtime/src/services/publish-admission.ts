@@ -14,12 +14,14 @@ export function publishKey(runId: string, nodeId: string): string {
  * others ask the chain's run budget for their fan-out, which is counted
  * (row-locked until commit) when granted. The caller must fan every granted
  * step out to exactly `fanOut(topic)` runs in the same transaction: the
- * count is what the budget holds. A step named twice is admitted once.
+ * count is what the budget holds. `fanOut` is asked only for steps within
+ * the depth (it may read the flow revision through `tx`). A step named twice
+ * is admitted once.
  */
 export async function admitPublishes(
   tx: RunTransaction,
   intents: readonly PublishIntent[],
-  fanOut: (topic: string) => number,
+  fanOut: (topic: string) => Promise<number>,
   limits: PublishLimits,
 ): Promise<Map<string, PublishAdmission>> {
   const admissions = new Map<string, PublishAdmission>();
@@ -31,7 +33,7 @@ export async function admitPublishes(
     seen.add(key);
     const refusal = refuseByDepth(intent, limits);
     if (refusal) admissions.set(key, refusal);
-    else asking.push({ key, intent, runs: fanOut(intent.topic) });
+    else asking.push({ key, intent, runs: await fanOut(intent.topic) });
   }
   if (asking.length === 0) return admissions;
   const grants = await tx.reserveChainRuns(

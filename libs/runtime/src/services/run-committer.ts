@@ -4,7 +4,7 @@ import {
   startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
 } from '@sluice/engine';
 import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '../ports/store.port';
-import type { FlowCache } from './flow-cache';
+import type { FlowCache, Subscriptions } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
 import { admitPublishes } from './publish-admission';
 import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
@@ -36,6 +36,17 @@ interface PlannedCommit {
   outbox: OutboxEntry[];
 }
 
+/**
+ * An event on a topic from outside any run (`POST /api/topics/:topic/events`
+ * or an outside AMQP client): the commit starts one run of each subscribe
+ * flow that matches, source `topic`.
+ */
+export interface TopicEvent {
+  eventId: string;
+  topic: string;
+  payload: unknown;
+}
+
 /** Publish admission within one transaction (see `admitPublishes`), over the subscribers its fan-out will use. */
 export interface PublishGate {
   /** Admissions of the live publish steps about to be settled, keyed by `publishKey(runId, nodeId)`. */
@@ -43,12 +54,24 @@ export interface PublishGate {
 }
 
 /** Subscribe flows per topic, fixed for one commit so admission and fan-out agree. */
-type Subscribers = (topic: string) => CompiledFlow[];
+type Subscribers = (topic: string) => Promise<CompiledFlow[]>;
+
+/** Times a transaction starts again because the flows changed under it, before it gives up. */
+const MAX_SUBSCRIPTION_ATTEMPTS = 5;
+
+/** The flow revision moved past the cached subscriptions: reload them and start the transaction again. */
+class SubscriptionsMoved extends Error {
+  constructor(readonly revision: number) {
+    super(`subscriptions moved to flow revision ${revision} during the commit`);
+  }
+}
 
 /** The changes a transaction decided, with extra outbox rows, and an answer for the caller. */
 export interface Decision<T> {
   changes: readonly RunChange[];
   outbox?: OutboxEntry[];
+  /** Outside topic events whose subscriber runs this commit starts. */
+  events?: readonly TopicEvent[];
   result: T;
 }
 
@@ -57,7 +80,18 @@ export interface Decision<T> {
  * in the same commit (one new run per matching flow, deduplicated by event
  * id). Publish steps are admitted against their chain's depth and run budget
  * in that same transaction (`PublishGate`), over the same subscribers the
- * fan-out then uses, so the budget counts exactly the runs started. A commit is one statement: new runs, updates, history, outbox rows,
+ * fan-out then uses, so the budget counts exactly the runs started. Outside
+ * topic events fan out the same way.
+ *
+ * The subscribers come from the FlowCache, checked inside the transaction
+ * that fans out: it reads the flow revision (`RunTransaction.flowRevision`),
+ * and when the revision moved past the cached subscriptions, the transaction
+ * is rolled back, they are reloaded, and it starts again. Every flow change
+ * answered before the read is thus in the fan-out, and none answered after
+ * it is (the change waits for the fan-out's commit). A commit that fans
+ * nothing out reads no revision.
+ *
+ * A commit is one statement: new runs, updates, history, outbox rows,
  * timers and dead letters together, plus the deletion of outbox rows the
  * broker already holds (so the relay rarely needs a round trip of its own).
  * After commit it hands the outbox to the relay, broadcasts live notices and
@@ -76,13 +110,13 @@ export class RunCommitter {
 
   /**
    * Commits changes that need no locks: new runs only are one statement in a
-   * transaction of its own; anything else gets a transaction.
+   * transaction of its own; anything else, topic events included, gets a
+   * transaction.
    */
-  async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = []): Promise<CommittedChanges> {
-    const simple = changes.every((change) => change.isNew);
-    if (!simple) return (await this.transact(async () => ({ changes, outbox, result: undefined }))).committed;
-    await this.flows.refreshSubscriptions();
-    const planned = await this.plan(changes, outbox, this.subscribers());
+  async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = [], events: readonly TopicEvent[] = []): Promise<CommittedChanges> {
+    const simple = events.length === 0 && changes.every((change) => change.isNew);
+    if (!simple) return (await this.transact(async () => ({ changes, outbox, events, result: undefined }))).committed;
+    const planned = await this.plan(changes, outbox, [], noSubscribers);
     const deleted = this.relay.takeSettled();
     let inserted: Set<string>;
     try {
@@ -102,18 +136,32 @@ export class RunCommitter {
    * changes must come from a step `publishes` granted.
    */
   async transact<T>(decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>): Promise<{ committed: CommittedChanges; result: T }> {
-    // Subscriptions are read before the transaction, so no store read happens inside it.
-    await this.flows.refreshSubscriptions();
-    const subscribers = this.subscribers();
+    for (let attempt = 1; ; attempt++) {
+      // Subscriptions are read before the transaction (on PGlite a read inside it would wait for it).
+      const subscriptions = await this.flows.subscriptions();
+      try {
+        return await this.transactOnce(subscriptions, decide);
+      } catch (error) {
+        if (!(error instanceof SubscriptionsMoved) || attempt >= MAX_SUBSCRIPTION_ATTEMPTS) throw error;
+        await this.flows.reload(error.revision);
+      }
+    }
+  }
+
+  private async transactOnce<T>(
+    subscriptions: Subscriptions,
+    decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>,
+  ): Promise<{ committed: CommittedChanges; result: T }> {
     const deleted = this.relay.takeSettled();
     let outcome: { planned: PlannedCommit; inserted: Set<string>; result: T };
     try {
       outcome = await this.store.transaction(async (tx) => {
+        const subscribers = this.subscribers(tx, subscriptions);
         const gate: PublishGate = {
-          admit: (intents) => admitPublishes(tx, intents, (topic) => subscribers(topic).length, this.publishLimits),
+          admit: (intents) => admitPublishes(tx, intents, async (topic) => (await subscribers(topic)).length, this.publishLimits),
         };
         const decision = await decide(tx, gate);
-        const planned = await this.plan(decision.changes, decision.outbox ?? [], subscribers);
+        const planned = await this.plan(decision.changes, decision.outbox ?? [], decision.events ?? [], subscribers);
         const inserted = await tx.writeBatch({
           inserts: planned.inserts.map(({ write }) => write),
           updates: planned.updates.map(({ write }) => write),
@@ -130,16 +178,26 @@ export class RunCommitter {
   }
 
   /**
-   * Turns changes into rows. Publishes fan out into child runs of the cached
-   * subscribe flows; a child of a new run exists only if its parent is
-   * inserted, so a new run must not publish in the commit that starts it
-   * (none can: `publish` is a dispatched node, never run inline).
+   * Turns changes into rows. Topic events start runs of their subscribe
+   * flows, and publishes fan out into child runs of theirs; a child of a new
+   * run exists only if its parent is inserted, so a new run must not publish
+   * in the commit that starts it (none can: `publish` is a dispatched node,
+   * never run inline).
    */
-  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], subscribers: Subscribers): Promise<PlannedCommit> {
+  private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], events: readonly TopicEvent[], subscribers: Subscribers): Promise<PlannedCommit> {
     const planned: PlannedCommit = { inserts: [], updates: [], outbox: [...outbox] };
     const now = this.clock.now();
     const publishes: PendingPublish[] = [];
-    for (const change of changes) {
+    const started: RunChange[] = [];
+    for (const event of events) {
+      for (const flow of await subscribers(event.topic)) {
+        const transition = await startRun(
+          flow, { runId: randomUUID(), eventId: event.eventId, payload: event.payload, source: 'topic', topic: event.topic }, this.clock,
+        );
+        started.push({ flow, transitions: [transition], isNew: true });
+      }
+    }
+    for (const change of [...changes, ...started]) {
       const runId = lastState(change).id;
       const { write, publishes: runPublishes } = toRunWrite(change.flow, change.transitions, now);
       if (!change.isNew) planned.updates.push({ write, flow: change.flow });
@@ -148,7 +206,7 @@ export class RunCommitter {
       publishes.push(...runPublishes);
     }
     for (const publish of publishes) {
-      for (const flow of subscribers(publish.topic)) {
+      for (const flow of await subscribers(publish.topic)) {
         const transition = await startRun(
           flow,
           {
@@ -165,16 +223,21 @@ export class RunCommitter {
   }
 
   /**
-   * The subscribe flows of each topic as cached now, remembered per topic:
-   * the cache may reload while a commit runs, and admission and fan-out must
-   * see the same flows.
+   * The subscribe flows of each topic in `subscriptions`, checked on first
+   * use against the flow revision inside `tx` (SubscriptionsMoved when it
+   * moved), and remembered per topic so admission and fan-out agree.
    */
-  private subscribers(): Subscribers {
+  private subscribers(tx: RunTransaction, subscriptions: Subscriptions): Subscribers {
+    let current: Promise<void> | undefined;
     const byTopic = new Map<string, CompiledFlow[]>();
-    return (topic) => {
+    return async (topic) => {
+      current ??= tx.flowRevision().then((revision) => {
+        if (revision !== subscriptions.revision) throw new SubscriptionsMoved(revision);
+      });
+      await current;
       let flows = byTopic.get(topic);
       if (!flows) {
-        flows = this.flows.cachedSubscribers(topic).map(({ flow }) => flow);
+        flows = subscriptions.matching(topic).map(({ flow }) => flow);
         byTopic.set(topic, flows);
       }
       return flows;
@@ -199,6 +262,9 @@ export class RunCommitter {
     return { writes, outbox: planned.outbox, inserted, deletedOutbox: deleted };
   }
 }
+
+/** A commit of new runs only fans nothing out. */
+const noSubscribers: Subscribers = () => Promise.reject(new Error('a commit of new runs only has no subscribers to ask for'));
 
 function lastState(change: RunChange): Transition['state'] {
   const last = change.transitions[change.transitions.length - 1];

@@ -7,7 +7,7 @@ import { CommitTrain } from '../throughput/commit-train';
 import { isUnstorable, mayBelongToOneMember } from '../throughput/commit-errors';
 import { DomainError } from '../errors/domain-error';
 import type { FlowCache } from './flow-cache';
-import type { CommittedChanges, RunChange, RunCommitter } from './run-committer';
+import type { CommittedChanges, RunChange, RunCommitter, TopicEvent } from './run-committer';
 import { topicEventEntry } from './run-writes';
 
 /** Most requests in one group commit: about 1 ms of statement time each on this machine. */
@@ -16,7 +16,7 @@ const MAX_TRAIN = 200;
 /** A validated request waiting for its commit. */
 type Pending =
   | { kind: 'trigger'; change: RunChange; runId: string; eventId: string; claim?: IdempotencyClaim }
-  | { kind: 'publish'; changes: RunChange[]; eventId: string; entry: OutboxEntry };
+  | { kind: 'publish'; event: TopicEvent; entry: OutboxEntry };
 
 type Answer = TriggerResponse | TopicPublishResponse;
 
@@ -62,21 +62,15 @@ export class TriggerService {
     })) as TriggerResponse;
   }
 
-  /** Starts a run of every subscribe flow matching the topic and hands the event to outside consumers. */
+  /**
+   * Starts a run of every subscribe flow matching the topic and hands the
+   * event to outside consumers. The commit finds the subscribers (see
+   * RunCommitter): a flow whose create was answered before is one of them.
+   */
   async publish(topic: string, payload: unknown, eventId: string = randomUUID()): Promise<TopicPublishResponse> {
     await this.gate?.wait();
-    const changes = await this.runsForTopic(topic, payload, eventId, 'topic');
-    return (await this.board({ kind: 'publish', changes, eventId, entry: topicEventEntry(eventId, topic, payload, true) })) as TopicPublishResponse;
-  }
-
-  /** Runs to start for an event on a topic; used by the REST route and the broker ingest. */
-  async runsForTopic(topic: string, payload: unknown, eventId: string, source: 'topic'): Promise<RunChange[]> {
-    const changes: RunChange[] = [];
-    for (const { flow } of await this.flows.subscribers(topic)) {
-      const transition = await startRun(flow, { runId: randomUUID(), eventId, payload, source, topic }, this.clock);
-      changes.push({ flow, transitions: [transition], isNew: true });
-    }
-    return changes;
+    const event: TopicEvent = { eventId, topic, payload };
+    return (await this.board({ kind: 'publish', event, entry: topicEventEntry(eventId, topic, payload, true) })) as TopicPublishResponse;
   }
 
   /** Commits the request with others; a value the store cannot hold is the caller's to fix (422). */
@@ -89,18 +83,18 @@ export class TriggerService {
     }
   }
 
-  /** One commit for a whole train. Without idempotency keys it is a single statement. */
+  /** One commit for a whole train. Without idempotency keys or topic events it is a single statement. */
   private async commitTrain(batch: Pending[]): Promise<Answer[]> {
     const claims = batch.flatMap((pending) => (pending.kind === 'trigger' && pending.claim ? [pending.claim] : []));
     if (claims.length === 0) {
-      const committed = await this.committer.commit(batch.flatMap(changesOf), batch.flatMap(outboxOf));
+      const committed = await this.committer.commit(batch.flatMap(changesOf), batch.flatMap(outboxOf), batch.flatMap(eventsOf));
       return batch.map((pending) => answer(pending, committed));
     }
     const { committed, result: holders } = await this.committer.transact(async (tx) => {
       const held = await tx.claimIdempotencyKeys(claims);
       const holderOf = new Map(claims.map((claim, index) => [claim, held[index]]));
       const keep = batch.filter((pending) => !(pending.kind === 'trigger' && pending.claim && holderOf.get(pending.claim)));
-      return { changes: keep.flatMap(changesOf), outbox: keep.flatMap(outboxOf), result: holderOf };
+      return { changes: keep.flatMap(changesOf), outbox: keep.flatMap(outboxOf), events: keep.flatMap(eventsOf), result: holderOf };
     });
     return batch.map((pending) => {
       const holder = pending.kind === 'trigger' && pending.claim ? holders.get(pending.claim) : undefined;
@@ -110,7 +104,11 @@ export class TriggerService {
 }
 
 function changesOf(pending: Pending): RunChange[] {
-  return pending.kind === 'trigger' ? [pending.change] : pending.changes;
+  return pending.kind === 'trigger' ? [pending.change] : [];
+}
+
+function eventsOf(pending: Pending): TopicEvent[] {
+  return pending.kind === 'publish' ? [pending.event] : [];
 }
 
 function outboxOf(pending: Pending): OutboxEntry[] {
@@ -119,5 +117,7 @@ function outboxOf(pending: Pending): OutboxEntry[] {
 
 function answer(pending: Pending, committed: CommittedChanges): Answer {
   if (pending.kind === 'trigger') return { runId: pending.runId, eventId: pending.eventId, deduplicated: false };
-  return { eventId: pending.eventId, runIds: pending.changes.map((change) => change.transitions[0]!.state.id).filter((id) => committed.inserted.has(id)) };
+  const { eventId } = pending.event;
+  const started = committed.writes.filter(({ write }) => write.state.source === 'topic' && write.state.eventId === eventId && committed.inserted.has(write.state.id));
+  return { eventId, runIds: started.map(({ write }) => write.state.id) };
 }
