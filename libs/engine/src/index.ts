@@ -7,7 +7,7 @@ export type { EngineClock } from './run/engine-clock';
 
 export { validateGraph } from './graph/validate-graph';
 export { compileFlow, checkTriggerPayload, edgeHandle, InvalidFlowError, type CompiledFlow, type CompileOptions } from './graph/compile-flow';
-export { DEFAULT_MAX_STEP_OUTPUT_BYTES } from './run/output-limit';
+export { DEFAULT_MAX_STEP_OUTPUT_BYTES, storableText } from './run/output-limit';
 export { matchTopic, checkTopicPattern, checkRoutingKey } from './graph/topic-pattern';
 
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, checkRetryPolicy, type RetryPolicy } from './retry/retry-policy';
@@ -45,6 +45,7 @@ export type { StepMessage } from './run/step-message';
 export { startRun, type StartRunInput } from './run/start-run';
 export { planStep, type StepPlan } from './run/plan-step';
 export { settleStep } from './run/settle-step';
+export { abandonStep } from './run/abandon-step';
 export { redriveStep, accelerateRetry, type StepActionError } from './run/redrive-step';
 export {
   DEFAULT_PUBLISH_LIMITS,
