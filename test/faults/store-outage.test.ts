@@ -79,9 +79,9 @@ describe.each(MODES)('store outage, %s mode', (mode, workers) => {
     const deployment = await startDeployment({ mode, workers, env: ENV });
     try {
       const flow = await deployment.api.createFlow('store-kill', twoCallFlow(target));
-      const load = new Load(deployment.api, flow.id, 150, 6);
+      const load = new Load(deployment.api, flow.id, 120, 6);
       const killed: number[] = [];
-      for (const after of [40, 90]) {
+      for (const after of [30, 70]) {
         await until(`${after} answers`, () => load.answers.length >= after, 30_000, 5);
         killed.push(await terminateSluiceConnections(deployment));
       }
@@ -91,7 +91,7 @@ describe.each(MODES)('store outage, %s mode', (mode, workers) => {
       // A trigger whose commit lost its connection is refused as unavailable: never a 500.
       expect(load.answers.filter((answer) => answer.status !== 202 && answer.status !== 503)).toEqual([]);
       const accepted = load.accepted;
-      expect(accepted.length).toBeGreaterThan(100);
+      expect(accepted.length).toBeGreaterThan(80);
 
       const finishedMs = await allFinished(deployment, accepted, 40_000);
       // No run at all is stuck, counting any whose commit landed while its answer was lost.
@@ -159,7 +159,7 @@ describe.each(MODES)('store outage, %s mode', (mode, workers) => {
       const probed = probes.filter((answer) => answer.status === 202);
 
       target.reply({ status: 200, body: { ok: true }, delayMs: 20 });
-      const afterwards = new Load(deployment.api, flow.id, 40, 8, 4000);
+      const afterwards = new Load(deployment.api, flow.id, 20, 4, 4000);
       await afterwards.done;
       expect(afterwards.answers.filter((answer) => answer.status !== 202)).toEqual([]);
 
@@ -187,10 +187,13 @@ describe.each(MODES)('store outage, %s mode', (mode, workers) => {
       await proxy.stop();
     }
   });
+});
 
+// The readiness probe is the API's alone, the same in every mode: one is enough.
+describe('store stall, server mode', () => {
   it('a stalled store (bytes held, connections open): /health/ready answers 503 in time, and 200 once it flows again', async () => {
     const proxy = await new TcpProxy({ host: '127.0.0.1', port: 5432 }).start();
-    const deployment = await startDeployment({ mode, workers, env: ENV, storeProxy: proxy });
+    const deployment = await startDeployment({ mode: 'server', storeProxy: proxy });
     try {
       expect((await deployment.api.request('GET', '/health/ready')).status).toBe(200);
       proxy.stall();
@@ -205,6 +208,43 @@ describe.each(MODES)('store outage, %s mode', (mode, workers) => {
       proxy.restore();
       await deployment.close();
       await proxy.stop();
+    }
+  });
+});
+
+describe('connections terminated as they open, server mode', () => {
+  it('fail their transactions, and neither crash the process nor break the pool', async () => {
+    const deployment = await startDeployment({ mode: 'server' });
+    try {
+      const { store } = deployment.platforms[0]!;
+      // Transactions that open and use connections without pause, while PostgreSQL terminates them
+      // again and again: some die as they open, their first answer and the FATAL notice in one read.
+      let stop = false;
+      const outcomes = { committed: 0, failed: 0 };
+      const churn = async (): Promise<void> => {
+        while (!stop) {
+          await store.transaction(async (tx) => {
+            await tx.flowRevision();
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+            return tx.flowRevision();
+          }).then(() => (outcomes.committed += 1), () => (outcomes.failed += 1));
+        }
+      };
+      const clients = Array.from({ length: 12 }, churn);
+      let terminated = 0;
+      for (let round = 0; round < 20; round += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
+        terminated += await terminateSluiceConnections(deployment);
+      }
+      stop = true;
+      await Promise.all(clients);
+      expect(terminated).toBeGreaterThan(20);
+      expect(outcomes.failed).toBeGreaterThan(0);
+      expect(outcomes.committed).toBeGreaterThan(0);
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect((await deployment.api.request('GET', '/health/ready')).status).toBe(200);
+    } finally {
+      await deployment.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '@sluice/runtime';
+import { Client } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { STORE_MIGRATIONS } from './migrations/migrations';
 import { StoreLogger } from './store-logger';
@@ -18,6 +19,23 @@ export interface DataSourceOptions {
  * workers starting together against one server migrate once.
  */
 const MIGRATION_LOCK_KEY = 0x51_75_1c_e0;
+
+/**
+ * The pool's connections. pg-pool listens for a connection's errors only
+ * while it is idle, and TypeORM only once its query runner holds it, a few
+ * microtasks after the pool hands it over. A backend terminated as the
+ * connection opens (pg_terminate_backend, a server shutting down) can send its
+ * FATAL notice in the same read as the end of the handshake, in that gap: an
+ * `error` event without a listener, which crashes the process. This listener
+ * is always there; the failure still reaches whoever uses the connection next
+ * (its query fails, and the pool drops it on release).
+ */
+class PooledClient extends Client {
+  constructor(...args: ConstructorParameters<typeof Client>) {
+    super(...args);
+    this.on('error', () => undefined);
+  }
+}
 
 /**
  * A TypeORM DataSource for a PostgreSQL server or embedded PGlite; not yet
@@ -40,6 +58,7 @@ export function createDataSource(url: string, options: DataSourceOptions): DataS
     migrations: STORE_MIGRATIONS,
     migrationsTableName: 'migrations',
     applicationName: 'sluice',
+    extra: { Client: PooledClient },
   });
 }
 
