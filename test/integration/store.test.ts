@@ -110,12 +110,13 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
         try {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
           expect(migrations.rows.map((row) => row.name)).toEqual([
-            'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'FlowRevision1767571200000',
+            'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'StepDeliveries1767484800000',
+            'FlowRevision1767571200000',
           ]);
           const tables = await check.query<{ table_name: string }>(
             `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
           expect(tables.rows.map((row) => row.table_name)).toEqual(
-            ['dead_letters', 'flow_revision', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'timers']);
+            ['dead_letters', 'flow_revision', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'step_deliveries', 'timers']);
         } finally {
           await check.end();
         }
@@ -626,6 +627,31 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       expect(await sql('SELECT id, status FROM dead_letters ORDER BY created_at')).toEqual([
         { id: letters[0]!.id, status: 'discarded' }, { id: letters[1]!.id, status: 'redriven' }, { id: letters[2]!.id, status: 'open' },
       ]);
+    });
+  });
+
+  describe('step deliveries', () => {
+    const key = (attempt = 1) => ({ messageId: randomUUID(), runId: randomUUID(), nodeId: 'n2', attempt });
+
+    it('counts redeliveries and records failures, each in a statement of its own, answering in input order', async () => {
+      const [a, b] = [key(), key(2)];
+      await expect(store.recordDeliveryFailures([{ key: a, error: 'first \ufffd' }])).resolves.toEqual([{ deliveries: 1, lastError: 'first \ufffd' }]);
+      await expect(store.countRedeliveries([b, a, a])).resolves.toEqual([
+        { deliveries: 2, lastError: null }, { deliveries: 2, lastError: 'first \ufffd' }, { deliveries: 2, lastError: 'first \ufffd' },
+      ]);
+      await expect(store.recordDeliveryFailures([{ key: a, error: 'second' }, { key: b, error: 'other' }])).resolves.toEqual([
+        { deliveries: 2, lastError: 'second' }, { deliveries: 2, lastError: 'other' },
+      ]);
+      await expect(store.countRedeliveries([a])).resolves.toEqual([{ deliveries: 3, lastError: 'second' }]);
+      await expect(store.countRedeliveries([])).resolves.toEqual([]);
+    });
+
+    it('prunes counts untouched for a day', async () => {
+      const [old, kept] = [key(), key()];
+      await store.countRedeliveries([old, kept]);
+      await sql(`UPDATE step_deliveries SET updated_at = now() - interval '25 hours' WHERE message_id = ANY($1)`, [[old.messageId, kept.messageId]]);
+      await expect(store.countRedeliveries([kept, key()])).resolves.toEqual([{ deliveries: 3, lastError: null }, { deliveries: 2, lastError: null }]);
+      expect(await sql('SELECT message_id FROM step_deliveries WHERE message_id = $1', [old.messageId])).toEqual([]);
     });
   });
 

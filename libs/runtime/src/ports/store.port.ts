@@ -157,6 +157,26 @@ export interface ChainRunGrant {
   used: number;
 }
 
+/**
+ * A step message, named for counting its deliveries
+ * (docs/guarantees.md#redelivery).
+ */
+export interface StepDeliveryKey {
+  /** The message's id (its outbox id), which its redeliveries keep; a redriven step's message has a new one. */
+  messageId: string;
+  runId: string;
+  nodeId: string;
+  attempt: number;
+}
+
+/** What the store knows of a step message's deliveries. */
+export interface StepDeliveryCount {
+  /** Deliveries so far, the current one included. */
+  deliveries: number;
+  /** The error a failed delivery recorded last, if any did. */
+  lastError: string | null;
+}
+
 /** Operations inside one transaction. */
 export interface RunTransaction {
   /**
@@ -241,6 +261,19 @@ export interface StorePort {
   listRetries(limit: number): Promise<ScheduledRetry[]>;
   /** Earliest due time of any timer, to know when to look again. */
   nextTimerDue(): Promise<string | undefined>;
+
+  // Step deliveries (each call is a transaction of its own, kept whatever happens to the work it counts)
+  /**
+   * Counts one more delivery of each redelivered message. A message without
+   * a count yet counts 2: this delivery and the unsettled one before it.
+   * Answers in input order.
+   */
+  countRedeliveries(keys: readonly StepDeliveryKey[]): Promise<StepDeliveryCount[]>;
+  /**
+   * Records why a delivery of each message failed, without counting a
+   * delivery (a message without a count yet counts 1). Answers in input order.
+   */
+  recordDeliveryFailures(failures: readonly { key: StepDeliveryKey; error: string }[]): Promise<StepDeliveryCount[]>;
 
   // Dead letters
   listDeadLetters(limit: number): Promise<DeadLetterRecord[]>;

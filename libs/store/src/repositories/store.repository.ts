@@ -2,11 +2,12 @@ import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } fro
 import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
 import type { DataSource } from 'typeorm';
 import type {
-  DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StorePort,
-  Subscription, SubscriptionSnapshot,
+  DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StepDeliveryCount,
+  StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
 } from '@sluice/runtime';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
+import { countRedeliveries, recordDeliveryFailures } from './step-delivery.repository';
 import { autocommit, iso, isUuid, json } from './sql';
 
 interface FlowRow {
@@ -497,6 +498,16 @@ export class TypeOrmStore implements StorePort {
       [id],
     );
     return found.length > 0;
+  }
+
+  // Step deliveries
+
+  countRedeliveries(keys: readonly StepDeliveryKey[]): Promise<StepDeliveryCount[]> {
+    return countRedeliveries(this.dataSource, keys);
+  }
+
+  recordDeliveryFailures(failures: readonly { key: StepDeliveryKey; error: string }[]): Promise<StepDeliveryCount[]> {
+    return recordDeliveryFailures(this.dataSource, failures);
   }
 
   async ping(): Promise<void> {
