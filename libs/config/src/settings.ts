@@ -87,6 +87,12 @@ export const settingsSchema = z.object({
    * and its commit; keep the process manager's stop timeout above it.
    */
   WORKER_DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  /**
+   * Deliveries of one step message that may fail (its processing or commit
+   * threw, or its worker stopped or lost its connection) before the step is
+   * dead-lettered with the cause (`delivery_limit`) instead of being requeued.
+   */
+  SLUICE_MAX_DELIVERIES: z.coerce.number().int().min(1).max(1000).default(5),
   /** Seed the sample flows into an empty store at start-up. */
   SLUICE_SEED_SAMPLES: booleanFlag.optional(),
   /** pino level. */

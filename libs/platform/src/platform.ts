@@ -70,6 +70,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
       store, broker, logger, worker: role.worker, http,
       backpressure: { maxBacklog: settings.SLUICE_MAX_BACKLOG, maxWaitMs: settings.SLUICE_BACKPRESSURE_WAIT_MS },
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
+      maxDeliveries: settings.SLUICE_MAX_DELIVERIES,
       publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },
     });
     await runtime.start();

@@ -12,6 +12,7 @@ import { RunControlService } from './services/run-control.service';
 import { RunQueryService } from './services/run-query.service';
 import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
+import { DEFAULT_MAX_DELIVERIES } from './services/delivery-limit';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
 import { BacklogGate, SampledBacklog } from './throughput/backlog-gate';
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   relay?: Partial<OutboxRelayOptions>;
   /** Largest output a step may record, as UTF-8 JSON, in bytes (SLUICE_MAX_STEP_OUTPUT; default 1 MiB). */
   maxStepOutputBytes?: number;
+  /** Deliveries of one step message that may fail before its step is dead-lettered (SLUICE_MAX_DELIVERIES; default 5). */
+  maxDeliveries?: number;
   /** How far publish chains may go (default 8 hops, 1,000 runs per originating event). */
   publishLimits?: PublishLimits;
   backpressure?: Partial<BackpressureOptions>;
@@ -83,7 +86,9 @@ export class Runtime {
     this.queries = new RunQueryService(store);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
-    this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }));
+    this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }), {
+      maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    });
     this.ingest = new EventIngestHandler(committer, logger.child({ component: 'EventIngest' }));
   }
 

@@ -9,12 +9,17 @@ import type { FlowCache } from './flow-cache';
 import { CommitTrain } from '../throughput/commit-train';
 import { mayBelongToOneMember } from '../throughput/commit-errors';
 import { publishKey } from './publish-admission';
+import { DEFAULT_MAX_DELIVERIES, DeliveryLimit } from './delivery-limit';
 import type { RunChange, RunCommitter } from './run-committer';
 
-/** Pause before requeueing messages whose commit failed, in ms, so a store outage doesn't spin. */
-const REQUEUE_PAUSE_MS = 1000;
 /** Most step results in one commit; the prefetch already bounds the messages in flight. */
 const MAX_STEPS_PER_COMMIT = 1000;
+
+/** Tuning of a StepExecutor. */
+export interface StepExecutorOptions {
+  /** Deliveries of one step message that may fail before its step is dead-lettered (SLUICE_MAX_DELIVERIES). */
+  maxDeliveries: number;
+}
 
 /** A live step message with its flow and the outcome of its outside effect. */
 interface Performed {
@@ -38,6 +43,8 @@ interface Performed {
  * are acknowledged only after their commit. A commit the store refuses for
  * one result (a value it cannot hold, a run that moved) is split until that
  * result is alone, so the others commit and only its message is requeued.
+ * A message that keeps failing, or keeps coming back, is dead-lettered after
+ * `maxDeliveries` deliveries with the cause (`DeliveryLimit`).
  */
 export class StepExecutor {
   private readonly train = new CommitTrain<Performed, void>(
@@ -47,6 +54,7 @@ export class StepExecutor {
     },
     { maxBatch: MAX_STEPS_PER_COMMIT, maxInFlight: 1, isolable: mayBelongToOneMember },
   );
+  private readonly deliveries: DeliveryLimit;
 
   constructor(
     private readonly store: StorePort,
@@ -55,14 +63,24 @@ export class StepExecutor {
     private readonly http: HttpCaller,
     private readonly clock: EngineClock,
     private readonly logger: Logger,
-  ) {}
+    options: StepExecutorOptions = { maxDeliveries: DEFAULT_MAX_DELIVERIES },
+  ) {
+    this.deliveries = new DeliveryLimit(store, flows, committer, clock, logger, options.maxDeliveries);
+  }
 
   async handle(batch: Delivery<StepMessage>[]): Promise<void> {
+    let admitted: Delivery<StepMessage>[];
+    try {
+      admitted = await this.deliveries.admit(batch);
+    } catch (error) {
+      await this.deliveries.requeue(batch, error);
+      return;
+    }
     let live: Promise<Performed>[];
     try {
-      live = await this.start(batch);
+      live = await this.start(admitted);
     } catch (error) {
-      await this.requeue(batch, error);
+      await this.deliveries.fail(admitted, error);
       return;
     }
     const done: Performed[] = [];
@@ -87,7 +105,7 @@ export class StepExecutor {
         if (outcome.status === 'fulfilled') delivery.ack();
         else failed.set(outcome.reason, [...(failed.get(outcome.reason) ?? []), delivery]);
       });
-      await Promise.all([...failed].map(([error, deliveries]) => this.requeue(deliveries, error)));
+      await Promise.all([...failed].map(([error, deliveries]) => this.deliveries.fail(deliveries, error)));
     }
   }
 
@@ -154,11 +172,5 @@ export class StepExecutor {
       const changes: RunChange[] = [...perRun.values()].map(({ flow, transitions }) => ({ flow, transitions, isNew: false }));
       return { changes, result: undefined };
     });
-  }
-
-  private async requeue(deliveries: readonly Delivery<StepMessage>[], error: unknown): Promise<void> {
-    this.logger.error({ err: error, count: deliveries.length }, 'step messages failed; requeued');
-    await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
-    for (const delivery of deliveries) delivery.nack(true);
   }
 }
