@@ -76,6 +76,13 @@ export const settingsSchema = z.object({
    * above the largest burst that must never be refused (docs/guarantees.md#backpressure).
    */
   SLUICE_MAX_BACKLOG: z.coerce.number().int().min(1).max(10_000_000).default(500),
+  /**
+   * Longest the backlog may take to drain at the rate it has drained over the
+   * last 3 s, in ms; past it triggers and publishes wait just as at
+   * SLUICE_MAX_BACKLOG, so latency stays bounded on a slow machine or with
+   * slow steps. Applies only while 50 messages or more wait; 0 turns it off.
+   */
+  SLUICE_MAX_BACKLOG_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(2500),
   /** Longest a trigger or publish waits at SLUICE_MAX_BACKLOG before it gets 503 `overloaded` with Retry-After, in ms; 0 refuses at once. */
   SLUICE_BACKPRESSURE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** Step messages in flight per worker (prefetch). */

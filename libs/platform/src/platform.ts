@@ -68,7 +68,9 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     closers.unshift(() => closeHttpCaller(http, log));
     const runtime = new Runtime({
       store, broker, logger, worker: role.worker, http,
-      backpressure: { maxBacklog: settings.SLUICE_MAX_BACKLOG, maxWaitMs: settings.SLUICE_BACKPRESSURE_WAIT_MS },
+      backpressure: {
+        maxBacklog: settings.SLUICE_MAX_BACKLOG, maxDrainMs: settings.SLUICE_MAX_BACKLOG_DRAIN_MS, maxWaitMs: settings.SLUICE_BACKPRESSURE_WAIT_MS,
+      },
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
       maxDeliveries: settings.SLUICE_MAX_DELIVERIES,
       publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },

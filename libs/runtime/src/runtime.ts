@@ -47,13 +47,18 @@ export interface BackpressureOptions {
    * broker's queues) at which triggers wait, in messages (SLUICE_MAX_BACKLOG).
    */
   maxBacklog: number;
+  /**
+   * Longest the backlog may take to drain at the rate it has been draining,
+   * in ms (SLUICE_MAX_BACKLOG_DRAIN_MS); past it triggers wait too. 0: no such bound.
+   */
+  maxDrainMs: number;
   /** Longest a trigger waits at the bound before it is refused with 503 `overloaded`, in ms (SLUICE_BACKPRESSURE_WAIT_MS). */
   maxWaitMs: number;
   /** Time between reads of the outbox count, in ms; the broker reads its queue depth on its own clock. */
   readEveryMs: number;
 }
 
-export const DEFAULT_BACKPRESSURE: BackpressureOptions = { maxBacklog: 500, maxWaitMs: 2000, readEveryMs: 250 };
+export const DEFAULT_BACKPRESSURE: BackpressureOptions = { maxBacklog: 500, maxDrainMs: 2500, maxWaitMs: 2000, readEveryMs: 250 };
 
 /**
  * The application services wired over one store and one broker. Apps create
@@ -106,7 +111,7 @@ export class Runtime {
       { outboxRows: () => store.outboxBacklog(), unconfirmed: () => this.relay.backlog, queued: () => broker.backlog() },
       options.readEveryMs,
     );
-    const gate = new BacklogGate(backlog, options.maxBacklog, options.maxWaitMs, () => this.metrics.triggerRefused());
+    const gate = new BacklogGate(backlog, options, () => this.metrics.triggerRefused());
     this.metrics.watchBackpressure(backlog, gate);
     backlog.onReading(() => gate.release());
     this.relay.onProgress(() => gate.release());

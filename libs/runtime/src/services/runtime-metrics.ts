@@ -64,7 +64,8 @@ export class RuntimeMetrics {
       });
     };
     gauge('sluice_backlog', 'Work accepted and not yet done as backpressure counts it, in messages: outbox, broker queues, and triggers just let through', () => backlog.size());
-    gauge('sluice_backlog_limit', 'Backlog at which triggers wait, then get 503 (SLUICE_MAX_BACKLOG)', () => gate.limit);
+    gauge('sluice_backlog_limit', 'Backlog at which triggers wait now, then get 503: SLUICE_MAX_BACKLOG, or less once what drains in SLUICE_MAX_BACKLOG_DRAIN_MS is less', () => gate.limit());
+    gauge('sluice_backlog_drain_per_second', 'How fast the backlog drained over the last 3 s while at least 50 messages waited, in messages per second; NaN when it did not', () => backlog.drainPerSecond() ?? NaN);
     gauge('sluice_backlog_outbox', 'Outbox messages in the backlog as last read (this process\'s unconfirmed publishes, if more)', () => backlog.outbox());
     gauge('sluice_broker_queue_depth', 'Messages waiting in the steps and ingest queues as last read; NaN while unknown', () => backlog.queued() ?? NaN);
     gauge('sluice_backpressure_waiting', 'Triggers waiting for room in the backlog in this process', () => gate.waiting);

@@ -1,11 +1,16 @@
 import { DomainError } from '../errors/domain-error';
-import { BacklogGate, SampledBacklog, type BacklogSources } from './backlog-gate';
+import { BacklogGate, DRAIN_FLOOR, SampledBacklog, type BacklogSources } from './backlog-gate';
 
-/** A backlog whose size the test sets; each admission adds one, as the gate expects. */
-function setup(size: number, limit: number, maxWaitMs: number) {
-  const backlog = { value: size, admitted: 0, size: () => backlog.value, admit: () => { backlog.value += 1; backlog.admitted += 1; } };
+/** A backlog whose size and drain rate the test sets; each admission adds one, as the gate expects. */
+function setup(size: number, limit: number, maxWaitMs: number, maxDrainMs = 0) {
+  const backlog = {
+    value: size, admitted: 0, rate: undefined as number | undefined,
+    size: () => backlog.value,
+    admit: () => { backlog.value += 1; backlog.admitted += 1; },
+    drainPerSecond: () => backlog.rate,
+  };
   let refused = 0;
-  const gate = new BacklogGate(backlog, limit, maxWaitMs, () => (refused += 1));
+  const gate = new BacklogGate(backlog, { maxBacklog: limit, maxDrainMs, maxWaitMs }, () => (refused += 1));
   return { backlog, gate, refused: () => refused };
 }
 
@@ -55,6 +60,25 @@ describe('BacklogGate', () => {
     expect(refused()).toBe(1);
   });
 
+  it('bounds the backlog by what drains in maxDrainMs once a drain rate is measured, never below the floor nor above maxBacklog', () => {
+    const { backlog, gate } = setup(0, 500, 1_000, 2_500);
+    expect(gate.limit()).toBe(500);
+    backlog.rate = 100;
+    expect(gate.limit()).toBe(250);
+    backlog.rate = 1_000;
+    expect(gate.limit()).toBe(500);
+    backlog.rate = 0;
+    expect(gate.limit()).toBe(DRAIN_FLOOR);
+    backlog.rate = undefined;
+    expect(gate.limit()).toBe(500);
+  });
+
+  it('ignores the drain rate when maxDrainMs is 0', () => {
+    const { backlog, gate } = setup(0, 500, 1_000, 0);
+    backlog.rate = 10;
+    expect(gate.limit()).toBe(500);
+  });
+
   it('refuses at once at the limit when maxWaitMs is 0', async () => {
     const { gate, refused } = setup(10, 10, 0);
     await expect(gate.wait()).rejects.toMatchObject({ code: 'overloaded', details: { retryAfterSeconds: 1 } });
@@ -99,6 +123,30 @@ describe('SampledBacklog', () => {
     expect(backlog.size()).toBe(2);
     await jest.advanceTimersByTimeAsync(2);
     expect(backlog.size()).toBe(0);
+    backlog.stop();
+  });
+
+  it('measures the drain rate over its readings while the backlog averages the floor or more', async () => {
+    jest.useFakeTimers();
+    const values = { rows: 0, unconfirmed: 0, queued: 400 as number | undefined };
+    const backlog = new SampledBacklog(sources(values), 250);
+    backlog.size();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(backlog.drainPerSecond()).toBeUndefined();
+    // 3 s: the queue loses 300 messages while 150 callers are let through, so 450 drained: 150 per second.
+    for (let tick = 1; tick <= 12; tick += 1) {
+      values.queued = 400 - 25 * tick;
+      if (tick % 2 === 0) for (let i = 0; i < 25; i += 1) backlog.admit();
+      await jest.advanceTimersByTimeAsync(250);
+    }
+    expect(backlog.drainPerSecond()).toBeCloseTo(150, 0);
+
+    // A reading below the floor now and then does not matter; a backlog that stays below it does.
+    values.queued = 0;
+    await jest.advanceTimersByTimeAsync(250);
+    expect(backlog.drainPerSecond()).toEqual(expect.any(Number));
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(backlog.drainPerSecond()).toBeUndefined();
     backlog.stop();
   });
 

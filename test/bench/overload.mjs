@@ -1,0 +1,479 @@
+// `npm run bench:overload` (README.md, Benchmark): sustained overload against
+// backpressure (docs/guarantees.md#backpressure). The standard flows of
+// test/bench/bench.mjs, with OVERLOAD_CONCURRENCY triggers in flight for
+// OVERLOAD_SECONDS: a trigger refused with 503 is sent again at once, so the
+// pressure never lets up. Reports, for the accepted events, the latency from
+// accept (the producer run's start) to finish (the consumer run's end), how
+// many triggers were refused, and the backlog (outbox rows, steps and ingest
+// queue depth) every second. Runs over the built dist (the script builds first).
+//
+//   producer: trigger → filter (event.amount > 100) → transform → publish bench.orders
+//   consumer: subscribe bench.orders → http POST to a local sink → end
+//
+// Production mode: a fresh database, RabbitMQ under a random AMQP_NAMESPACE,
+// the API and OVERLOAD_WORKERS worker processes. Embedded mode: one `npm start`
+// process. Everything it creates is removed at the end, also after a failure.
+//
+// Environment:
+//   OVERLOAD_SECONDS       how long the load lasts (default 30)
+//   OVERLOAD_CONCURRENCY   triggers in flight (default 64)
+//   OVERLOAD_WORKERS       worker processes in production mode (default 1)
+//   OVERLOAD_MODES         production,embedded (default both)
+//   OVERLOAD_SINK_DELAY_MS how long the http step's target takes to answer (default 0): with WORKER_CONCURRENCY
+//                          50 and 500 ms, a worker finishes at most 100 events/s
+//   SLUICE_MAX_BACKLOG, SLUICE_MAX_BACKLOG_DRAIN_MS, SLUICE_BACKPRESSURE_WAIT_MS, WORKER_CONCURRENCY
+//                          passed to Sluice when set
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+const SECONDS = intEnv('OVERLOAD_SECONDS', 30);
+const CONCURRENCY = intEnv('OVERLOAD_CONCURRENCY', 64);
+const WORKERS = intEnv('OVERLOAD_WORKERS', 1);
+/** How long the sink takes to answer, in ms: slow steps make for a slow worker without taking CPU from anything else. */
+const SINK_DELAY_MS = Number(process.env.OVERLOAD_SINK_DELAY_MS ?? 0);
+const MODES = (process.env.OVERLOAD_MODES ?? 'production,embedded').split(',').map((mode) => mode.trim()).filter(Boolean);
+const PASSED = Object.fromEntries(
+  ['SLUICE_MAX_BACKLOG', 'SLUICE_MAX_BACKLOG_DRAIN_MS', 'SLUICE_BACKPRESSURE_WAIT_MS', 'WORKER_CONCURRENCY'].filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
+);
+const TOPIC = 'bench.orders';
+/** Longest wait for the accepted events to finish once the load stops, in ms. */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+const cleanups = [];
+const log = (message) => process.stdout.write(`[overload ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const hex = () => randomBytes(5).toString('hex');
+
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]));
+  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
+}
+
+// ───────────────────────────── services and processes ─────────────────────────────
+
+async function admin(work) {
+  const client = new pg.Client({ ...PG, database: 'postgres' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase() {
+  const name = `bench_overload_${hex()}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  cleanups.unshift(() => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+  return `postgres://${PG.user}@${PG.host}:${PG.port}/${name}`;
+}
+
+/** Queues and exchanges the RabbitMQ adapter declares under a namespace (libs/broker rabbitMqNames). */
+const rabbitNames = (namespace) => ['sluice.steps', 'sluice.ingest', 'sluice.events', 'sluice.notices'].map((base) => `${namespace}.${base}`);
+
+async function deleteNamespace(namespace) {
+  const connection = await amqp.connect(AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    const [steps, ingest, events, notices] = rabbitNames(namespace);
+    await channel.deleteQueue(steps);
+    await channel.deleteQueue(ingest);
+    await channel.deleteExchange(events);
+    await channel.deleteExchange(notices);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startProcess(name, script, env) {
+  const child = spawn(process.execPath, [join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...PASSED, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-20000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    if ((await Promise.race([exited, sleep(15000).then(() => 'timeout')])) === 'timeout') {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  cleanups.unshift(stop);
+  return { name, child, stop, exited, output: () => output };
+}
+
+async function waitReady(baseUrl, proc) {
+  const until = Date.now() + 120_000;
+  let exitInfo;
+  void proc.exited.then((info) => (exitInfo = info));
+  while (Date.now() < until) {
+    if (exitInfo) throw new Error(`${proc.name} exited (${JSON.stringify(exitInfo)}):\n${proc.output()}`);
+    try {
+      if ((await fetch(`${baseUrl}/health/ready`)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${proc.name} not ready:\n${proc.output()}`);
+}
+
+async function startSink() {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"ok":true}');
+      }, SINK_DELAY_MS);
+    });
+  });
+  server.keepAliveTimeout = 60000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.unshift(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return `http://127.0.0.1:${server.address().port}/sink`;
+}
+
+// ───────────────────────────── flows and load ─────────────────────────────
+
+const node = (id, type, data = {}, x = 0) => ({ id, type, position: { x, y: 0 }, data });
+const edge = (source, target, sourceHandle = null) => ({ id: `${source}-${sourceHandle ?? 'out'}-${target}`, source, target, sourceHandle });
+
+async function api(baseUrl, method, path, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function createFlows(baseUrl, sinkUrl) {
+  const consumer = await api(baseUrl, 'POST', '/api/flows', {
+    name: 'bench-consumer',
+    graph: {
+      nodes: [
+        node('consume', 'subscribe', { topic: TOPIC }, 0),
+        node('process', 'http', { url: sinkUrl, method: 'POST', body: 'event', timeoutMs: 5000, retry: { maxAttempts: 5, initialIntervalMs: 200, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0 } }, 200),
+        node('done', 'end', {}, 400),
+      ],
+      edges: [edge('consume', 'process'), edge('process', 'done')],
+    },
+  });
+  const producer = await api(baseUrl, 'POST', '/api/flows', {
+    name: 'bench-producer',
+    graph: {
+      nodes: [
+        node('trigger', 'trigger', {}, 0),
+        node('significant', 'filter', { condition: 'event.amount > 100' }, 200),
+        node('shape', 'transform', { expression: '{ "orderId": event.orderId, "amount": event.amount, "tier": event.amount > 1000 ? "gold" : "standard" }' }, 400),
+        node('publish', 'publish', { topic: TOPIC }, 600),
+        node('ignore', 'ignore', { reason: 'small' }, 400),
+      ],
+      edges: [edge('trigger', 'significant'), edge('significant', 'shape', 'yes'), edge('significant', 'ignore', 'no'), edge('shape', 'publish')],
+    },
+  });
+  return { producerId: producer.id, consumerId: consumer.id };
+}
+
+/** CONCURRENCY lanes send triggers until `seconds` have passed; a refused one is sent again at once. */
+async function overload(baseUrl, producerId, seconds) {
+  const until = performance.now() + seconds * 1000;
+  const counts = { accepted: 0, refused: 0, other: 0 };
+  const refusedWaitMs = [];
+  const retryAfter = new Set();
+  let next = 0;
+  const lane = async () => {
+    while (performance.now() < until) {
+      const i = next++;
+      const sent = performance.now();
+      const response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
+      });
+      const text = await response.text();
+      if (response.status === 202) counts.accepted += 1;
+      else if (response.status === 503 && JSON.parse(text).error?.code === 'overloaded') {
+        counts.refused += 1;
+        refusedWaitMs.push(performance.now() - sent);
+        retryAfter.add(response.headers.get('retry-after'));
+      } else {
+        counts.other += 1;
+        if (counts.other <= 3) log(`unexpected answer ${response.status}: ${text.slice(0, 200)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+  return { ...counts, refusedAnswerMs: stats(refusedWaitMs), retryAfter: [...retryAfter] };
+}
+
+function metricValue(text, name) {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : null;
+}
+
+/** Samples /metrics every second while `work` runs. */
+async function sampling(baseUrl, work, extra = async () => ({})) {
+  const samples = [];
+  const t0 = performance.now();
+  let done = false;
+  const loop = (async () => {
+    while (!done) {
+      try {
+        const text = await (await fetch(`${baseUrl}/metrics`)).text();
+        samples.push({
+          s: Math.round((performance.now() - t0) / 100) / 10,
+          backlog: metricValue(text, 'sluice_backlog'),
+          limit: metricValue(text, 'sluice_backlog_limit'),
+          drainPerS: metricValue(text, 'sluice_backlog_drain_per_second'),
+          outbox: metricValue(text, 'sluice_backlog_outbox'),
+          queued: metricValue(text, 'sluice_broker_queue_depth'),
+          waiting: metricValue(text, 'sluice_backpressure_waiting'),
+          refused: metricValue(text, 'sluice_triggers_refused_total'),
+          ...(await extra()),
+        });
+      } catch {
+        /* the process is busy or stopping */
+      }
+      await sleep(1000);
+    }
+  })();
+  try {
+    return { result: await work(), samples };
+  } finally {
+    done = true;
+    await loop;
+  }
+}
+
+function report(mode, load, latency, samples, wallSeconds) {
+  const maxOf = (key) => Math.max(...samples.map((sample) => sample[key] ?? 0));
+  return {
+    mode,
+    seconds: SECONDS,
+    concurrency: CONCURRENCY,
+    accepted: load.accepted,
+    refused: load.refused,
+    otherAnswers: load.other,
+    acceptedPerS: Math.round(load.accepted / SECONDS),
+    finished: latency.count,
+    acceptToFinishMs: latency,
+    refusedAnswerMs: load.refusedAnswerMs,
+    retryAfter: load.retryAfter,
+    backlogMax: maxOf('backlog'),
+    queuedMax: maxOf('queued'),
+    limit: samples.at(-1)?.limit ?? null,
+    wallSeconds,
+    samples,
+  };
+}
+
+// ───────────────────────────── modes ─────────────────────────────
+
+async function production(sinkUrl) {
+  const databaseUrl = await createDatabase();
+  const namespace = `bench-${hex()}`;
+  cleanups.unshift(() => deleteNamespace(namespace));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = { DATABASE_URL: databaseUrl, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false' };
+  const apiProcess = startProcess('api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  await waitReady(baseUrl, apiProcess);
+  const flows = await createFlows(baseUrl, sinkUrl);
+  const workers = Array.from({ length: WORKERS }, (_, i) => startProcess(`worker-${i + 1}`, 'apps/worker/dist/main.js', env));
+  const connection = await amqp.connect(AMQP_URL);
+  const channel = await connection.createChannel();
+  const [stepsQueue, ingestQueue] = rabbitNames(namespace);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    for (let until = Date.now() + 60_000; (await channel.checkQueue(stepsQueue)).consumerCount < WORKERS; await sleep(200)) {
+      if (Date.now() > until) throw new Error('workers did not start consuming');
+    }
+    const finishedCount = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
+    const started = performance.now();
+    const { result: load, samples } = await sampling(baseUrl, () => overload(baseUrl, flows.producerId, SECONDS), async () => ({
+      stepsQueue: (await channel.checkQueue(stepsQueue)).messageCount,
+      ingestQueue: (await channel.checkQueue(ingestQueue)).messageCount,
+    }));
+    log(`  load over: ${load.accepted} accepted, ${load.refused} refused; waiting for the accepted events to finish`);
+    for (let until = Date.now() + DRAIN_TIMEOUT_MS; (await finishedCount()) < load.accepted; await sleep(250)) {
+      if (Date.now() > until) throw new Error(`accepted events did not finish within ${DRAIN_TIMEOUT_MS} ms`);
+    }
+    const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+    const { rows } = await db.query(
+      `SELECT extract(epoch FROM c.finished_at) * 1000 - extract(epoch FROM p.started_at) * 1000 AS ms
+       FROM runs c JOIN runs p ON p.id = (c.state->>'parentRunId')::uuid WHERE c.flow_id = $1 AND c.finished_at IS NOT NULL`,
+      [flows.consumerId],
+    );
+    const limit = metricValue(await (await fetch(`${baseUrl}/metrics`)).text(), 'sluice_backlog_limit');
+    const result = report(`production, ${WORKERS} worker${WORKERS === 1 ? '' : 's'}`, load, stats(rows.map((row) => Number(row.ms))), samples, wallSeconds);
+    result.limit = limit;
+    return result;
+  } catch (error) {
+    for (const proc of [apiProcess, ...workers]) log(`${proc.name} output:\n${proc.output()}`);
+    throw error;
+  } finally {
+    await db.end().catch(() => undefined);
+    await connection.close().catch(() => undefined);
+  }
+}
+
+async function embedded(sinkUrl) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-overload-'));
+  cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const proc = startProcess('embedded', 'apps/api/dist/main.js', {
+    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SLUICE_SEED_SAMPLES: 'false', SLUICE_WEB_DIR: join(dataDir, 'no-ui'),
+  });
+  try {
+    await waitReady(baseUrl, proc);
+    const flows = await createFlows(baseUrl, sinkUrl);
+    const finishedCount = async () => {
+      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      let total = 0;
+      for (const match of text.matchAll(/^sluice_runs_finished_total\{status="(succeeded|failed)"\} (\d+)/gm)) total += Number(match[2]);
+      return total;
+    };
+    const started = performance.now();
+    const { result: load, samples } = await sampling(baseUrl, () => overload(baseUrl, flows.producerId, SECONDS));
+    log(`  load over: ${load.accepted} accepted, ${load.refused} refused; waiting for the accepted events to finish`);
+    // Each event finishes two runs: the producer's and the consumer's.
+    for (let until = Date.now() + DRAIN_TIMEOUT_MS; (await finishedCount()) < 2 * load.accepted; await sleep(250)) {
+      if (Date.now() > until) throw new Error(`accepted events did not finish within ${DRAIN_TIMEOUT_MS} ms`);
+    }
+    const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+    const runs = async (flowId) => {
+      const all = [];
+      let cursor;
+      do {
+        const page = await api(baseUrl, 'GET', `/api/runs?flowId=${flowId}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    };
+    const producers = new Map((await runs(flows.producerId)).map((run) => [run.id, run]));
+    const latencies = (await runs(flows.consumerId))
+      .filter((run) => run.finishedAt && producers.has(run.parentRunId))
+      .map((run) => Date.parse(run.finishedAt) - Date.parse(producers.get(run.parentRunId).startedAt));
+    const result = report('embedded (1 process)', load, stats(latencies), samples, wallSeconds);
+    result.limit = metricValue(await (await fetch(`${baseUrl}/metrics`)).text(), 'sluice_backlog_limit');
+    return result;
+  } catch (error) {
+    log(`embedded output:\n${proc.output()}`);
+    throw error;
+  }
+}
+
+// ───────────────────────────── main ─────────────────────────────
+
+async function cleanup() {
+  while (cleanups.length > 0) {
+    try {
+      await cleanups.shift()();
+    } catch (error) {
+      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function table(results) {
+  const pad = (value, width) => String(value ?? '–').padStart(width);
+  const settings = { ...PASSED, ...(SINK_DELAY_MS > 0 ? { OVERLOAD_SINK_DELAY_MS: SINK_DELAY_MS } : {}) };
+  const lines = ['', `Sluice overload — ${cpus().length} CPUs, node ${process.version}, ${CONCURRENCY} triggers in flight for ${SECONDS} s${Object.keys(settings).length ? `, ${JSON.stringify(settings)}` : ''}`, ''];
+  lines.push(`  ${'mode'.padEnd(24)}${pad('bound', 7)}${pad('accepted/s', 12)}${pad('refused', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('backlog max', 13)}`);
+  for (const run of results) {
+    const latency = run.acceptToFinishMs;
+    lines.push(`  ${run.mode.padEnd(24)}${pad(run.limit, 7)}${pad(run.acceptedPerS, 12)}${pad(run.refused, 9)}${pad(latency.p50, 9)}${pad(latency.p95, 9)}${pad(latency.p99, 9)}${pad(latency.max, 9)}${pad(run.backlogMax, 13)}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const sinkUrl = await startSink();
+  const results = [];
+  for (const mode of MODES) {
+    if (mode !== 'production' && mode !== 'embedded') throw new Error(`OVERLOAD_MODES: unknown mode ${mode}`);
+    log(`${mode}: ${CONCURRENCY} triggers in flight for ${SECONDS} s`);
+    const run = mode === 'production' ? await production(sinkUrl) : await embedded(sinkUrl);
+    const latency = run.acceptToFinishMs;
+    log(`  ${run.accepted} accepted (${run.acceptedPerS}/s), ${run.refused} refused; accept→finish p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms`);
+    results.push(run);
+    // Drop this mode's database, queues and processes; the sink stays.
+    const sink = cleanups.pop();
+    await cleanup();
+    cleanups.push(sink);
+  }
+  await cleanup();
+  process.stdout.write(table(results));
+  const dir = join(ROOT, 'bench-results');
+  await mkdir(dir, { recursive: true });
+  const at = new Date().toISOString();
+  const file = join(dir, `overload-${at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ at, settings: { seconds: SECONDS, concurrency: CONCURRENCY, workers: WORKERS, sinkDelayMs: SINK_DELAY_MS, ...PASSED }, results }, null, 2)}\n`);
+  process.stdout.write(`results: ${file} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`overload bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  await cleanup();
+  process.exit(1);
+});
