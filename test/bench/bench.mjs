@@ -417,12 +417,17 @@ async function drive(baseUrl, producerId, count, concurrency) {
     while (next < count) {
       const i = next;
       next += 1;
-      const response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
-      });
-      await response.arrayBuffer();
+      let response;
+      let text;
+      // Backpressure refuses a trigger with 503 overloaded while the backlog is full: send it again.
+      do {
+        response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
+        });
+        text = await response.text();
+      } while (response.status === 503 && text.includes('"overloaded"'));
       if (response.status !== 202) failures += 1;
     }
   };

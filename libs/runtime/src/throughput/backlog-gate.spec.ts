@@ -150,6 +150,23 @@ describe('SampledBacklog', () => {
     backlog.stop();
   });
 
+  it('measures no drain rate while the queue depth is unknown (the broker is away, so nothing drains)', async () => {
+    jest.useFakeTimers();
+    const values = { rows: 100, unconfirmed: 0, queued: undefined as number | undefined };
+    const backlog = new SampledBacklog(sources(values), 250);
+    backlog.size();
+    for (let tick = 0; tick < 16; tick += 1) {
+      values.rows += 10;
+      backlog.admit();
+      await jest.advanceTimersByTimeAsync(250);
+    }
+    expect(backlog.drainPerSecond()).toBeUndefined();
+    values.queued = 0;
+    await jest.advanceTimersByTimeAsync(3_250);
+    expect(backlog.drainPerSecond()).toEqual(expect.any(Number));
+    backlog.stop();
+  });
+
   it('does not read before it is first asked', async () => {
     jest.useFakeTimers();
     const outboxRows = jest.fn(async () => 0);

@@ -140,7 +140,7 @@ export class SampledBacklog implements Backlog {
   /** Callers let through so far. */
   private admittedTotal = 0;
   /** Readings of the last DRAIN_WINDOW_MS, oldest first: the readings' backlog and the callers let through by then. */
-  private readonly window: { at: number; backlog: number; admitted: number }[] = [];
+  private readonly window: { at: number; backlog: number; admitted: number; queueKnown: boolean }[] = [];
   /** When recent callers were let through (performance.now(), ms), oldest first. */
   private readonly admitted: number[] = [];
   private readonly listeners = new Set<() => void>();
@@ -167,8 +167,9 @@ export class SampledBacklog implements Backlog {
   /**
    * Over the last DRAIN_WINDOW_MS of readings, if the backlog averaged
    * DRAIN_FLOOR or more (so the workers had work all along; the queue may
-   * read empty now and then while a worker holds its prefetch): what it lost
-   * plus the callers let through, per second.
+   * read empty now and then while a worker holds its prefetch) and the
+   * broker's queue depth was known throughout: what it lost plus the callers
+   * let through, per second.
    * Work that other processes add (their triggers, workers' next steps) is
    * not seen, so the rate errs low, and with it the bound.
    */
@@ -176,6 +177,8 @@ export class SampledBacklog implements Backlog {
     const first = this.window[0];
     const last = this.window.at(-1);
     if (!first || !last || last.at - first.at < DRAIN_WINDOW_MS / 2 || performance.now() - last.at > DRAIN_WINDOW_MS) return undefined;
+    // While the broker is away nothing drains, and that says nothing of the workers: the outbox holds the work.
+    if (this.window.some((reading) => !reading.queueKnown)) return undefined;
     const mean = this.window.reduce((sum, reading) => sum + reading.backlog, 0) / this.window.length;
     if (mean < DRAIN_FLOOR) return undefined;
     const drained = first.backlog - last.backlog + (last.admitted - first.admitted);
@@ -234,7 +237,8 @@ export class SampledBacklog implements Backlog {
       // The store is away: keep the last count (its own errors are logged where they happen).
     }
     const now = performance.now();
-    this.window.push({ at: now, backlog: this.outbox() + (this.sources.queued() ?? 0), admitted: this.admittedTotal });
+    const queued = this.sources.queued();
+    this.window.push({ at: now, backlog: this.outbox() + (queued ?? 0), admitted: this.admittedTotal, queueKnown: queued !== undefined });
     while (this.window.length > 0 && this.window[0]!.at < now - DRAIN_WINDOW_MS) this.window.shift();
     for (const listener of this.listeners) listener();
   }
