@@ -212,6 +212,41 @@ describe('store stall, server mode', () => {
   });
 });
 
+// A stalled store must not hold requests open: each query waits at most DATABASE_QUERY_TIMEOUT_MS.
+describe('store stall, server mode, triggers', () => {
+  it('a trigger while the store is stalled gets 503 within the query timeout, never 202 or a hang; once it flows again triggers are 202', async () => {
+    const proxy = await new TcpProxy({ host: '127.0.0.1', port: 5432 }).start();
+    const target = await new TargetServer().start();
+    const deployment = await startDeployment({ mode: 'server', storeProxy: proxy, env: { ...ENV, DATABASE_QUERY_TIMEOUT_MS: '1500' } });
+    try {
+      const flow = await deployment.api.createFlow('store-stall', twoCallFlow(target));
+      const answers: Answer[] = [await triggerOnce(deployment, flow.id, 1)];
+      expect(answers[0]?.status).toBe(202);
+      proxy.stall();
+      const asked = Date.now();
+      const stalled = await triggerOnce(deployment, flow.id, 2);
+      const waitedMs = Date.now() - asked;
+      expect(stalled.status).toBe(503);
+      // The query timeout (1.5 s), plus the group commit's retry of the split, with room for a busy machine.
+      expect(waitedMs).toBeLessThan(15_000);
+      proxy.restore();
+      await until('a trigger accepted', async () => {
+        const answer = await triggerOnce(deployment, flow.id, 3 + answers.length);
+        answers.push(answer);
+        return answer.status === 202;
+      }, 20_000, 200);
+      const accepted = answers.filter((answer) => answer.status === 202).map((answer) => answer.runId!);
+      await allFinished(deployment, accepted, 30_000);
+      expect(wrongRuns(await auditRuns(deployment, accepted))).toEqual([]);
+    } finally {
+      proxy.restore();
+      await deployment.close();
+      await target.stop();
+      await proxy.stop();
+    }
+  });
+});
+
 describe('connections terminated as they open, server mode', () => {
   it('fail their transactions, and neither crash the process nor break the pool', async () => {
     const deployment = await startDeployment({ mode: 'server' });

@@ -111,6 +111,14 @@ export const settingsSchema = z.object({
   SLUICE_WEB_DIR: z.string().min(1).default('web/dist'),
   /** Connections in the PostgreSQL pool (embedded PGlite is capped at 4). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Longest one store query may wait for PostgreSQL's answer, in ms; then it
+   * fails as "store unavailable" (a trigger gets 503), so a stalled server or
+   * network cannot hold requests open without end.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Longest opening a store connection may take, in ms. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
 });
 
 type ParsedSettings = z.output<typeof settingsSchema>;

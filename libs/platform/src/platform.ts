@@ -55,7 +55,12 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
       poolSize = Math.min(poolSize, 4);
       log.info({ dataDir, ms: Date.now() - started }, 'embedded PostgreSQL (PGlite) ready');
     }
-    const store = await createStore(databaseUrl, { poolSize, logger: logger.child({ component: 'Store' }) });
+    const store = await createStore(databaseUrl, {
+      poolSize,
+      logger: logger.child({ component: 'Store' }),
+      queryTimeoutMs: settings.DATABASE_QUERY_TIMEOUT_MS,
+      connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+    });
     closers.unshift(() => store.close());
 
     const broker: BrokerPort = settings.AMQP_URL

@@ -12,6 +12,10 @@ export interface DataSourceOptions {
   poolSize: number;
   /** Where pool errors and migrations are logged; silent without one. */
   logger?: Logger;
+  /** Longest a query waits for its answer, in ms (client side); unbounded without one. */
+  queryTimeoutMs?: number;
+  /** Longest opening a connection (or waiting for a free one in the pool) may take, in ms. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -58,7 +62,8 @@ export function createDataSource(url: string, options: DataSourceOptions): DataS
     migrations: STORE_MIGRATIONS,
     migrationsTableName: 'migrations',
     applicationName: 'sluice',
-    extra: { Client: PooledClient },
+    ...(options.connectTimeoutMs ? { connectTimeoutMS: options.connectTimeoutMs } : {}),
+    extra: { Client: PooledClient, ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}) },
   });
 }
 

@@ -42,8 +42,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EP
  */
 const UNAVAILABLE_SQLSTATES = /^(08...|53300|57P0[123])$/;
 
-/** What `pg` says when a connection ends under a query, or the pool cannot get one in time. */
-const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/;
+/** What `pg` says when a connection ends under a query, the pool cannot get one in time, or a query outlives DATABASE_QUERY_TIMEOUT_MS. */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Query read timeout)/;
 
 /**
  * The store cannot be reached right now (refused, reset or lost connection,
