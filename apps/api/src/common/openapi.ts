@@ -266,7 +266,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than SLUICE_MAX_BODY',
   415: 'The body is not application/json',
   422: 'The graph is invalid (`invalid_graph`) or the event fails the trigger schema (`payload_rejected`)',
-  503: 'The store or the broker is unavailable',
+  503: 'The store or the broker is unavailable (`unavailable`), or, for triggers and publishes, the backlog is at its bound (`overloaded`, with Retry-After)',
 };
 
 /** Error responses, each `{ error: { code, message, details? } }`. */

@@ -12,7 +12,7 @@ export class MetricsController {
 
   /** Prometheus text format. */
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics', description: 'Runs started and finished, step durations by node type, retries, dead letters, outbox backlog.' })
+  @ApiOperation({ summary: 'Prometheus metrics', description: 'Runs started and finished, step durations by node type, retries, dead letters, outbox backlog, and the backlog that backpressure bounds (its size, bound, drain rate, queue depth, waiting and refused triggers).' })
   @ApiProduces('text/plain')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   text(): Promise<string> {
