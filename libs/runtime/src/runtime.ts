@@ -94,7 +94,9 @@ export class Runtime {
     this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }), {
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     });
-    this.ingest = new EventIngestHandler(committer, logger.child({ component: 'EventIngest' }));
+    this.ingest = new EventIngestHandler(committer, store, logger.child({ component: 'EventIngest' }), {
+      maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    });
   }
 
   /**

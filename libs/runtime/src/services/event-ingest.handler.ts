@@ -1,7 +1,29 @@
+import { createHash } from 'node:crypto';
+import { checkRoutingKey } from '@sluice/engine';
 import type { Delivery } from '../ports/broker.port';
 import type { TopicEventMessage } from '../ports/broker-messages';
 import type { Logger } from '../ports/logger.port';
+import type { StorePort } from '../ports/store.port';
+import { isUnstorable } from '../throughput/commit-errors';
+import { commitIsolating } from '../throughput/isolating-commit';
+import { DEFAULT_MAX_DELIVERIES, REQUEUE_PAUSE_MS } from './delivery-limit';
 import type { RunCommitter, TopicEvent } from './run-committer';
+
+/** Tuning of an EventIngestHandler. */
+export interface EventIngestOptions {
+  /** Deliveries of one outside event that may fail, the store answering, before it is dropped (SLUICE_MAX_DELIVERIES). */
+  maxDeliveries: number;
+}
+
+/** Most failing outside events whose failures one process remembers; past it the oldest count is forgotten. */
+const MAX_COUNTED = 10_000;
+
+/** A commit that failed while the store answered: no outage, so the failure may belong to one event of the group. */
+class FailedWhileStoreAnswered extends Error {
+  constructor(readonly failure: unknown) {
+    super(messageOf(failure));
+  }
+}
 
 /**
  * Starts subscribe-flow runs for events that reach the events exchange from
@@ -10,28 +32,133 @@ import type { RunCommitter, TopicEvent } from './run-committer';
  * out in one commit, which finds their subscribers as of that commit (see
  * RunCommitter). A run is unique per (flow, event id), so a redelivered event
  * starts nothing new.
+ *
+ * One event must not hold back the others (docs/guarantees.md#outside-topic-events):
+ * - an event whose routing key is not a topic Sluice accepts (empty, a
+ *   wildcard, a word outside letters, digits, `-` and `_`) is dropped;
+ * - a commit that fails for a value the store refused, or for any reason
+ *   while the store still answers a ping, is split until the event it
+ *   belongs to is alone (`commitIsolating`), so the others start their runs;
+ * - an event the store cannot hold is dropped at once: it would fail again;
+ * - an event whose commit failed alone for another reason is requeued, and
+ *   dropped once this process has seen it fail `maxDeliveries` times;
+ * - a commit that fails while the store does not answer (an outage) requeues
+ *   the events, after a pause, without counting anything.
+ * A dropped event is nacked without requeue (RabbitMQ discards it, or sends
+ * it to the queue's dead-letter exchange if one is configured) and logged at
+ * warn with its id, topic and the reason.
  */
 export class EventIngestHandler {
+  /** Failed deliveries per outside event (see `countKey`), for events that failed while the store answered. */
+  private readonly failures = new Map<string, number>();
+  private readonly maxDeliveries: number;
+
   constructor(
     private readonly committer: RunCommitter,
+    private readonly store: StorePort,
     private readonly logger: Logger,
-  ) {}
+    options: EventIngestOptions = { maxDeliveries: DEFAULT_MAX_DELIVERIES },
+  ) {
+    this.maxDeliveries = options.maxDeliveries;
+  }
 
   async handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
-    const events: TopicEvent[] = batch
-      .filter((delivery) => !delivery.fannedOut)
-      .map(({ message }) => ({ eventId: message.eventId, topic: message.topic, payload: message.payload }));
-    try {
-      if (events.length > 0) await this.committer.commit([], [], events);
-      for (const delivery of batch) delivery.ack();
-    } catch (error) {
-      this.logger.error({ err: error, count: batch.length }, 'starting runs for topic events failed; requeued');
-      await pause(1000);
-      for (const delivery of batch) delivery.nack(true);
+    const outside: Delivery<TopicEventMessage>[] = [];
+    for (const delivery of batch) {
+      const problem = delivery.fannedOut ? undefined : checkRoutingKey(delivery.message.topic);
+      if (delivery.fannedOut) delivery.ack();
+      else if (problem) this.drop(delivery, 'its routing key is not a topic', `the routing key ${JSON.stringify(delivery.message.topic)} ${problem}`);
+      else outside.push(delivery);
     }
+    if (outside.length === 0) return;
+    const outcomes = await commitIsolating(
+      outside.map(({ message }): TopicEvent => ({ eventId: message.eventId, topic: message.topic, payload: message.payload })),
+      (group) => this.commitEvents(group),
+      (error) => isUnstorable(error) || error instanceof FailedWhileStoreAnswered,
+    );
+    const counted: { delivery: Delivery<TopicEventMessage>; failure: unknown }[] = [];
+    const outage: Delivery<TopicEventMessage>[] = [];
+    let outageError: unknown;
+    outcomes.forEach((outcome, index) => {
+      const delivery = outside[index]!;
+      if (outcome.ok) {
+        this.failures.delete(countKey(delivery));
+        delivery.ack();
+      } else if (isUnstorable(outcome.error)) {
+        this.failures.delete(countKey(delivery));
+        this.drop(delivery, 'the store cannot hold it', outcome.error.message);
+      } else if (outcome.error instanceof FailedWhileStoreAnswered) {
+        counted.push({ delivery, failure: outcome.error.failure });
+      } else {
+        outage.push(delivery);
+        outageError = outcome.error;
+      }
+    });
+    const again = [...outage, ...this.count(counted)];
+    if (again.length === 0) return;
+    this.logger.error({ err: outageError ?? counted[0]?.failure, count: again.length }, 'starting runs for topic events failed; requeued');
+    await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
+    for (const delivery of again) delivery.nack(true);
+  }
+
+  /**
+   * Commits the events' runs. A failure that is not about a value is checked
+   * against the store: when it answers, the failure is no outage and may
+   * belong to one event, so the group is worth splitting and the failure
+   * worth counting.
+   */
+  private async commitEvents(group: TopicEvent[]): Promise<void[]> {
+    try {
+      await this.committer.commit([], [], group);
+    } catch (error) {
+      if (isUnstorable(error)) throw error;
+      const answers = await this.store.ping().then(() => true, () => false);
+      throw answers ? new FailedWhileStoreAnswered(error) : error;
+    }
+    return group.map(() => undefined);
+  }
+
+  /** Counts one more failed delivery of each; drops those at the limit. Returns the others, to requeue. */
+  private count(failed: readonly { delivery: Delivery<TopicEventMessage>; failure: unknown }[]): Delivery<TopicEventMessage>[] {
+    const again: Delivery<TopicEventMessage>[] = [];
+    for (const { delivery, failure } of failed) {
+      const key = countKey(delivery);
+      const failures = (this.failures.get(key) ?? 0) + 1;
+      this.failures.delete(key);
+      if (failures >= this.maxDeliveries) {
+        this.drop(delivery, 'it kept failing', `its commit failed ${failures} times while the store answered (SLUICE_MAX_DELIVERIES is ${this.maxDeliveries}); the last time with: ${messageOf(failure)}`);
+        continue;
+      }
+      // Re-inserted, so the map's order is the order of last failure and the oldest is forgotten first.
+      this.failures.set(key, failures);
+      if (this.failures.size > MAX_COUNTED) this.failures.delete(this.failures.keys().next().value!);
+      again.push(delivery);
+    }
+    return again;
+  }
+
+  private drop(delivery: Delivery<TopicEventMessage>, why: string, reason: string): void {
+    const { eventId, topic } = delivery.message;
+    this.logger.warn({ eventId, topic, reason }, `outside topic event dropped: ${why}`);
+    delivery.nack(false);
   }
 }
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * What names an outside event across its deliveries: the message id, which
+ * RabbitMQ keeps; without one (its event id is then new on every delivery),
+ * a digest of its topic and payload.
+ */
+function countKey(delivery: Delivery<TopicEventMessage>): string {
+  if (delivery.id !== undefined) return `id:${delivery.id}`;
+  const { topic, payload } = delivery.message;
+  try {
+    return `digest:${createHash('sha256').update(topic).update('\0').update(JSON.stringify(payload) ?? '').digest('base64')}`;
+  } catch {
+    return `event:${delivery.message.eventId}`;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
