@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -73,10 +74,21 @@ export class SluiceProcess {
     await this.signal('SIGKILL');
   }
 
-
   /** SIGTERM: shutdown hooks run. Resolves with the exit code (null when a signal ended it). */
   async stop(): Promise<number | null> {
     return this.signal('SIGTERM');
+  }
+
+  /** The running child's resident set size in bytes (VmRSS in /proc), or undefined once it has exited. */
+  rss(): number | undefined {
+    const pid = this.child?.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : undefined;
+    } catch {
+      return undefined; // gone
+    }
   }
 
   private async isReady(): Promise<boolean> {

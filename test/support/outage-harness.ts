@@ -156,7 +156,7 @@ export interface RunAudit {
 }
 
 /** Reads the runs and their histories straight from the store. */
-export async function auditRuns(deployment: Deployment, runIds: readonly string[]): Promise<RunAudit[]> {
+export async function auditRuns(deployment: Pick<Deployment, 'sql'>, runIds: readonly string[]): Promise<RunAudit[]> {
   const runs = await deployment.sql<{ id: string; status: string }>('SELECT id::text, status FROM runs WHERE id = ANY($1::uuid[])', [runIds]);
   const events = await deployment.sql<{ run_id: string; type: string; node_id: string | null; n: number }>(
     `SELECT run_id::text, type, node_id, count(*)::int AS n FROM history
@@ -175,7 +175,7 @@ export async function auditRuns(deployment: Deployment, runIds: readonly string[
 }
 
 /** Waits until every run has reached an end state in the store; returns how long that took. */
-export function allFinished(deployment: Deployment, runIds: readonly string[], timeoutMs: number): Promise<number> {
+export function allFinished(deployment: Pick<Deployment, 'sql'>, runIds: readonly string[], timeoutMs: number): Promise<number> {
   return until(`all ${runIds.length} runs finishing`, async () => {
     const [row] = await deployment.sql<{ n: number }>(
       "SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::uuid[]) AND status IN ('succeeded', 'failed', 'ignored')",

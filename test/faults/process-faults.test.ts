@@ -1,0 +1,242 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { HistoryEvent } from '@sluice/contracts';
+import { ApiClient } from '../support/api-client';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { EmbeddedProcess, SluiceProcess, freePort } from '../support/embedded-process';
+import { edge, graph, node } from '../support/graphs';
+import {
+  allFinished, auditRuns, countEffects, reportFault, twoCallFlow, until, type Answer, type RunAudit,
+} from '../support/outage-harness';
+import { deleteNamespace, rabbitMqUrl, randomNamespace } from '../support/rabbitmq';
+import { TargetServer } from '../support/target-server';
+import { TcpProxy } from '../support/tcp-proxy';
+
+/**
+ * Process faults, with real processes (`npm start`, `start:api`,
+ * `start:worker`): a worker killed between its commit and its acks, SIGTERM
+ * with work in flight, and a consumer slower than its producer.
+ *
+ * What each test holds Sluice to (docs/guarantees.md): every event answered
+ * 202 ends in exactly one end state, with each step succeeding once in its
+ * history. Outside effects, counted by the sink, are exactly once where no
+ * process dies while a call is under way (a graceful stop drains them), and
+ * at least once where one does (SIGKILL), as each test says.
+ */
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A worker's debug line for each batch of step messages it finished. */
+const STEP_BATCH_LINE = /"pattern":"sluice\.step-batch","size":\d+/g;
+const DRAINED = '"msg":"batches in flight drained"';
+
+function stepBatches(worker: SluiceProcess): number {
+  return [...worker.output.matchAll(STEP_BATCH_LINE)].length;
+}
+
+/** Runs that did not succeed with one end state and one StepSucceeded per step of `nodes`. */
+function wrongRuns(audits: RunAudit[], nodes: readonly string[]): RunAudit[] {
+  return audits.filter((audit) => audit.status !== 'succeeded' || audit.terminal !== 1 || nodes.some((id) => audit.succeeded[id] !== 1));
+}
+
+/** trigger → http POST `<target>/call` (one attempt: a second call can only be a repeat) → end. */
+function oneCallFlow(target: TargetServer, timeoutMs = 10_000) {
+  return graph(
+    [
+      node('start', 'trigger'),
+      node('call', 'http', { url: `${target.url}/call`, method: 'POST', timeoutMs, body: 'event', retry: { maxAttempts: 1 } }),
+      node('done', 'end'),
+    ],
+    [edge('start', 'call'), edge('call', 'done')],
+  );
+}
+
+/**
+ * Triggers `total` events on `flowId` at a steady pace, one every
+ * `intervalMs` whatever the answers (an open-loop producer), each payload
+ * `{ n, ...extra }`, and records every answer; a request that gets no answer
+ * (the API is down) is recorded with status 0.
+ */
+class PacedLoad {
+  readonly answers: Answer[] = [];
+  readonly done: Promise<void>;
+  finished = false;
+
+  constructor(api: ApiClient, flowId: string, total: number, intervalMs: number, extra: Record<string, unknown> = {}) {
+    const fire = async (n: number): Promise<Answer> => {
+      try {
+        const response = await api.request<{ runId?: string; error?: { code: string } }>('POST', `/api/flows/${flowId}/events`, { n, ...extra });
+        return {
+          n, status: response.status, runId: response.body?.runId, code: response.body?.error?.code,
+          retryAfter: response.headers.get('retry-after'), at: Date.now(),
+        };
+      } catch {
+        return { n, status: 0, at: Date.now() };
+      }
+    };
+    this.done = (async () => {
+      const started = Date.now();
+      const pending: Promise<void>[] = [];
+      for (let n = 0; n < total; n += 1) {
+        const wait = started + n * intervalMs - Date.now();
+        if (wait > 0) await sleep(wait);
+        pending.push(fire(n).then((answer) => void this.answers.push(answer)));
+      }
+      await Promise.all(pending);
+      this.finished = true;
+    })();
+  }
+
+  get accepted(): Answer[] {
+    return this.answers.filter((answer) => answer.status === 202);
+  }
+
+  /** How many answers had each status. */
+  get statuses(): Record<number, number> {
+    const counts: Record<number, number> = {};
+    for (const { status } of this.answers) counts[status] = (counts[status] ?? 0) + 1;
+    return counts;
+  }
+}
+
+/** Production as processes: an API and workers over a test database and a RabbitMQ namespace of their own. */
+class Production {
+  readonly api: SluiceProcess;
+  readonly client: ApiClient;
+  workers: SluiceProcess[] = [];
+  private readonly pg: Client;
+
+  private constructor(
+    readonly database: TestDatabase,
+    readonly namespace: string,
+    readonly env: Record<string, string>,
+    port: number,
+  ) {
+    this.api = new SluiceProcess('api', env, port);
+    this.client = new ApiClient(this.api.baseUrl);
+    this.pg = new Client({ connectionString: database.url });
+  }
+
+  /** Starts the API (which runs the migrations), then one worker per entry of `workers`, each with those settings on top. */
+  static async start(env: Record<string, string>, workers: Record<string, string>[]): Promise<Production> {
+    const database = await createTestDatabase('server');
+    const namespace = randomNamespace();
+    const production = new Production(database, namespace, {
+      DATABASE_URL: database.url, AMQP_URL: rabbitMqUrl(), AMQP_NAMESPACE: namespace,
+      SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false', LOG_LEVEL: 'info', ...env,
+    }, await freePort());
+    try {
+      await production.pg.connect();
+      await production.api.start();
+      production.workers = workers.map((extra) => new SluiceProcess('worker', { ...production.env, ...extra }));
+      await Promise.all(production.workers.map((worker) => worker.start()));
+    } catch (error) {
+      await production.close();
+      throw error;
+    }
+    return production;
+  }
+
+  async sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]> {
+    return (await this.pg.query(text, values)).rows as T[];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.api, ...this.workers].map((process) => process.kill()));
+    await this.pg.end().catch(() => undefined);
+    await this.database.drop().catch(() => undefined);
+    await deleteNamespace(this.namespace).catch(() => undefined);
+  }
+}
+
+describe('SIGKILL of a worker between its commit and its acks (production: API and 2 workers)', () => {
+  const EVENTS = 200;
+  const PATHS = ['/a', '/b'];
+  /** High enough that the kills themselves dead-letter nothing (docs/guarantees.md#redelivery). */
+  const ENV = { SLUICE_MAX_DELIVERIES: '50' };
+  let target: TargetServer;
+  let proxy: TcpProxy;
+  let production: Production;
+
+  beforeAll(async () => {
+    target = await new TargetServer().start();
+    target.reply({ status: 200, body: { ok: true }, delayMs: 40 });
+    proxy = await TcpProxy.forUrl(rabbitMqUrl(), 5672).start();
+    // The second worker, the one killed over and over, reaches RabbitMQ through the proxy.
+    production = await Production.start(ENV, [{}, { AMQP_URL: proxy.url(rabbitMqUrl()), LOG_LEVEL: 'debug' }]);
+  });
+
+  afterAll(async () => {
+    proxy?.restore();
+    await production?.close();
+    await proxy?.stop();
+    await target?.stop();
+  });
+
+  it('a redelivered message whose step has committed changes nothing; every accepted event ends once', async () => {
+    const victim = production.workers[1]!;
+    const flow = await production.client.createFlow('killed', twoCallFlow(target));
+    const load = new PacedLoad(production.client, flow.id, EVENTS, 75);
+
+    // Round after round until the load is over: the victim works a little, then dies by SIGKILL, and starts again.
+    // Every other round its link to RabbitMQ is stalled first: its commits go on, and its acks never reach RabbitMQ.
+    const kills = { stalled: 0, plain: 0 };
+    const restartMs: number[] = [];
+    while (!load.finished) {
+      const batches = stepBatches(victim);
+      const working = Date.now() + 3000;
+      while (stepBatches(victim) === batches && Date.now() < working && !load.finished) await sleep(10);
+      await sleep(100 + Math.random() * 200);
+      const stall = (kills.stalled + kills.plain) % 2 === 0;
+      if (stall) {
+        proxy.stall();
+        await sleep(400);
+      }
+      await victim.kill();
+      if (stall) kills.stalled += 1;
+      else kills.plain += 1;
+      // Restore only once the proxy has dropped the dead worker's connections, with the acks they held.
+      await until('the killed worker\'s connections closing', () => proxy.open === 0, 5000, 5);
+      proxy.restore();
+      // Its start-up re-sends what it left in the outbox.
+      restartMs.push(await victim.start());
+    }
+    await load.done;
+    // As many rounds as the load lasts: about 8 on an idle machine, fewer when start-ups are slow.
+    expect(kills.stalled).toBeGreaterThanOrEqual(1);
+    expect(kills.plain).toBeGreaterThanOrEqual(1);
+
+    expect(load.statuses).toEqual({ 202: EVENTS });
+    const accepted = load.accepted;
+    const finishedMs = await allFinished(production, accepted.map((answer) => answer.runId!), 45_000);
+    expect(wrongRuns(await auditRuns(production, accepted.map((answer) => answer.runId!)), ['a', 'b'])).toEqual([]);
+    // At least once: a call under way when its worker died is made again by the redelivery.
+    const effects = countEffects(target, accepted.map((answer) => answer.n), PATHS);
+    expect(effects.missing).toEqual([]);
+
+    // Redeliveries counted after their step had committed: the kill struck between that commit and its ack.
+    const settled = await production.sql<{ run_id: string; node_id: string; counted: Date }>(
+      `SELECT d.run_id, d.node_id, d.updated_at AS counted FROM step_deliveries d
+       JOIN history h ON h.run_id::text = d.run_id AND h.node_id = d.node_id
+        AND h.type = 'StepSucceeded' AND (h.data->>'attempt')::int = d.attempt
+       WHERE h.at < d.updated_at`,
+    );
+    expect(settled.length).toBeGreaterThan(0);
+    // Such a redelivery made no call: the sink got none for its step after it was counted.
+    const nOf = new Map(accepted.map((answer) => [answer.runId!, answer.n]));
+    const calledAfter = settled.filter(({ run_id, node_id, counted }) => target.requests.some((request) =>
+      request.path === `/${node_id}` && (request.body as { n?: number }).n === nOf.get(run_id) && request.at > counted.getTime()));
+    expect(calledAfter).toEqual([]);
+
+    const [redelivered] = await production.sql<{ n: number }>('SELECT count(*)::int AS n FROM step_deliveries');
+    process.stdout.write(`SIGKILL × ${kills.stalled + kills.plain} (${kills.stalled} with acks held): ${redelivered?.n} messages redelivered, `
+      + `${settled.length} found their step committed; ${effects.calls} calls, ${effects.repeats} repeated; all ended ${finishedMs} ms after the load; restarts took ${restartMs.join(', ')} ms\n`);
+    reportFault({
+      fault: 'SIGKILL of a worker, over and over, half of the times between its commits and its acks', mode: 'rabbitmq',
+      triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, kills: kills.stalled + kills.plain,
+      redelivered: redelivered?.n, foundCommitted: settled.length, calls: effects.calls, repeats: effects.repeats,
+    });
+  });
+});
