@@ -24,22 +24,18 @@
 //   BENCH_NODE_OPTIONS  node options of the spawned API and workers, given on their command line (so options
 //                       NODE_OPTIONS refuses work too), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
 //   BENCH_EXPRESSIONS   measure the cost of the expression limits first (default true; see expressions.mjs)
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { measureExpressionCost } from './expressions.mjs';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
+import {
+  AMQP_URL, PG, ROOT, admin, api, createDatabase as createDatabaseIn, createFlows, deleteNamespace, freePort, hex, latencyStats, orderEvent,
+  rabbitNames, runCleanups, sleep, startProcess as startProcessIn, startSink as startSinkIn, waitFor, waitReady,
+} from './support.mjs';
 
 const EVENTS = intEnv('BENCH_EVENTS', 5000);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 64);
@@ -49,7 +45,6 @@ const EMBEDDED_EVENTS = intEnv('BENCH_EMBEDDED_EVENTS', Math.min(EVENTS, 1000));
 const RAW_MESSAGES = intEnv('BENCH_RAW_MESSAGES', 20000);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 300) * 1000;
 const WARMUP = Math.min(200, Math.max(20, Math.floor(EVENTS / 20)));
-const TOPIC = 'bench.orders';
 
 /** Cleanups still to run, newest first; run on success, failure and Ctrl-C. */
 const cleanups = [];
@@ -63,39 +58,9 @@ function intEnv(name, fallback) {
   return value;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const hex = () => randomBytes(5).toString('hex');
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
-
-function latencyStats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { count: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null };
-}
-
 // ───────────────────────────── PostgreSQL helpers ─────────────────────────────
 
-async function admin(work) {
-  const client = new pg.Client({ ...PG, database: 'postgres' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(prefix) {
-  const name = `${prefix}_${hex()}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  const drop = () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  cleanups.unshift(drop);
-  return { name, url: `postgres://${PG.user}@${PG.host}:${PG.port}/${name}` };
-}
+const createDatabase = (prefix) => createDatabaseIn(cleanups, prefix);
 
 async function databaseStats(name) {
   return admin(async (client) => {
@@ -107,28 +72,6 @@ async function databaseStats(name) {
     );
     return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([key, value]) => [key, Number(value)]));
   });
-}
-
-// ───────────────────────────── RabbitMQ helpers ─────────────────────────────
-
-/** Names the RabbitMQ adapter declares under a namespace (libs/broker rabbitMqNames). */
-function rabbitNames(namespace) {
-  return ['sluice.steps', 'sluice.ingest', 'sluice.events', 'sluice.notices'].map((base) => `${namespace}.${base}`);
-}
-
-async function deleteNamespace(namespace) {
-  const connection = await amqp.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    const [steps, ingest, events, notices] = rabbitNames(namespace);
-    await channel.deleteQueue(steps);
-    await channel.deleteQueue(ingest);
-    await channel.deleteExchange(events);
-    await channel.deleteExchange(notices);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
 }
 
 // ───────────────────────────── raw limits ─────────────────────────────
@@ -283,130 +226,12 @@ function cpuSnapshot(parts) {
 
 // ───────────────────────────── processes ─────────────────────────────
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A child node process whose output is kept (for errors) and which is stopped at cleanup. */
-function startProcess(name, script, env) {
-  // Node refuses --cpu-prof in NODE_OPTIONS, so the options go on the command line.
-  const nodeOptions = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeOptions, join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-20000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timeout = sleep(15000).then(() => 'timeout');
-    if ((await Promise.race([exited, timeout])) === 'timeout') {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
-  cleanups.unshift(stop);
-  return { name, child, stop, exited, output: () => output };
-}
-
-async function waitReady(baseUrl, proc, timeoutMs = 120000) {
-  const started = Date.now();
-  let exitInfo;
-  void proc.exited.then((info) => (exitInfo = info));
-  while (Date.now() - started < timeoutMs) {
-    if (exitInfo) throw new Error(`${proc.name} exited (${JSON.stringify(exitInfo)}):\n${proc.output()}`);
-    try {
-      const response = await fetch(`${baseUrl}/health/ready`);
-      if (response.status === 200) return Date.now() - started;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${proc.name} not ready within ${timeoutMs} ms:\n${proc.output()}`);
-}
+/** BENCH_NODE_OPTIONS go on the command line: node refuses --cpu-prof in NODE_OPTIONS. */
+const NODE_OPTIONS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const startProcess = (name, script, env) => startProcessIn(cleanups, name, script, env, NODE_OPTIONS);
+const startSink = () => startSinkIn(cleanups);
 
 // ───────────────────────────── the flows and the driver ─────────────────────────────
-
-/** A local HTTP sink for the consumer's http node: answers 200 at once and counts. */
-async function startSink() {
-  let requests = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      requests += 1;
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{"ok":true}');
-    });
-  });
-  server.keepAliveTimeout = 60000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.unshift(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return { url: `http://127.0.0.1:${server.address().port}/sink`, count: () => requests };
-}
-
-const node = (id, type, data = {}, x = 0) => ({ id, type, position: { x, y: 0 }, data });
-const edge = (source, target, sourceHandle = null) => ({ id: `${source}-${sourceHandle ?? 'out'}-${target}`, source, target, sourceHandle });
-
-function producerGraph() {
-  return {
-    nodes: [
-      node('trigger', 'trigger', {}, 0),
-      node('significant', 'filter', { condition: 'event.amount > 100' }, 200),
-      node('shape', 'transform', { expression: '{ "orderId": event.orderId, "amount": event.amount, "tier": event.amount > 1000 ? "gold" : "standard" }' }, 400),
-      node('publish', 'publish', { topic: TOPIC }, 600),
-      node('ignore', 'ignore', { reason: 'small' }, 400),
-    ],
-    edges: [edge('trigger', 'significant'), edge('significant', 'shape', 'yes'), edge('significant', 'ignore', 'no'), edge('shape', 'publish')],
-  };
-}
-
-function consumerGraph(sinkUrl) {
-  return {
-    nodes: [
-      node('consume', 'subscribe', { topic: TOPIC }, 0),
-      node('process', 'http', { url: sinkUrl, method: 'POST', body: 'event', timeoutMs: 5000, retry: { maxAttempts: 5, initialIntervalMs: 200, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0 } }, 200),
-      node('done', 'end', {}, 400),
-    ],
-    edges: [edge('consume', 'process'), edge('process', 'done')],
-  };
-}
-
-async function api(baseUrl, method, path, body) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    // Sluice refuses a state change without a JSON content type, even with no body.
-    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function createFlows(baseUrl, sinkUrl) {
-  // The consumer first, so the producer's publishes find their subscriber.
-  const consumer = await api(baseUrl, 'POST', '/api/flows', { name: 'bench-consumer', graph: consumerGraph(sinkUrl) });
-  const producer = await api(baseUrl, 'POST', '/api/flows', { name: 'bench-producer', graph: producerGraph() });
-  return { producerId: producer.id, consumerId: consumer.id };
-}
 
 /** Sends `count` triggers with `concurrency` in flight; returns the wall time it took, in ms. */
 async function drive(baseUrl, producerId, count, concurrency) {
@@ -424,7 +249,7 @@ async function drive(baseUrl, producerId, count, concurrency) {
         response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
+          body: JSON.stringify(orderEvent(i)),
         });
         text = await response.text();
       } while (response.status === 503 && text.includes('"overloaded"'));
@@ -434,17 +259,6 @@ async function drive(baseUrl, producerId, count, concurrency) {
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   if (failures > 0) throw new Error(`${failures} of ${count} triggers were not accepted`);
   return performance.now() - started;
-}
-
-async function waitFor(description, check, timeoutMs, onTick) {
-  const started = Date.now();
-  for (;;) {
-    const done = await check();
-    if (onTick) await onTick();
-    if (done) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
-    await sleep(250);
-  }
 }
 
 // ───────────────────────────── production mode ─────────────────────────────
@@ -667,16 +481,7 @@ function table(results) {
   return lines.join('\n');
 }
 
-async function cleanup() {
-  while (cleanups.length > 0) {
-    const step = cleanups.shift();
-    try {
-      await step();
-    } catch (error) {
-      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-}
+const cleanup = () => runCleanups(cleanups, log);
 
 async function main() {
   const started = Date.now();
