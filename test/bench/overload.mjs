@@ -1,6 +1,6 @@
 // `npm run bench:overload` (README.md, Benchmark): sustained overload against
 // backpressure (docs/guarantees.md#backpressure). The standard flows of
-// test/bench/bench.mjs, with OVERLOAD_CONCURRENCY triggers in flight for
+// test/bench/support.mjs, with OVERLOAD_CONCURRENCY triggers in flight for
 // OVERLOAD_SECONDS: a trigger refused with 503 is sent again at once, so the
 // pressure never lets up. Reports, for the accepted events, the latency from
 // accept (the producer run's start) to finish (the consumer run's end), how
@@ -23,20 +23,17 @@
 //                          50 and 500 ms, a worker finishes at most 100 events/s
 //   SLUICE_MAX_BACKLOG, SLUICE_MAX_BACKLOG_DRAIN_MS, SLUICE_BACKPRESSURE_WAIT_MS, WORKER_CONCURRENCY
 //                          passed to Sluice when set
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import pg from 'pg';
+import {
+  AMQP_URL, ROOT, api, createDatabase, createFlows, deleteNamespace, freePort, hex, orderEvent, rabbitNames, runCleanups, sleep,
+  startProcess as startChild, waitReady,
+} from './support.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-const AMQP_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const SECONDS = intEnv('OVERLOAD_SECONDS', 30);
 const CONCURRENCY = intEnv('OVERLOAD_CONCURRENCY', 64);
 const WORKERS = intEnv('OVERLOAD_WORKERS', 1);
@@ -46,14 +43,13 @@ const MODES = (process.env.OVERLOAD_MODES ?? 'production,embedded').split(',').m
 const PASSED = Object.fromEntries(
   ['SLUICE_MAX_BACKLOG', 'SLUICE_MAX_BACKLOG_DRAIN_MS', 'SLUICE_BACKPRESSURE_WAIT_MS', 'WORKER_CONCURRENCY'].filter((name) => process.env[name]).map((name) => [name, process.env[name]]),
 );
-const TOPIC = 'bench.orders';
 /** Longest wait for the accepted events to finish once the load stops, in ms. */
 const DRAIN_TIMEOUT_MS = 120_000;
 
 const cleanups = [];
 const log = (message) => process.stdout.write(`[overload ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const hex = () => randomBytes(5).toString('hex');
+const cleanup = () => runCleanups(cleanups, log);
+const startProcess = (name, script, env) => startChild(cleanups, name, script, { ...PASSED, ...env });
 
 function intEnv(name, fallback) {
   const raw = process.env[name];
@@ -69,95 +65,7 @@ function stats(values) {
   return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }
 
-// ───────────────────────────── services and processes ─────────────────────────────
-
-async function admin(work) {
-  const client = new pg.Client({ ...PG, database: 'postgres' });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase() {
-  const name = `bench_overload_${hex()}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  cleanups.unshift(() => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
-  return `postgres://${PG.user}@${PG.host}:${PG.port}/${name}`;
-}
-
-/** Queues and exchanges the RabbitMQ adapter declares under a namespace (libs/broker rabbitMqNames). */
-const rabbitNames = (namespace) => ['sluice.steps', 'sluice.ingest', 'sluice.events', 'sluice.notices'].map((base) => `${namespace}.${base}`);
-
-async function deleteNamespace(namespace) {
-  const connection = await amqp.connect(AMQP_URL);
-  try {
-    const channel = await connection.createChannel();
-    const [steps, ingest, events, notices] = rabbitNames(namespace);
-    await channel.deleteQueue(steps);
-    await channel.deleteQueue(ingest);
-    await channel.deleteExchange(events);
-    await channel.deleteExchange(notices);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(name, script, env) {
-  const child = spawn(process.execPath, [join(ROOT, script)], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', ...PASSED, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-20000);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    if ((await Promise.race([exited, sleep(15000).then(() => 'timeout')])) === 'timeout') {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  };
-  cleanups.unshift(stop);
-  return { name, child, stop, exited, output: () => output };
-}
-
-async function waitReady(baseUrl, proc) {
-  const until = Date.now() + 120_000;
-  let exitInfo;
-  void proc.exited.then((info) => (exitInfo = info));
-  while (Date.now() < until) {
-    if (exitInfo) throw new Error(`${proc.name} exited (${JSON.stringify(exitInfo)}):\n${proc.output()}`);
-    try {
-      if ((await fetch(`${baseUrl}/health/ready`)).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${proc.name} not ready:\n${proc.output()}`);
-}
-
+/** The http step's target: answers 200 after SINK_DELAY_MS. */
 async function startSink() {
   const server = createServer((request, response) => {
     request.resume();
@@ -177,50 +85,6 @@ async function startSink() {
   return `http://127.0.0.1:${server.address().port}/sink`;
 }
 
-// ───────────────────────────── flows and load ─────────────────────────────
-
-const node = (id, type, data = {}, x = 0) => ({ id, type, position: { x, y: 0 }, data });
-const edge = (source, target, sourceHandle = null) => ({ id: `${source}-${sourceHandle ?? 'out'}-${target}`, source, target, sourceHandle });
-
-async function api(baseUrl, method, path, body) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: method === 'GET' ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function createFlows(baseUrl, sinkUrl) {
-  const consumer = await api(baseUrl, 'POST', '/api/flows', {
-    name: 'bench-consumer',
-    graph: {
-      nodes: [
-        node('consume', 'subscribe', { topic: TOPIC }, 0),
-        node('process', 'http', { url: sinkUrl, method: 'POST', body: 'event', timeoutMs: 5000, retry: { maxAttempts: 5, initialIntervalMs: 200, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0 } }, 200),
-        node('done', 'end', {}, 400),
-      ],
-      edges: [edge('consume', 'process'), edge('process', 'done')],
-    },
-  });
-  const producer = await api(baseUrl, 'POST', '/api/flows', {
-    name: 'bench-producer',
-    graph: {
-      nodes: [
-        node('trigger', 'trigger', {}, 0),
-        node('significant', 'filter', { condition: 'event.amount > 100' }, 200),
-        node('shape', 'transform', { expression: '{ "orderId": event.orderId, "amount": event.amount, "tier": event.amount > 1000 ? "gold" : "standard" }' }, 400),
-        node('publish', 'publish', { topic: TOPIC }, 600),
-        node('ignore', 'ignore', { reason: 'small' }, 400),
-      ],
-      edges: [edge('trigger', 'significant'), edge('significant', 'shape', 'yes'), edge('significant', 'ignore', 'no'), edge('shape', 'publish')],
-    },
-  });
-  return { producerId: producer.id, consumerId: consumer.id };
-}
-
 /** CONCURRENCY lanes send triggers until `seconds` have passed; a refused one is sent again at once. */
 async function overload(baseUrl, producerId, seconds) {
   const until = performance.now() + seconds * 1000;
@@ -235,7 +99,7 @@ async function overload(baseUrl, producerId, seconds) {
       const response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ orderId: `O-${i}`, amount: 150 + (i % 2000), customer: { id: `C-${i % 97}`, tier: 'retail' }, items: [{ sku: 'A', qty: 1 }] }),
+        body: JSON.stringify(orderEvent(i)),
       });
       const text = await response.text();
       if (response.status === 202) counts.accepted += 1;
@@ -317,7 +181,7 @@ function report(mode, load, latency, samples, wallSeconds) {
 // ───────────────────────────── modes ─────────────────────────────
 
 async function production(sinkUrl) {
-  const databaseUrl = await createDatabase();
+  const databaseUrl = (await createDatabase(cleanups, 'bench_overload')).url;
   const namespace = `bench-${hex()}`;
   cleanups.unshift(() => deleteNamespace(namespace));
   const port = await freePort();
@@ -415,16 +279,6 @@ async function embedded(sinkUrl) {
 }
 
 // ───────────────────────────── main ─────────────────────────────
-
-async function cleanup() {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.shift()();
-    } catch (error) {
-      log(`cleanup step failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-}
 
 function table(results) {
   const pad = (value, width) => String(value ?? '–').padStart(width);
