@@ -64,6 +64,21 @@ describe('loadSettings', () => {
     expect(setup({ SLUICE_API_KEYS: 'long-enough-key-é001' })).toThrow(/SLUICE_API_KEYS/);
   });
 
+  it('defaults the reliability settings and refuses values out of range, naming the variable', () => {
+    expect(setup()()).toMatchObject({
+      SLUICE_MAX_BACKLOG: 500, SLUICE_MAX_BACKLOG_DRAIN_MS: 2500, SLUICE_BACKPRESSURE_WAIT_MS: 2000,
+      WORKER_DRAIN_TIMEOUT_MS: 15000, SLUICE_MAX_DELIVERIES: 5,
+      DATABASE_QUERY_TIMEOUT_MS: 30000, DATABASE_CONNECT_TIMEOUT_MS: 10000,
+    });
+    expect(setup({ SLUICE_MAX_BACKLOG_DRAIN_MS: '0', SLUICE_BACKPRESSURE_WAIT_MS: '0' })()).toMatchObject({ SLUICE_MAX_BACKLOG_DRAIN_MS: 0, SLUICE_BACKPRESSURE_WAIT_MS: 0 });
+    for (const [variable, value] of [
+      ['SLUICE_MAX_BACKLOG', '0'], ['SLUICE_BACKPRESSURE_WAIT_MS', '-1'], ['SLUICE_MAX_DELIVERIES', '0'],
+      ['DATABASE_QUERY_TIMEOUT_MS', '10'], ['DATABASE_CONNECT_TIMEOUT_MS', 'soon'], ['WORKER_DRAIN_TIMEOUT_MS', '1.5'],
+    ] as const) {
+      expect(setup({ [variable]: value })).toThrow(new RegExp(`${variable}:`));
+    }
+  });
+
   it('defaults the security limits', () => {
     expect(setup()()).toMatchObject({
       SLUICE_METRICS_PUBLIC: false, SLUICE_MAX_JSON_DEPTH: 64, SLUICE_MAX_STEP_OUTPUT: 1048576,
