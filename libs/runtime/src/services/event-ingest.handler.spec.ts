@@ -117,7 +117,8 @@ describe('EventIngestHandler', () => {
   });
 
   it('requeues the whole batch after a pause during a store outage, counting nothing, however often it comes back', async () => {
-    const { handler, commits, logs } = setup({ refuse: () => new Error('Connection terminated unexpectedly'), answers: () => false });
+    let down = true;
+    const { handler, commits, logs } = setup({ refuse: () => (down ? new Error('Connection terminated unexpectedly') : undefined), answers: () => !down });
     const ids = Array.from({ length: 8 }, (_, index) => `event-${index}`);
     for (let round = 1; round <= 12; round++) {
       // Each round is the batch coming back.
@@ -129,8 +130,15 @@ describe('EventIngestHandler', () => {
     }
     // One commit per delivery: an outage is not split.
     expect(commits).toHaveLength(12);
-    expect(logs.filter((line) => line.level === 'warn')).toEqual([]);
-    expect(logs.filter((line) => line.message === 'starting runs for topic events failed; requeued')).toHaveLength(12);
+    // Nothing dropped; the first failure is logged, then one line per 10 s with the count.
+    expect(logs.map((line) => [line.message, line.fields.failures])).toEqual([
+      ['starting runs for topic events failed; requeued', undefined],
+      ['starting runs for topic events still failing; requeued', 11],
+    ]);
+    // And one when the store is back.
+    down = false;
+    await handle(handler, [delivery('event-0').item]);
+    expect(logs.map((line) => line.message).slice(2)).toEqual(['starting runs for topic events recovered']);
   });
 
   it('requeues an event whose commit fails alone while the store answers, and drops it at its fifth failure; the others commit', async () => {

@@ -7,6 +7,7 @@ import type { StorePort } from '../ports/store.port';
 import { isUnstorable } from '../throughput/commit-errors';
 import { commitIsolating } from '../throughput/isolating-commit';
 import { DEFAULT_MAX_DELIVERIES, REQUEUE_PAUSE_MS } from './delivery-limit';
+import { RepeatedFailureLog } from './repeated-failure-log';
 import type { RunCommitter, TopicEvent } from './run-committer';
 
 /** Tuning of an EventIngestHandler. */
@@ -43,7 +44,8 @@ class FailedWhileStoreAnswered extends Error {
  * - an event whose commit failed alone for another reason is requeued, and
  *   dropped once this process has seen it fail `maxDeliveries` times;
  * - a commit that fails while the store does not answer (an outage) requeues
- *   the events, after a pause, without counting anything.
+ *   the events, after a pause, without counting anything; the log gets the
+ *   first such failure, then a line every 10 s, and one when a commit works again.
  * A dropped event is nacked without requeue (RabbitMQ discards it, or sends
  * it to the queue's dead-letter exchange if one is configured) and logged at
  * warn with its id, topic and the reason.
@@ -52,6 +54,7 @@ export class EventIngestHandler {
   /** Failed deliveries per outside event (see `countKey`), for events that failed while the store answered. */
   private readonly failures = new Map<string, number>();
   private readonly maxDeliveries: number;
+  private readonly outages: RepeatedFailureLog;
 
   constructor(
     private readonly committer: RunCommitter,
@@ -60,6 +63,11 @@ export class EventIngestHandler {
     options: EventIngestOptions = { maxDeliveries: DEFAULT_MAX_DELIVERIES },
   ) {
     this.maxDeliveries = options.maxDeliveries;
+    this.outages = new RepeatedFailureLog(logger, {
+      failed: 'starting runs for topic events failed; requeued',
+      stillFailing: 'starting runs for topic events still failing; requeued',
+      recovered: 'starting runs for topic events recovered',
+    });
   }
 
   async handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
@@ -94,9 +102,12 @@ export class EventIngestHandler {
         outageError = outcome.error;
       }
     });
-    const again = [...outage, ...this.count(counted)];
+    if (outage.length > 0) this.outages.failed(outageError);
+    else this.outages.succeeded();
+    const retried = this.count(counted);
+    if (retried.length > 0) this.logger.error({ err: counted[0]?.failure, count: retried.length }, 'starting runs for topic events failed; requeued');
+    const again = [...outage, ...retried];
     if (again.length === 0) return;
-    this.logger.error({ err: outageError ?? counted[0]?.failure, count: again.length }, 'starting runs for topic events failed; requeued');
     await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
     for (const delivery of again) delivery.nack(true);
   }

@@ -1,6 +1,6 @@
 import type { BrokerPort } from '../ports/broker.port';
 import type { OutboxEntry, StorePort } from '../ports/store.port';
-import { silentLogger } from '../ports/logger.port';
+import { silentLogger, type Logger } from '../ports/logger.port';
 import { OutboxRelay } from './outbox-relay';
 
 /** A relay over a broker that holds every message at once and a store that records deletes. */
@@ -112,5 +112,37 @@ describe('OutboxRelay', () => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(attempts).toEqual([['a']]);
     await relay.stop();
+  });
+
+  it('logs a sweep that keeps failing once, then once per 10 s with the count, and once when it recovers', async () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00.000Z') });
+    try {
+      const started = Date.now();
+      const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+      const record = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, message, fields });
+      const logger: Logger = { child: () => logger, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+      let sweeps = 0;
+      const store = {
+        async pendingOutbox() {
+          sweeps += 1;
+          if (Date.now() - started < 60_000) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          return [];
+        },
+        deleteOutbox: async () => undefined,
+      } as unknown as StorePort;
+      const broker = { publish: async () => undefined, isReady: () => true } as unknown as BrokerPort;
+      const relay = new OutboxRelay(store, broker, logger, { sweepEveryMs: 1000 });
+      await relay.start();
+      await jest.advanceTimersByTimeAsync(61_000);
+      await relay.stop();
+      expect(sweeps).toBeGreaterThanOrEqual(60);
+      expect(lines.map(({ level, message, fields }) => [level, message, fields.failures])).toEqual([
+        ['warn', 'outbox sweep failed', undefined],
+        ...[11, 21, 31, 41, 51].map((failures) => ['warn', 'outbox sweep still failing', failures]),
+        ['info', 'outbox sweep recovered', 60],
+      ]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { BrokerPort } from '../ports/broker.port';
 import type { OutboxEntry, StorePort } from '../ports/store.port';
 import type { Logger } from '../ports/logger.port';
+import { RepeatedFailureLog } from './repeated-failure-log';
 
 export interface OutboxRelayOptions {
   /** Rows older than this are re-sent by the sweep (left behind by a crash), in ms. */
@@ -49,6 +50,8 @@ export class OutboxRelay {
   private readonly held = new Map<string, OutboxEntry>();
   private heldTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Sweeps failing in a row (the store is away) are logged at most every 10 s. */
+  private readonly sweepFailures: RepeatedFailureLog;
 
   constructor(
     private readonly store: StorePort,
@@ -57,6 +60,9 @@ export class OutboxRelay {
     options: Partial<OutboxRelayOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.sweepFailures = new RepeatedFailureLog(logger, {
+      failed: 'outbox sweep failed', stillFailing: 'outbox sweep still failing', recovered: 'outbox sweep recovered',
+    });
   }
 
   /** Re-sends every row still in the outbox, then sweeps periodically. */
@@ -179,13 +185,14 @@ export class OutboxRelay {
     try {
       for (;;) {
         const rows = (await this.store.pendingOutbox(olderThan, this.options.sweepBatch)).filter((row) => !this.inFlight.has(row.id));
+        this.sweepFailures.succeeded();
         if (rows.length === 0) return;
         this.logger.info({ count: rows.length }, 're-sending outbox rows');
         this.send(rows);
         if (rows.length < this.options.sweepBatch) return;
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'outbox sweep failed');
+      this.sweepFailures.failed(error);
     }
   }
 
