@@ -54,17 +54,19 @@ function oneCallFlow(target: TargetServer, timeoutMs = 10_000) {
 }
 
 /**
- * Triggers `total` events on `flowId` at a steady pace, one every
- * `intervalMs` whatever the answers (an open-loop producer), each payload
- * `{ n, ...extra }`, and records every answer; a request that gets no answer
- * (the API is down) is recorded with status 0.
+ * Triggers events on `flowId` at a steady pace, one every `intervalMs`
+ * whatever the answers (an open-loop producer), until `total` are sent or
+ * `stop()` is called; each payload is `{ n, ...extra }`. Records every
+ * answer; a request that gets none (the API is down) is recorded with status 0.
  */
 class PacedLoad {
   readonly answers: Answer[] = [];
   readonly done: Promise<void>;
   finished = false;
+  private stopped = false;
 
-  constructor(api: ApiClient, flowId: string, total: number, intervalMs: number, extra: Record<string, unknown> = {}) {
+  constructor(api: ApiClient, flowId: string, intervalMs: number, options: { total?: number; extra?: Record<string, unknown> } = {}) {
+    const { total = Infinity, extra = {} } = options;
     const fire = async (n: number): Promise<Answer> => {
       try {
         const response = await api.request<{ runId?: string; error?: { code: string } }>('POST', `/api/flows/${flowId}/events`, { n, ...extra });
@@ -79,7 +81,7 @@ class PacedLoad {
     this.done = (async () => {
       const started = Date.now();
       const pending: Promise<void>[] = [];
-      for (let n = 0; n < total; n += 1) {
+      for (let n = 0; n < total && !this.stopped; n += 1) {
         const wait = started + n * intervalMs - Date.now();
         if (wait > 0) await sleep(wait);
         pending.push(fire(n).then((answer) => void this.answers.push(answer)));
@@ -87,6 +89,12 @@ class PacedLoad {
       await Promise.all(pending);
       this.finished = true;
     })();
+  }
+
+  /** Sends no more; `done` resolves once every request sent is answered. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.done;
   }
 
   get accepted(): Answer[] {
@@ -178,7 +186,7 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
   it('a redelivered message whose step has committed changes nothing; every accepted event ends once', async () => {
     const victim = production.workers[1]!;
     const flow = await production.client.createFlow('killed', twoCallFlow(target));
-    const load = new PacedLoad(production.client, flow.id, EVENTS, 75);
+    const load = new PacedLoad(production.client, flow.id, 75, { total: EVENTS });
 
     // Round after round until the load is over: the victim works a little, then dies by SIGKILL, and starts again.
     // Every other round its link to RabbitMQ is stalled first: its commits go on, and its acks never reach RabbitMQ.
@@ -238,5 +246,102 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
       triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, kills: kills.stalled + kills.plain,
       redelivered: redelivered?.n, foundCommitted: settled.length, calls: effects.calls, repeats: effects.repeats,
     });
+  });
+});
+
+describe('SIGTERM with work in flight, production (API and 2 workers)', () => {
+  /** How long the sink takes to answer each call, in ms. */
+  const SLOW_CALL_MS = 1000;
+  let target: TargetServer;
+  let production: Production;
+
+  beforeAll(async () => {
+    target = await new TargetServer().start();
+    production = await Production.start({ WORKER_CONCURRENCY: '20' }, [{}, {}]);
+  });
+
+  afterAll(async () => {
+    await production?.close();
+    await target?.stop();
+  });
+
+  beforeEach(() => {
+    target.requests.splice(0);
+  });
+
+  it('a worker stopped while its http steps are under way exits 0 once they have committed: nothing lost, no call made twice', async () => {
+    const EVENTS = 60;
+    target.reply({ status: 200, body: { ok: true }, delayMs: SLOW_CALL_MS });
+    const [victim] = production.workers as [SluiceProcess, SluiceProcess];
+    const flow = await production.client.createFlow('stopped-worker', oneCallFlow(target));
+    const accepted = await Promise.all(Array.from({ length: EVENTS }, (_, n) => production.client.trigger(flow.id, { n })));
+    // Both workers hold as many calls as they may (WORKER_CONCURRENCY each); the sink has answered none.
+    await until('both workers\' calls reaching the sink', () => target.requests.length >= 40, 20_000, 10);
+    expect(Date.now() - target.requests[0]!.at).toBeLessThan(SLOW_CALL_MS);
+
+    const stopped = Date.now();
+    expect(await victim.stop()).toBe(0);
+    const exitMs = Date.now() - stopped;
+    expect(victim.output).toContain('"msg":"draining batches in flight"');
+    expect(victim.output).toContain(DRAINED);
+
+    const runIds = accepted.map((answer) => answer.runId);
+    const finishedMs = await allFinished(production, runIds, 30_000);
+    expect(wrongRuns(await auditRuns(production, runIds), ['call'])).toEqual([]);
+    // Exactly once: the calls under way finished and committed before the worker exited; none ran again.
+    const effects = countEffects(target, accepted.map((_, n) => n), ['/call']);
+    expect([effects.missing, effects.repeats]).toEqual([[], 0]);
+    await victim.start();
+
+    process.stdout.write(`SIGTERM of a worker with ${SLOW_CALL_MS} ms calls under way: exit 0 after ${exitMs} ms; all ${EVENTS} ended ${finishedMs} ms later, ${effects.calls} calls\n`);
+    reportFault({
+      fault: 'SIGTERM of a worker with slow http steps under way', mode: 'rabbitmq',
+      triggered: EVENTS, accepted: EVENTS, ended: EVENTS, calls: effects.calls, repeats: effects.repeats, exitMs,
+    });
+  });
+
+  it('the API stopped while triggers keep arriving exits 0 at once; after its restart every 202 ends once, and nothing unanswered was written', async () => {
+    /** Generous on a busy machine; with the triggers going on, an API that waits for its clients to go quiet never exits. */
+    const EXIT_WITHIN_MS = 5000;
+    target.reply({ status: 200, body: { ok: true }, delayMs: 20 });
+    const flow = await production.client.createFlow('stopped-api', twoCallFlow(target));
+    const load = new PacedLoad(production.client, flow.id, 25);
+    try {
+      await until('100 answers', () => load.answers.length >= 100, 20_000, 5);
+
+      const stopped = Date.now();
+      const exit = await Promise.race([production.api.stop(), sleep(EXIT_WITHIN_MS).then(() => 'still running')]);
+      const exitMs = Date.now() - stopped;
+      expect(exit).toBe(0);
+      expect(production.api.output).toContain('"msg":"shutting down"');
+      // Its start-up sends what it committed and had not handed to RabbitMQ yet.
+      await production.api.start();
+      const restarted = Date.now();
+      await until('triggers accepted after the restart', () => load.accepted.filter((answer) => answer.at > restarted).length >= 20, 20_000, 10);
+      await load.stop();
+
+      const statuses = load.statuses;
+      const accepted = load.accepted;
+      // No answer while it was down; every request it took was answered 202, or 503 overloaded by backpressure on a busy machine.
+      expect(load.answers.filter((answer) => answer.status !== 0 && answer.status !== 202 && answer.code !== 'overloaded')).toEqual([]);
+      const runIds = accepted.map((answer) => answer.runId!);
+      const finishedMs = await allFinished(production, runIds, 30_000);
+      expect(wrongRuns(await auditRuns(production, runIds), ['a', 'b'])).toEqual([]);
+      const written = await production.sql<{ id: string }>('SELECT id::text FROM runs WHERE flow_id = $1', [flow.id]);
+      expect(written.map((run) => run.id).sort()).toEqual([...runIds].sort());
+      // At least once: a message whose publish RabbitMQ had not confirmed when the API stopped is sent again at its start-up.
+      const effects = countEffects(target, accepted.map((answer) => answer.n), ['/a', '/b']);
+      expect(effects.missing).toEqual([]);
+
+      process.stdout.write(`SIGTERM of the API under ${1000 / 25} triggers/s: exit 0 after ${exitMs} ms; answers ${JSON.stringify(statuses)}; `
+        + `all ended ${finishedMs} ms after the load; ${effects.calls} calls, ${effects.repeats} repeated\n`);
+      reportFault({
+        fault: 'SIGTERM of the API while triggers arrive, then a restart', mode: 'rabbitmq',
+        triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, unanswered: statuses[0] ?? 0,
+        calls: effects.calls, repeats: effects.repeats, exitMs,
+      });
+    } finally {
+      await load.stop();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Platform } from '@sluice/platform';
 import { FlowService, RunControlService, RunQueryService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiKeyGuard } from './common/api-key.guard';
+import { ClosingConnections } from './common/closing-connections';
 import { BROKER, SETTINGS, STORE } from './common/tokens';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DemoController } from './demo/demo.controller';
@@ -40,6 +41,7 @@ export class ApiModule {
         { provide: RuntimeMetrics, useValue: runtime.metrics },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        ClosingConnections,
       ],
     };
   }
