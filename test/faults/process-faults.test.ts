@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { HistoryEvent } from '@sluice/contracts';
 import { ApiClient } from '../support/api-client';
-import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { createTestDatabase, pgliteTemplate, type TestDatabase } from '../support/databases';
 import { EmbeddedProcess, SluiceProcess, freePort } from '../support/embedded-process';
 import { edge, graph, node } from '../support/graphs';
 import {
@@ -337,6 +337,86 @@ describe('SIGTERM with work in flight, production (API and 2 workers)', () => {
         + `all ended ${finishedMs} ms after the load; ${effects.calls} calls, ${effects.repeats} repeated\n`);
       reportFault({
         fault: 'SIGTERM of the API while triggers arrive, then a restart', mode: 'rabbitmq',
+        triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, unanswered: statuses[0] ?? 0,
+        calls: effects.calls, repeats: effects.repeats, exitMs,
+      });
+    } finally {
+      await load.stop();
+    }
+  });
+});
+
+describe('SIGTERM with work in flight, embedded (npm start)', () => {
+  // test/integration/embedded-drain.test.ts stops `npm start` once its triggers are all in, with 50 slow calls
+  // under way, and with a drain that times out; here triggers keep arriving through the stop and the restart.
+  const SLOW_CALL_MS = 500;
+  let dataDir: string;
+  let target: TargetServer;
+  let sluice: EmbeddedProcess;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sluice-sigterm-'));
+    // An initialised PGlite directory, so the start skips initdb.
+    await cp(await pgliteTemplate(), dataDir, { recursive: true });
+    target = await new TargetServer().start();
+    target.reply({ status: 200, body: { ok: true }, delayMs: SLOW_CALL_MS });
+    sluice = new EmbeddedProcess(dataDir, await freePort(), { SLUICE_SEED_SAMPLES: 'false', WORKER_CONCURRENCY: '20' });
+    const startMs = await sluice.start(120_000);
+    process.stdout.write(`npm start ready in ${startMs} ms\n`);
+  });
+
+  afterAll(async () => {
+    await sluice?.kill();
+    await target?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 at once while triggers keep arriving, once the calls under way have committed; after a restart every 202 ends once and each call was made once', async () => {
+    const EXIT_WITHIN_MS = 5000;
+    const api = new ApiClient(sluice.baseUrl);
+    const flow = await api.createFlow('stopped-embedded', oneCallFlow(target));
+    const load = new PacedLoad(api, flow.id, 25);
+    try {
+      // The worker holds as many calls as it may; the sink has answered none of the latest.
+      await until('the calls reaching the sink', () => target.requests.length >= 30, 20_000, 10);
+
+      const stopped = Date.now();
+      const exit = await Promise.race([sluice.stop(), sleep(EXIT_WITHIN_MS).then(() => 'still running')]);
+      const exitMs = Date.now() - stopped;
+      expect(exit).toBe(0);
+      expect(sluice.output).toContain(DRAINED);
+      // Its start-up sends what the outbox holds: the messages the in-process queue lost with the process.
+      await sluice.start(60_000);
+      const restarted = Date.now();
+      await until('triggers accepted after the restart', () => load.accepted.filter((answer) => answer.at > restarted).length >= 20, 20_000, 10);
+      await load.stop();
+
+      const statuses = load.statuses;
+      expect(load.answers.filter((answer) => answer.status !== 0 && answer.status !== 202 && answer.code !== 'overloaded')).toEqual([]);
+      const accepted = load.accepted;
+      const runIds = new Set(accepted.map((answer) => answer.runId!));
+      let runs: { id: string; status: string }[] = [];
+      await until('every accepted run finishing', async () => {
+        runs = (await api.request<{ items: { id: string; status: string }[] }>('GET', `/api/runs?flowId=${flow.id}&limit=500`)).body.items;
+        return runs.length >= runIds.size && runs.every((run) => run.status !== 'running');
+      }, 30_000, 200);
+      // Nothing unanswered was written, and every accepted event ended once, with its call once.
+      expect(runs.map((run) => run.id).sort()).toEqual([...runIds].sort());
+      expect(runs.filter((run) => run.status !== 'succeeded')).toEqual([]);
+      for (const runId of runIds) {
+        const history = await api.history(runId);
+        const succeeded = history.filter((event): event is HistoryEvent => event.type === 'StepSucceeded').map((event) => event.nodeId);
+        expect(succeeded.sort()).toEqual(['call', 'done', 'start']);
+        expect(history.filter((event) => ['RunSucceeded', 'RunFailed', 'RunIgnored'].includes(event.type))).toHaveLength(1);
+      }
+      // Exactly once: the drain committed the calls under way, and what had not started ran once after the restart.
+      const effects = countEffects(target, accepted.map((answer) => answer.n), ['/call']);
+      expect([effects.missing, effects.repeats]).toEqual([[], 0]);
+
+      process.stdout.write(`SIGTERM of npm start under ${1000 / 25} triggers/s with ${SLOW_CALL_MS} ms calls under way: exit 0 after ${exitMs} ms; `
+        + `answers ${JSON.stringify(statuses)}; ${effects.calls} calls\n`);
+      reportFault({
+        fault: 'SIGTERM of npm start while triggers arrive and http steps are under way, then a restart', mode: 'embedded',
         triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, unanswered: statuses[0] ?? 0,
         calls: effects.calls, repeats: effects.repeats, exitMs,
       });

@@ -86,9 +86,14 @@ async function buildTemplate(): Promise<string> {
   return target;
 }
 
-async function createPgliteDatabase(): Promise<TestDatabase> {
+/** The initialised, empty PGlite data directory to copy (read only): `npm start` on a copy as its DATA_DIR starts without initdb. */
+export function pgliteTemplate(): Promise<string> {
   template ??= buildTemplate();
-  const source = await template;
+  return template;
+}
+
+async function createPgliteDatabase(): Promise<TestDatabase> {
+  const source = await pgliteTemplate();
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-pglite-'));
   try {
     await cp(source, dataDir, { recursive: true });
