@@ -1,8 +1,10 @@
-import type { BrokerPort } from './ports/broker.port';
 import { DEFAULT_PUBLISH_LIMITS, type EngineClock, type PublishLimits } from '@sluice/engine';
-import type { StorePort } from './ports/store.port';
+import { systemClock } from './clock/system-clock';
+import type { BrokerPort } from './ports/broker.port';
 import type { HttpCaller } from './ports/http-caller.port';
 import type { Logger } from './ports/logger.port';
+import type { StorePort } from './ports/store.port';
+import { DEFAULT_MAX_DELIVERIES } from './services/delivery-limit';
 import { EventIngestHandler } from './services/event-ingest.handler';
 import { FlowCache } from './services/flow-cache';
 import { FlowService } from './services/flow.service';
@@ -12,11 +14,9 @@ import { RunControlService } from './services/run-control.service';
 import { RunQueryService } from './services/run-query.service';
 import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
-import { DEFAULT_MAX_DELIVERIES } from './services/delivery-limit';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
 import { BacklogGate, SampledBacklog } from './throughput/backlog-gate';
-import { systemClock } from './clock/system-clock';
 
 export interface RuntimeOptions {
   store: StorePort;
