@@ -347,7 +347,7 @@ describe('SIGTERM with work in flight, production (API and 2 workers)', () => {
 });
 
 describe('SIGTERM with work in flight, embedded (npm start)', () => {
-  // test/integration/embedded-drain.test.ts stops `npm start` once its triggers are all in, with 50 slow calls
+  // test/faults/embedded-drain.test.ts stops `npm start` once its triggers are all in, with 50 slow calls
   // under way, and with a drain that times out; here triggers keep arriving through the stop and the restart.
   const SLOW_CALL_MS = 500;
   let dataDir: string;
