@@ -11,19 +11,11 @@
  * rejected with `code: 'unstorable'`, and writing it again fails the same
  * way; a cursor the store did not issue is refused with `code: 'bad_request'`.
  */
-import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
+import type { FlowDto, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
 import type { BrokerMessage } from './broker-messages';
 
-export interface FlowRecord {
-  id: string;
-  name: string;
-  description: string | null;
-  version: number;
-  graph: FlowGraph;
-  archived: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A flow's latest version as stored: the shape the API answers with. */
+export type FlowRecord = FlowDto;
 
 /** A `subscribe` node of the latest version of an active flow. */
 export interface Subscription {
