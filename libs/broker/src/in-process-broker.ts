@@ -80,8 +80,8 @@ export class InProcessBroker implements BrokerPort {
         publish.remaining -= 1;
         if (publish.remaining === 0 && this.pending.delete(publish)) resolve();
       };
-      for (const { queue, outgoing, fannedOut } of routed) {
-        queue.enqueue({ id: outgoing.id, body: JSON.stringify(outgoing.message), fannedOut, redelivered: false, onSettled });
+      for (const { queue, outgoing } of routed) {
+        queue.enqueue({ id: outgoing.id, body: JSON.stringify(outgoing.message), redelivered: false, onSettled });
       }
     });
   }
@@ -127,16 +127,17 @@ export class InProcessBroker implements BrokerPort {
     };
   }
 
-  private route(outgoing: OutgoingMessage): { queue: { enqueue(entry: QueuedEntry): void }; outgoing: OutgoingMessage; fannedOut: boolean }[] {
+  private route(outgoing: OutgoingMessage): { queue: { enqueue(entry: QueuedEntry): void }; outgoing: OutgoingMessage }[] {
     const message = outgoing.message;
     switch (message.kind) {
       case 'step':
-        return [{ queue: this.steps, outgoing, fannedOut: false }];
+        return [{ queue: this.steps, outgoing }];
       case 'event': {
+        // An event Sluice fanned out itself skips the ingest queue: its subscriber runs exist already.
         const fannedOut = outgoing.fannedOut === true;
         return this.bindings
-          .filter((binding) => matchTopic(binding.pattern, message.topic))
-          .map((binding) => ({ queue: binding.queue, outgoing, fannedOut }));
+          .filter((binding) => !(fannedOut && binding.queue === this.ingest) && matchTopic(binding.pattern, message.topic))
+          .map((binding) => ({ queue: binding.queue, outgoing }));
       }
     }
   }

@@ -6,8 +6,6 @@ export interface QueuedEntry {
   id: string;
   /** JSON of the message: every delivery parses a fresh copy, as a real broker would. */
   body: string;
-  /** For events: Sluice already started its own subscriber runs. */
-  fannedOut: boolean;
   redelivered: boolean;
   /** Called exactly once, when the message leaves the queue (acked, or nacked without requeue). */
   onSettled(): void;
@@ -156,7 +154,6 @@ export class InProcessQueue<T extends BrokerMessage> {
       message: JSON.parse(entry.body) as T,
       id: entry.id,
       redelivered: entry.redelivered,
-      fannedOut: entry.fannedOut,
       ack: () => {
         if (!release()) return;
         entry.onSettled();

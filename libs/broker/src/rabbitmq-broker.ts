@@ -130,7 +130,9 @@ export class RabbitMqBroker implements BrokerPort {
 
   async consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming> {
     return this.addConsumer(
-      new RabbitMqConsumer<TopicEventMessage>({ queue: this.names.ingestQueue, handler, options, decode: decodeEvent, ...this.consumerDefaults() }),
+      new RabbitMqConsumer<TopicEventMessage>({
+        queue: this.names.ingestQueue, handler, options, decode: decodeEvent, settleFannedOut: true, ...this.consumerDefaults(),
+      }),
       options,
     );
   }

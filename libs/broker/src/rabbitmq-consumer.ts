@@ -11,6 +11,12 @@ export interface RabbitMqConsumerConfig<T extends BrokerMessage> {
   options: ConsumeOptions;
   /** Returns null for a body that is not a valid message; it is then dropped. */
   decode: (msg: ConsumeMessage) => T | null;
+  /**
+   * Ack events Sluice published and fanned out itself (FANNED_OUT_HEADER) on
+   * arrival, before any parse: their subscriber runs were started in the
+   * publishing commit, so the handler would only ack them.
+   */
+  settleFannedOut?: boolean;
   /** How long deliveries are gathered into one batch, ms. */
   batchWindowMs: number;
   logger: Logger;
@@ -73,6 +79,10 @@ export class RabbitMqConsumer<T extends BrokerMessage> {
       return;
     }
     if (this.channel !== channel) return;
+    if (this.config.settleFannedOut === true && isFannedOut(msg)) {
+      channel.ack(msg);
+      return;
+    }
     const message = this.config.decode(msg);
     if (message === null) {
       this.config.logger.warn({ queue: this.config.queue, messageId: messageIdOf(msg) }, 'undecodable message dropped');
@@ -117,7 +127,6 @@ export class RabbitMqConsumer<T extends BrokerMessage> {
       message,
       id: messageIdOf(msg),
       redelivered: msg.fields.redelivered,
-      fannedOut: isFannedOut(msg),
       ack: () => settle((live) => live.ack(msg)),
       nack: (requeue = true) => settle((live) => live.nack(msg, false, requeue)),
       isSettled: () => settled,

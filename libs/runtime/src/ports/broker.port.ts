@@ -10,7 +10,11 @@ export interface OutgoingMessage {
   /** Outbox id; the delivery's `id`. */
   id: string;
   message: BrokerMessage;
-  /** For events: Sluice already started its own subscriber runs; the delivery says so in `fannedOut`. */
+  /**
+   * For events: Sluice already started its own subscriber runs in the
+   * publishing commit. Outside consumers of the events exchange still get the
+   * event; Sluice's own ingest never hands it to a handler (see consumeEvents).
+   */
   fannedOut?: boolean;
 }
 
@@ -19,8 +23,6 @@ export interface Delivery<T extends BrokerMessage = BrokerMessage> {
   /** The outgoing message's id; may be absent for events published by outside clients. */
   id?: string;
   redelivered: boolean;
-  /** An event Sluice published with `fannedOut`: its subscriber runs were started when it was published. */
-  fannedOut: boolean;
   ack(): void;
   /** Returns the message to the queue (requeue=true, the default) or drops it. */
   nack(requeue?: boolean): void;
@@ -61,7 +63,12 @@ export interface BrokerPort {
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
   /** Consumes step messages in batches: everything already waiting, up to maxBatch. */
   consumeSteps(handler: (batch: Delivery<StepMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
-  /** Consumes events from the events exchange (the ingest queue, bound with `#`). */
+  /**
+   * Consumes events from the events exchange (the ingest queue, bound with
+   * `#`): the events outside clients published. Events Sluice published with
+   * `fannedOut` are settled by the adapter without reaching the handler, before
+   * any parse: their subscriber runs exist already.
+   */
   consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
   /** Best-effort broadcast of live run changes to every API process. Never throws. */
   publishNotice(notice: StreamNotice): void;

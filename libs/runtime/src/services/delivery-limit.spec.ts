@@ -73,7 +73,7 @@ async function setup(options: Options = {}) {
     const settled = { acked: 0, nacked: [] as (boolean | undefined)[] };
     const item = {
       message: { kind: 'step', runId, nodeId: 'call', attempt: 1 } as StepMessage,
-      id: 'message-1', redelivered, fannedOut: false,
+      id: 'message-1', redelivered,
       ack() { settled.acked += 1; },
       nack(requeue?: boolean) { settled.nacked.push(requeue); },
     };

@@ -66,13 +66,12 @@ interface Settled {
   nacked: (boolean | undefined)[];
 }
 
-function delivery(eventId: string, extra: { topic?: string; id?: string | null; fannedOut?: boolean; payload?: unknown } = {}) {
+function delivery(eventId: string, extra: { topic?: string; id?: string | null; payload?: unknown } = {}) {
   const settled: Settled = { acked: 0, nacked: [] };
   const item: Delivery<TopicEventMessage> = {
     message: { kind: 'event', eventId, topic: extra.topic ?? 'orders.created', payload: extra.payload ?? { eventId } },
     ...(extra.id === null ? {} : { id: extra.id ?? eventId }),
     redelivered: false,
-    fannedOut: extra.fannedOut ?? false,
     ack() { settled.acked += 1; },
     nack(requeue?: boolean) { settled.nacked.push(requeue); },
   };
@@ -191,16 +190,14 @@ describe('EventIngestHandler', () => {
     expect(outcomes.map((settled) => settled.nacked)).toEqual([[true], [true], [true], [true]]);
   });
 
-  it('drops an event whose routing key is not a topic, acks events Sluice fanned out itself, and commits neither', async () => {
+  it('drops an event whose routing key is not a topic and commits nothing', async () => {
     const { handler, commits, logs } = setup();
     const empty = delivery('no-topic', { topic: '' });
     const slashed = delivery('slashed', { topic: 'orders/new' });
     const wildcard = delivery('wildcard', { topic: 'orders.*' });
-    const own = delivery('own', { fannedOut: true });
-    await handle(handler, [empty.item, slashed.item, wildcard.item, own.item]);
+    await handle(handler, [empty.item, slashed.item, wildcard.item]);
     expect(commits).toEqual([]);
     expect([empty.settled, slashed.settled, wildcard.settled]).toEqual([0, 1, 2].map(() => ({ acked: 0, nacked: [false] })));
-    expect(own.settled).toEqual({ acked: 1, nacked: [] });
     expect(logs.map((line) => [line.level, line.message, line.fields.eventId, line.fields.reason])).toEqual([
       ['warn', 'outside topic event dropped: its routing key is not a topic', 'no-topic', 'the routing key "" must not be empty'],
       ['warn', 'outside topic event dropped: its routing key is not a topic', 'slashed', expect.stringContaining('invalid word "orders/new"')],

@@ -29,7 +29,8 @@ class FailedWhileStoreAnswered extends Error {
 /**
  * Starts subscribe-flow runs for events that reach the events exchange from
  * outside Sluice. Events Sluice published itself were fanned out when they
- * were committed and are only acknowledged here. The events of a batch fan
+ * were committed, and the broker adapter settles them before they get here
+ * (BrokerPort.consumeEvents). The events of a batch fan
  * out in one commit, which finds their subscribers as of that commit (see
  * RunCommitter). A run is unique per (flow, event id), so a redelivered event
  * starts nothing new.
@@ -73,9 +74,8 @@ export class EventIngestHandler {
   async handle(batch: Delivery<TopicEventMessage>[]): Promise<void> {
     const outside: Delivery<TopicEventMessage>[] = [];
     for (const delivery of batch) {
-      const problem = delivery.fannedOut ? undefined : checkRoutingKey(delivery.message.topic);
-      if (delivery.fannedOut) delivery.ack();
-      else if (problem) this.drop(delivery, 'its routing key is not a topic', `the routing key ${JSON.stringify(delivery.message.topic)} ${problem}`);
+      const problem = checkRoutingKey(delivery.message.topic);
+      if (problem) this.drop(delivery, 'its routing key is not a topic', `the routing key ${JSON.stringify(delivery.message.topic)} ${problem}`);
       else outside.push(delivery);
     }
     if (outside.length === 0) return;

@@ -59,7 +59,7 @@ async function setup(runs: number, fail: (runIds: string[]) => Error | undefined
   const deliveries = [...states.keys()].map((runId) => {
     const delivery = {
       message: { kind: 'step', runId, nodeId: 'call', attempt: 1 } as StepMessage,
-      redelivered: false, fannedOut: false, acked: 0, nacked: [] as (boolean | undefined)[],
+      redelivered: false, acked: 0, nacked: [] as (boolean | undefined)[],
       ack() { delivery.acked += 1; },
       nack(requeue?: boolean) { delivery.nacked.push(requeue); },
     };
