@@ -227,7 +227,7 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
     // Redeliveries counted after their step had committed: the kill struck between that commit and its ack.
     const settled = await production.sql<{ run_id: string; node_id: string; counted: Date }>(
       `SELECT d.run_id, d.node_id, d.updated_at AS counted FROM step_deliveries d
-       JOIN history h ON h.run_id::text = d.run_id AND h.node_id = d.node_id
+       JOIN history_events h ON h.run_id::text = d.run_id AND h.node_id = d.node_id
         AND h.type = 'StepSucceeded' AND (h.data->>'attempt')::int = d.attempt
        WHERE h.at < d.updated_at`,
     );

@@ -64,7 +64,7 @@ describe.each(['pglite', 'rabbitmq'] as const)('%s: results the store cannot hol
     await sluice.sql(`
       CREATE FUNCTION refuse_cursed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.node_id = 'cursed' AND NEW.type = 'StepSucceeded' THEN RAISE EXCEPTION 'injected: the store refuses this commit'; END IF;
+        IF NEW.events @> '[{"nodeId": "cursed", "type": "StepSucceeded"}]' THEN RAISE EXCEPTION 'injected: the store refuses this commit'; END IF;
         RETURN NEW;
       END $$`);
     await sluice.sql('CREATE TRIGGER refuse_cursed BEFORE INSERT ON history FOR EACH ROW EXECUTE FUNCTION refuse_cursed()');

@@ -5,13 +5,16 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { BodyRecipe, Draft, IdPool } from './generators';
 import type { FuzzRoute } from './routes';
 
-/** Tables whose counts a refused request must leave as they were, plus two counts of rows changed in place. */
+/**
+ * Tables whose counts a refused request must leave as they were, plus two counts of rows changed in place.
+ * `history` counts events: each batch row holds `last_seq - first_seq + 1` of them.
+ */
 const COUNTS_SQL = `SELECT
   (SELECT count(*) FROM flows)::int AS flows,
   (SELECT count(*) FROM flows WHERE archived)::int AS archived_flows,
   (SELECT count(*) FROM flow_versions)::int AS flow_versions,
   (SELECT count(*) FROM runs)::int AS runs,
-  (SELECT count(*) FROM history)::int AS history,
+  (SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM history)::int AS history,
   (SELECT count(*) FROM outbox)::int AS outbox,
   (SELECT count(*) FROM timers)::int AS timers,
   (SELECT count(*) FROM dead_letters)::int AS dead_letters,

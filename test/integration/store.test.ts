@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FlowGraph, HistoryEvent, RunState, RunStatus, StepState } from '@sluice/contracts';
 import type { OutboxEntry, RunWrite, TimerEntry } from '@sluice/runtime';
 import {
-  createStore, InvalidCursorError, InvalidRunWriteError, startEmbeddedPostgres, StoreConflictError, type TypeOrmStore,
+  createDataSource, createStore, InvalidCursorError, InvalidRunWriteError, startEmbeddedPostgres, StoreConflictError, type TypeOrmStore,
 } from '@sluice/store';
 import { Pool } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
@@ -111,12 +111,13 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
           expect(migrations.rows.map((row) => row.name)).toEqual([
             'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'StepDeliveries1767484800000',
-            'FlowRevision1767571200000',
+            'FlowRevision1767571200000', 'HistoryBatches1767657600000',
           ]);
-          const tables = await check.query<{ table_name: string }>(
-            `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
-          expect(tables.rows.map((row) => row.table_name)).toEqual(
+          const tables = await check.query<{ table_name: string; table_type: string }>(
+            `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
+          expect(tables.rows.filter((row) => row.table_type === 'BASE TABLE').map((row) => row.table_name)).toEqual(
             ['dead_letters', 'flow_revision', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains', 'runs', 'step_deliveries', 'timers']);
+          expect(tables.rows.filter((row) => row.table_type !== 'BASE TABLE')).toEqual([{ table_name: 'history_events', table_type: 'VIEW' }]);
         } finally {
           await check.end();
         }
@@ -166,6 +167,60 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           await upgraded.close();
         }
       } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('keeps a history stored one row per event: the migration makes a batch of each gap-free range, and its down gives the rows back', async () => {
+      const fresh = await createTestDatabase(kind);
+      const migrator = createDataSource(fresh.url, { poolSize: 1 });
+      const check = new Pool({ connectionString: fresh.url, max: 1 });
+      try {
+        await (await createStore(fresh.url, { poolSize: 1 })).close();
+        await migrator.initialize();
+        await migrator.undoLastMigration();
+        const [whole, gapped] = [randomUUID(), randomUUID()];
+        const legacy = [
+          { run_id: whole, seq: 1, type: 'RunStarted', node_id: null, at: new Date(at(1)), data: { flowId: randomUUID(), flowVersion: 1, eventId: 'e1', payload: { a: [1, null] }, source: 'rest' } },
+          { run_id: whole, seq: 2, type: 'StepScheduled', node_id: 'n1', at: new Date(at(2)), data: { attempt: 1 } },
+          { run_id: whole, seq: 3, type: 'StepStarted', node_id: 'n1', at: new Date(at(3)), data: { attempt: 1 } },
+          { run_id: whole, seq: 4, type: 'RunIgnored', node_id: null, at: new Date(at(4)), data: {} },
+          // A log with a hole (no store writes one): each side of it becomes a batch.
+          { run_id: gapped, seq: 1, type: 'StepStarted', node_id: 'n1', at: new Date(at(11)), data: { attempt: 1 } },
+          { run_id: gapped, seq: 2, type: 'StepStarted', node_id: 'n2', at: new Date(at(12)), data: { attempt: 1 } },
+          { run_id: gapped, seq: 4, type: 'StepStarted', node_id: 'n4', at: new Date(at(14)), data: { attempt: 2 } },
+          { run_id: gapped, seq: 5, type: 'StepStarted', node_id: 'n5', at: new Date(at(15)), data: { attempt: 3 } },
+        ];
+        for (const row of legacy) {
+          await check.query('INSERT INTO history (run_id, seq, type, node_id, at, data) VALUES ($1, $2, $3, $4, $5, $6)',
+            [row.run_id, row.seq, row.type, row.node_id, row.at, JSON.stringify(row.data)]);
+        }
+        const asEvent = (row: (typeof legacy)[number]): HistoryEvent => ({
+          runId: row.run_id, seq: row.seq, type: row.type, at: row.at.toISOString(), data: row.data, ...(row.node_id === null ? {} : { nodeId: row.node_id }),
+        }) as HistoryEvent;
+
+        const upgraded = await createStore(fresh.url, { poolSize: 1 });
+        try {
+          await expect(upgraded.getHistory(whole)).resolves.toEqual(legacy.filter((row) => row.run_id === whole).map(asEvent));
+          await expect(upgraded.getHistory(gapped, 1)).resolves.toEqual(legacy.filter((row) => row.run_id === gapped && row.seq > 1).map(asEvent));
+        } finally {
+          await upgraded.close();
+        }
+        const batches = await check.query('SELECT run_id, first_seq, last_seq, written_at FROM history ORDER BY run_id = $1 DESC, first_seq', [whole]);
+        expect(batches.rows).toEqual([
+          { run_id: whole, first_seq: 1, last_seq: 4, written_at: new Date(at(4)) },
+          { run_id: gapped, first_seq: 1, last_seq: 2, written_at: new Date(at(12)) },
+          { run_id: gapped, first_seq: 4, last_seq: 5, written_at: new Date(at(15)) },
+        ]);
+
+        await migrator.undoLastMigration();
+        const restored = await check.query('SELECT run_id, seq, type, node_id, at, data FROM history ORDER BY run_id = $1 DESC, seq', [whole]);
+        expect(restored.rows).toEqual(legacy);
+        const views = await check.query(`SELECT table_name FROM information_schema.views WHERE table_schema = 'public'`);
+        expect(views.rows).toEqual([]);
+      } finally {
+        await check.end();
+        if (migrator.isInitialized) await migrator.destroy();
         await fresh.drop();
       }
     });
@@ -288,13 +343,15 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       });
       expect(statements).toEqual([1, 1]);
       const ids = states.map((s) => s.id);
-      const [counts] = await sql<{ h: number; o: number; t: number; r: number }>(
+      const [counts] = await sql<{ h: number; e: number; o: number; t: number; r: number }>(
         `SELECT (SELECT count(*)::int FROM history WHERE run_id = ANY($1)) AS h,
+                (SELECT count(*)::int FROM history_events WHERE run_id = ANY($1)) AS e,
                 (SELECT count(*)::int FROM outbox WHERE message->>'runId' = ANY($2)) AS o,
                 (SELECT count(*)::int FROM timers WHERE run_id = ANY($1)) AS t,
                 (SELECT count(*)::int FROM runs WHERE id = ANY($1) AND last_seq = 5) AS r`,
         [ids, ids]);
-      expect(counts).toEqual({ h: 1000, o: 200, t: 200, r: 200 });
+      // One history row per run per commit: 200 runs, written twice; 1000 events.
+      expect(counts).toEqual({ h: 400, e: 1000, o: 200, t: 200, r: 200 });
       await sql('DELETE FROM timers WHERE run_id = ANY($1)', [ids]);
       await sql(`DELETE FROM outbox WHERE message->>'runId' = ANY($1)`, [ids]);
     });
@@ -305,6 +362,8 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       const b = advance(a.state, 1, { cancelTimers: ['n2'] });
       await store.transaction((tx) => update(tx, [a.write, b.write]));
       expect((await store.getHistory(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+      expect(await sql('SELECT first_seq, last_seq FROM history WHERE run_id = $1 ORDER BY first_seq', [run.id]))
+        .toEqual([{ first_seq: 1, last_seq: 1 }, { first_seq: 2, last_seq: 4 }]);
       await expect(store.getRun(run.id)).resolves.toEqual(b.state);
       expect(await sql('SELECT 1 FROM timers WHERE run_id = $1', [run.id])).toHaveLength(0);
     });
@@ -328,8 +387,9 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
     it('rejects a duplicate (run_id, seq) and rolls the whole transaction back', async () => {
       const flowId = await newFlow();
       const run = await startedRun(flowId, 3);
-      // A row at seq 4 the projection does not know about: the primary key must stop a second seq 4.
-      await sql(`INSERT INTO history (run_id, seq, type, at, data) VALUES ($1, 4, 'StepStarted', now(), '{}')`, [run.id]);
+      // A batch from seq 4 the projection does not know about: the primary key must stop a second batch from seq 4.
+      await sql(`INSERT INTO history (run_id, first_seq, last_seq, events) VALUES ($1, 4, 4, $2)`,
+        [run.id, JSON.stringify([{ seq: 4, type: 'StepStarted', nodeId: 'n4', at: at(4), data: { attempt: 1 } }])]);
       const other = advance(runState(flowId), 2, { outbox: [stepMessage(randomUUID(), 'n1')] });
       const dup = advance(run, 1, {
         outbox: [stepMessage(run.id, 'n2')], timers: [{ runId: run.id, nodeId: 'n2', attempt: 2, dueAt: at(5), reason: 'retry' }],
@@ -508,6 +568,103 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       let leaked: Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0] | undefined;
       await store.transaction(async (tx) => { leaked = tx; });
       await expect(leaked!.lockRuns([randomUUID()])).rejects.toThrow(/after its transaction/);
+    });
+  });
+
+  describe('history batches', () => {
+    /** The run's history rows: seq range and how many events each holds. */
+    const batchesOf = (runId: string): Promise<{ first_seq: number; last_seq: number; n: number }[]> => sql(
+      'SELECT first_seq, last_seq, jsonb_array_length(events) AS n FROM history WHERE run_id = $1 ORDER BY first_seq', [runId]);
+
+    /** Events of every kind of envelope: with and without a node, data that is nested, null-holding or empty. */
+    function variedEvents(run: RunState, from: number): HistoryEvent[] {
+      return [
+        { runId: run.id, seq: from, type: 'StepSucceeded', nodeId: 'n2', at: at(from), data: { attempt: 1, output: { rows: [{ id: 1, tags: ['x', null] }], note: 'é ✓' }, handle: null, durationMs: 12 } },
+        { runId: run.id, seq: from + 1, type: 'StepSkipped', nodeId: 'n3', at: at(from + 1), data: { reason: 'branch not taken' } },
+        { runId: run.id, seq: from + 2, type: 'RunSucceeded', at: at(from + 2), data: {} },
+      ];
+    }
+
+    it('stores a run written over several commits as one row per commit, and reads back the events written, from any seq', async () => {
+      const first = advance(runState(await newFlow()), 3);
+      await store.transaction((tx) => tx.writeBatch({ inserts: [first.write], updates: [] }));
+      const second = advance(first.state, 2);
+      await store.transaction((tx) => update(tx, [second.write]));
+      const third: RunWrite = { state: { ...second.state, lastSeq: 8, status: 'succeeded' }, events: variedEvents(second.state, 6) };
+      await store.transaction((tx) => update(tx, [third]));
+
+      const written = [...first.write.events, ...second.write.events, ...third.events];
+      await expect(store.getHistory(first.state.id)).resolves.toEqual(written);
+      expect(await batchesOf(first.state.id)).toEqual([{ first_seq: 1, last_seq: 3, n: 3 }, { first_seq: 4, last_seq: 5, n: 2 }, { first_seq: 6, last_seq: 8, n: 3 }]);
+      for (const afterSeq of [0, 1, 3, 4, 6, 7, 8, 9]) {
+        await expect(store.getHistory(first.state.id, afterSeq)).resolves.toEqual(written.filter((event) => event.seq > afterSeq));
+      }
+    });
+
+    it('flattens the batches in the history_events view, one row per event', async () => {
+      const first = advance(runState(await newFlow()), 2);
+      await store.transaction((tx) => tx.writeBatch({ inserts: [first.write], updates: [] }));
+      const more: RunWrite = { state: { ...first.state, lastSeq: 5 }, events: variedEvents(first.state, 3) };
+      await store.transaction((tx) => update(tx, [more]));
+      const rows = await sql('SELECT run_id, seq, type, node_id, at, data FROM history_events WHERE run_id = $1 ORDER BY seq', [first.state.id]);
+      expect(rows).toEqual([...first.write.events, ...more.events].map((event) => ({
+        run_id: event.runId, seq: event.seq, type: event.type, node_id: event.nodeId ?? null, at: new Date(event.at), data: event.data,
+      })));
+    });
+
+    it('writes one row per run a commit touches, however many writes of it the commit chains', async () => {
+      const flowId = await newFlow();
+      const [x, y] = [await startedRun(flowId), await startedRun(flowId)];
+      const x1 = advance(x, 2);
+      const x2 = advance(x1.state, 1);
+      const x3 = advance(x2.state, 3);
+      const y1 = advance(y, 1);
+      const z = advance(runState(flowId), 4);
+      const before = await count('history');
+      await store.transaction((tx) => tx.writeBatch({ inserts: [z.write], updates: [x1.write, y1.write, x2.write, x3.write] }));
+      expect(await count('history')).toBe(before + 3);
+      expect(await batchesOf(x.id)).toEqual([{ first_seq: 1, last_seq: 1, n: 1 }, { first_seq: 2, last_seq: 7, n: 6 }]);
+      expect(await batchesOf(y.id)).toEqual([{ first_seq: 1, last_seq: 1, n: 1 }, { first_seq: 2, last_seq: 2, n: 1 }]);
+      expect(await batchesOf(z.state.id)).toEqual([{ first_seq: 1, last_seq: 4, n: 4 }]);
+      await expect(store.getHistory(x.id, 1)).resolves.toEqual([...x1.write.events, ...x2.write.events, ...x3.write.events]);
+    });
+
+    it('refuses a stale write, whether it starts where a batch starts or in the middle of one, and writes nothing of it', async () => {
+      const run = await startedRun(await newFlow(), 2);
+      const winner = advance(run, 3);
+      await store.transaction((tx) => update(tx, [winner.write]));
+      const sameStart = advance(run, 1); // from seq 3, where the winner's batch starts
+      const midBatch = advance({ ...run, lastSeq: 3 }, 2); // from seq 4, inside the winner's batch
+      for (const stale of [sameStart, midBatch]) {
+        await expect(store.transaction((tx) => update(tx, [stale.write]))).rejects.toBeInstanceOf(StoreConflictError);
+      }
+      expect(await batchesOf(run.id)).toEqual([{ first_seq: 1, last_seq: 2, n: 2 }, { first_seq: 3, last_seq: 5, n: 3 }]);
+      await expect(store.getHistory(run.id)).resolves.toEqual([...events(run, 1, 2), ...winner.write.events]);
+      await expect(store.getRun(run.id)).resolves.toEqual(winner.state);
+    });
+
+    it.each([
+      ['a NUL', '\u0000'],
+      ['a lone UTF-16 surrogate', '\ud800'],
+    ])('refuses a commit with %s in one event as unstorable, and commits the others without it', async (_what, output) => {
+      const flowId = await newFlow();
+      const [good, bad] = [await startedRun(flowId), await startedRun(flowId)];
+      const goodNext = advance(good, 2);
+      const badNext = advance(bad, 2);
+      badNext.write.events[1] = { runId: bad.id, seq: 3, type: 'StepSucceeded', nodeId: 'n3', at: at(3), data: { attempt: 1, output, handle: null, durationMs: 1 } };
+      const fresh = advance(runState(flowId), 1);
+      const rowsBefore = await count('history');
+
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [fresh.write], updates: [goodNext.write, badNext.write] })))
+        .rejects.toMatchObject({ name: 'UnstorableValueError', code: 'unstorable' });
+      expect(await count('history')).toBe(rowsBefore);
+      await expect(store.getRun(fresh.state.id)).resolves.toBeUndefined();
+
+      // What the runtime's split does: the commit without the member that holds the value.
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [fresh.write], updates: [goodNext.write] }))).resolves.toEqual(new Set([fresh.state.id]));
+      await expect(store.getHistory(good.id)).resolves.toEqual([...events(good, 1, 1), ...goodNext.write.events]);
+      await expect(store.getHistory(bad.id)).resolves.toEqual(events(bad, 1, 1));
+      expect(await count('history')).toBe(rowsBefore + 2);
     });
   });
 

@@ -159,7 +159,7 @@ export interface RunAudit {
 export async function auditRuns(deployment: Pick<Deployment, 'sql'>, runIds: readonly string[]): Promise<RunAudit[]> {
   const runs = await deployment.sql<{ id: string; status: string }>('SELECT id::text, status FROM runs WHERE id = ANY($1::uuid[])', [runIds]);
   const events = await deployment.sql<{ run_id: string; type: string; node_id: string | null; n: number }>(
-    `SELECT run_id::text, type, node_id, count(*)::int AS n FROM history
+    `SELECT run_id::text, type, node_id, count(*)::int AS n FROM history_events
      WHERE run_id = ANY($1::uuid[]) AND (type = ANY($2::text[]) OR type = 'StepSucceeded')
      GROUP BY run_id, type, node_id`,
     [runIds, TERMINAL_EVENTS],

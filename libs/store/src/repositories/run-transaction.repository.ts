@@ -162,8 +162,9 @@ export async function executeRunBatch(runner: QueryRunner, batch: RunBatch): Pro
     [result] = await rows<{ updated: string[]; inserted: string[] }>(runner, statement.text, statement.params);
   } catch (error) {
     const pg = pgError(error);
+    // history_pkey is (run_id, first_seq): another commit already appended after the same predecessor.
     if (pg?.code === '23505' && pg.constraint === 'history_pkey') {
-      throw new StoreConflictError('a history event with this (run_id, seq) already exists', statement.runIds);
+      throw new StoreConflictError('a history batch starting at this seq already exists for the run', statement.runIds);
     }
     throw asUnstorable(error) ?? error;
   }

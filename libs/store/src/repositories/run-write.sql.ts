@@ -6,6 +6,7 @@
 import type { HistoryEvent, RunState } from '@sluice/contracts';
 import { InvalidRunWriteError } from '../store.errors';
 import type { DeadLetterRecord, OutboxEntry, RunBatch, RunWrite, TimerEntry } from '@sluice/runtime';
+import { batchEventsJson } from './history-batch';
 import { json } from './sql';
 
 export interface RunWriteStatement {
@@ -90,7 +91,8 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
   const freshIds = new Set(fresh.map((run) => run.state.id));
   const isFresh = (runId: string | null): boolean => runId !== null && freshIds.has(runId);
   const writes = [...batch.inserts, ...batch.updates];
-  const events = [...fresh, ...runs].flatMap((run) => run.events);
+  // One history row per run: the events this commit appends to it (docs/history.md, storage).
+  const batches = [...fresh, ...runs].filter((run) => run.events.length > 0);
   const outbox: { entry: OutboxEntry; runId: string | null }[] = [
     ...writes.flatMap((write) => (write.outbox ?? []).map((entry) => ({ entry, runId: write.state.id }))),
     ...(batch.outbox ?? []).map((entry) => ({ entry, runId: null })),
@@ -131,16 +133,15 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
     WHERE r.id = u.id AND r.last_seq = u.prev_seq
     RETURNING r.id)`);
   }
-  if (events.length > 0) {
+  if (batches.length > 0) {
     ctes.push(`hist AS (
-      INSERT INTO history (run_id, seq, type, node_id, at, data)
-      SELECT e.run_id, e.seq, e.type, e.node_id, e.at, e.data
-      FROM unnest(${p.add(events.map((e) => e.runId), 'uuid[]')}, ${p.add(events.map((e) => e.seq), 'int[]')},
-                  ${p.add(events.map((e) => e.type), 'text[]')}, ${p.add(events.map((e) => e.nodeId ?? null), 'text[]')},
-                  ${p.add(events.map((e) => e.at), 'timestamptz[]')}, ${p.add(events.map((e) => json(e.data)), 'jsonb[]')},
-                  ${p.add(events.map((e) => isFresh(e.runId)), 'boolean[]')})
-           AS e(run_id, seq, type, node_id, at, data, fresh)
-      ${kept('e')})`);
+      INSERT INTO history (run_id, first_seq, last_seq, events)
+      SELECT h.run_id, h.first_seq, h.last_seq, h.events
+      FROM unnest(${p.add(batches.map((r) => r.state.id), 'uuid[]')}, ${p.add(batches.map((r) => r.prevSeq + 1), 'int[]')},
+                  ${p.add(batches.map((r) => r.state.lastSeq), 'int[]')}, ${p.add(batches.map((r) => batchEventsJson(r.events)), 'jsonb[]')},
+                  ${p.add(batches.map((r) => isFresh(r.state.id)), 'boolean[]')})
+           AS h(run_id, first_seq, last_seq, events, fresh)
+      ${kept('h')})`);
   }
   if (outbox.length > 0) {
     ctes.push(`ob AS (

@@ -5,6 +5,7 @@ import type {
   DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StepDeliveryCount,
   StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
 } from '@sluice/runtime';
+import { batchHistoryEvents, type BatchEvent } from './history-batch';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { countRedeliveries, recordDeliveryFailures } from './step-delivery.repository';
@@ -23,11 +24,7 @@ interface FlowRow {
 
 interface HistoryRow {
   run_id: string;
-  seq: number;
-  type: HistoryEvent['type'];
-  node_id: string | null;
-  at: Date;
-  data: HistoryEvent['data'];
+  events: BatchEvent[];
 }
 
 interface OutboxRow {
@@ -84,13 +81,6 @@ function withinBudget<R extends { bytes: number }>(rows: readonly R[], limit: nu
 /** A requested page size within 1…MAX_PAGE (50 when it is not a number). */
 function pageSize(limit: number): number {
   return Number.isFinite(limit) ? Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE) : 50;
-}
-
-function toHistoryEvent(row: HistoryRow): HistoryEvent {
-  return {
-    runId: row.run_id, seq: row.seq, type: row.type, at: iso(row.at), data: row.data,
-    ...(row.node_id === null ? {} : { nodeId: row.node_id }),
-  } as HistoryEvent;
 }
 
 function toOutboxEntry(row: OutboxRow): OutboxEntry {
@@ -378,14 +368,15 @@ export class TypeOrmStore implements StorePort {
     };
   }
 
+  /** Reads the batches that end after `afterSeq`; the first may start before it, so its earlier events are dropped. */
   async getHistory(runId: string, afterSeq = 0): Promise<HistoryEvent[]> {
     if (!isUuid(runId)) return [];
     const found = await autocommit<HistoryRow>(
       this.dataSource,
-      'SELECT run_id, seq, type, node_id, at, data FROM history WHERE run_id = $1::uuid AND seq > $2 ORDER BY seq',
+      'SELECT run_id, events FROM history WHERE run_id = $1::uuid AND last_seq > $2 ORDER BY first_seq',
       [runId, afterSeq],
     );
-    return found.map(toHistoryEvent);
+    return found.flatMap((row) => batchHistoryEvents(row.run_id, row.events, afterSeq));
   }
 
   // Outbox
