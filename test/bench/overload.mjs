@@ -1,6 +1,6 @@
 // `npm run bench:overload` (README.md, Benchmark): sustained overload against
 // backpressure (docs/guarantees.md#backpressure). The standard flows of
-// test/bench/support.mjs, with OVERLOAD_CONCURRENCY triggers in flight for
+// test/bench/flows.mjs, with OVERLOAD_CONCURRENCY triggers in flight for
 // OVERLOAD_SECONDS: a trigger refused with 503 is sent again at once, so the
 // pressure never lets up. Reports, for the accepted events, the latency from
 // accept (the producer run's start) to finish (the consumer run's end), how
@@ -23,15 +23,11 @@
 //                          50 and 500 ms, a worker finishes at most 100 events/s
 //   SLUICE_MAX_BACKLOG, SLUICE_MAX_BACKLOG_DRAIN_MS, SLUICE_BACKPRESSURE_WAIT_MS, WORKER_CONCURRENCY
 //                          passed to Sluice when set
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
-import pg from 'pg';
 import {
-  AMQP_URL, ROOT, api, createDatabase, createFlows, deleteNamespace, freePort, hex, orderEvent, rabbitNames, runCleanups, sleep,
-  startProcess as startChild, waitReady,
+  ROOT, finishedRuns, intEnv, latencyStats, listRuns, metricValue, orderEvent, runCleanups, sleep, startEmbedded, startProduction, startSink,
 } from './support.mjs';
 
 const SECONDS = intEnv('OVERLOAD_SECONDS', 30);
@@ -49,40 +45,11 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const cleanups = [];
 const log = (message) => process.stdout.write(`[overload ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const cleanup = () => runCleanups(cleanups, log);
-const startProcess = (name, script, env) => startChild(cleanups, name, script, { ...PASSED, ...env });
 
-function intEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
-
+/** Latency percentiles in whole ms. */
 function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]));
-  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };
-}
-
-/** The http step's target: answers 200 after SINK_DELAY_MS. */
-async function startSink() {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"ok":true}');
-      }, SINK_DELAY_MS);
-    });
-  });
-  server.keepAliveTimeout = 60000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.unshift(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return `http://127.0.0.1:${server.address().port}/sink`;
+  const { count, ...percentiles } = latencyStats(values);
+  return { count, ...Object.fromEntries(Object.entries(percentiles).map(([name, value]) => [name, value === null ? null : Math.round(value)])) };
 }
 
 /** CONCURRENCY lanes send triggers until `seconds` have passed; a refused one is sent again at once. */
@@ -115,11 +82,6 @@ async function overload(baseUrl, producerId, seconds) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, lane));
   return { ...counts, refusedAnswerMs: stats(refusedWaitMs), retryAfter: [...retryAfter] };
-}
-
-function metricValue(text, name) {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : null;
 }
 
 /** Samples /metrics every second while `work` runs. */
@@ -180,37 +142,24 @@ function report(mode, load, latency, samples, wallSeconds) {
 
 // ───────────────────────────── modes ─────────────────────────────
 
+/** Waits until `finished()` reaches `count`. */
+async function drained(finished, count) {
+  for (let until = Date.now() + DRAIN_TIMEOUT_MS; (await finished()) < count; await sleep(250)) {
+    if (Date.now() > until) throw new Error(`accepted events did not finish within ${DRAIN_TIMEOUT_MS} ms`);
+  }
+}
+
 async function production(sinkUrl) {
-  const databaseUrl = (await createDatabase(cleanups, 'bench_overload')).url;
-  const namespace = `bench-${hex()}`;
-  cleanups.unshift(() => deleteNamespace(namespace));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env = { DATABASE_URL: databaseUrl, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false' };
-  const apiProcess = startProcess('api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  await waitReady(baseUrl, apiProcess);
-  const flows = await createFlows(baseUrl, sinkUrl);
-  const workers = Array.from({ length: WORKERS }, (_, i) => startProcess(`worker-${i + 1}`, 'apps/worker/dist/main.js', env));
-  const connection = await amqp.connect(AMQP_URL);
-  const channel = await connection.createChannel();
-  const [stepsQueue, ingestQueue] = rabbitNames(namespace);
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
+  const deployment = await startProduction(cleanups, log, { prefix: 'bench_overload', workers: WORKERS, sinkUrl, env: PASSED });
+  const { baseUrl, flows, channel, names, db } = deployment;
   try {
-    for (let until = Date.now() + 60_000; (await channel.checkQueue(stepsQueue)).consumerCount < WORKERS; await sleep(200)) {
-      if (Date.now() > until) throw new Error('workers did not start consuming');
-    }
-    const finishedCount = async () =>
-      Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
     const started = performance.now();
     const { result: load, samples } = await sampling(baseUrl, () => overload(baseUrl, flows.producerId, SECONDS), async () => ({
-      stepsQueue: (await channel.checkQueue(stepsQueue)).messageCount,
-      ingestQueue: (await channel.checkQueue(ingestQueue)).messageCount,
+      stepsQueue: (await channel.checkQueue(names.stepsQueue)).messageCount,
+      ingestQueue: (await channel.checkQueue(names.ingestQueue)).messageCount,
     }));
     log(`  load over: ${load.accepted} accepted, ${load.refused} refused; waiting for the accepted events to finish`);
-    for (let until = Date.now() + DRAIN_TIMEOUT_MS; (await finishedCount()) < load.accepted; await sleep(250)) {
-      if (Date.now() > until) throw new Error(`accepted events did not finish within ${DRAIN_TIMEOUT_MS} ms`);
-    }
+    await drained(deployment.completed, load.accepted);
     const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
     const { rows } = await db.query(
       `SELECT extract(epoch FROM c.finished_at) * 1000 - extract(epoch FROM p.started_at) * 1000 AS ms
@@ -222,59 +171,35 @@ async function production(sinkUrl) {
     result.limit = limit;
     return result;
   } catch (error) {
-    for (const proc of [apiProcess, ...workers]) log(`${proc.name} output:\n${proc.output()}`);
+    deployment.printOutput();
     throw error;
   } finally {
-    await db.end().catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    await deployment.close();
   }
 }
 
 async function embedded(sinkUrl) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-overload-'));
-  cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const proc = startProcess('embedded', 'apps/api/dist/main.js', {
-    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SLUICE_SEED_SAMPLES: 'false', SLUICE_WEB_DIR: join(dataDir, 'no-ui'),
-  });
+  const target = await startEmbedded(cleanups, log, { sinkUrl, env: PASSED, prefix: 'sluice-overload-' });
+  const { baseUrl, flows } = target;
   try {
-    await waitReady(baseUrl, proc);
-    const flows = await createFlows(baseUrl, sinkUrl);
-    const finishedCount = async () => {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
-      let total = 0;
-      for (const match of text.matchAll(/^sluice_runs_finished_total\{status="(succeeded|failed)"\} (\d+)/gm)) total += Number(match[2]);
-      return total;
-    };
     const started = performance.now();
     const { result: load, samples } = await sampling(baseUrl, () => overload(baseUrl, flows.producerId, SECONDS));
     log(`  load over: ${load.accepted} accepted, ${load.refused} refused; waiting for the accepted events to finish`);
     // Each event finishes two runs: the producer's and the consumer's.
-    for (let until = Date.now() + DRAIN_TIMEOUT_MS; (await finishedCount()) < 2 * load.accepted; await sleep(250)) {
-      if (Date.now() > until) throw new Error(`accepted events did not finish within ${DRAIN_TIMEOUT_MS} ms`);
-    }
+    await drained(() => finishedRuns(baseUrl), 2 * load.accepted);
     const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
-    const runs = async (flowId) => {
-      const all = [];
-      let cursor;
-      do {
-        const page = await api(baseUrl, 'GET', `/api/runs?flowId=${flowId}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        all.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return all;
-    };
-    const producers = new Map((await runs(flows.producerId)).map((run) => [run.id, run]));
-    const latencies = (await runs(flows.consumerId))
+    const producers = new Map((await listRuns(baseUrl, flows.producerId)).map((run) => [run.id, run]));
+    const latencies = (await listRuns(baseUrl, flows.consumerId))
       .filter((run) => run.finishedAt && producers.has(run.parentRunId))
       .map((run) => Date.parse(run.finishedAt) - Date.parse(producers.get(run.parentRunId).startedAt));
     const result = report('embedded (1 process)', load, stats(latencies), samples, wallSeconds);
     result.limit = metricValue(await (await fetch(`${baseUrl}/metrics`)).text(), 'sluice_backlog_limit');
     return result;
   } catch (error) {
-    log(`embedded output:\n${proc.output()}`);
+    target.printOutput();
     throw error;
+  } finally {
+    await target.close();
   }
 }
 
@@ -295,19 +220,16 @@ function table(results) {
 
 async function main() {
   const started = Date.now();
-  const sinkUrl = await startSink();
+  const sinkUrl = (await startSink(cleanups, { delayMs: SINK_DELAY_MS })).url;
   const results = [];
   for (const mode of MODES) {
     if (mode !== 'production' && mode !== 'embedded') throw new Error(`OVERLOAD_MODES: unknown mode ${mode}`);
     log(`${mode}: ${CONCURRENCY} triggers in flight for ${SECONDS} s`);
+    // Each mode removes its database, queues, processes and data directory when it is done; the sink stays.
     const run = mode === 'production' ? await production(sinkUrl) : await embedded(sinkUrl);
     const latency = run.acceptToFinishMs;
     log(`  ${run.accepted} accepted (${run.acceptedPerS}/s), ${run.refused} refused; accept→finish p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms`);
     results.push(run);
-    // Drop this mode's database, queues and processes; the sink stays.
-    const sink = cleanups.pop();
-    await cleanup();
-    cleanups.push(sink);
   }
   await cleanup();
   process.stdout.write(table(results));

@@ -41,13 +41,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import amqp from 'amqplib';
-import pg from 'pg';
 import { Pool } from 'undici';
-import {
-  AMQP_URL, ROOT, createDatabase, createFlows, deleteNamespace, freePort, hex, latencyStats, orderEvent, rabbitNames,
-  runCleanups, sleep, startProcess, startSink, waitFor, waitReady,
-} from './support.mjs';
+import { ROOT, latencyStats, orderEvent, runCleanups, sleep, startProduction, startSink, waitFor } from './support.mjs';
 
 const SAMPLE_SECONDS = 10;
 const WARMUP = 200;
@@ -225,33 +220,13 @@ function triggerClient(baseUrl, producerId) {
 async function soak({ minutes, rate: fixedRate, workers }) {
   const seconds = Math.round(minutes * 60);
   const sink = await startSink(cleanups);
-  const database = await createDatabase(cleanups, 'soak');
-  const namespace = `soak-${hex()}`;
-  cleanups.unshift(() => deleteNamespace(namespace));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: database.url, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false',
-    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
-  };
-  const apiProcess = startProcess(cleanups, 'api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  await waitReady(baseUrl, apiProcess);
-  const flows = await createFlows(baseUrl, sink.url);
-  const workerProcesses = Array.from({ length: workers }, (_, i) => startProcess(cleanups, `worker-${i + 1}`, 'apps/worker/dist/main.js', env));
-  const processes = [apiProcess, ...workerProcesses];
-
-  const connection = await amqp.connect(AMQP_URL);
-  cleanups.unshift(() => connection.close().catch(() => undefined));
-  const channel = await connection.createChannel();
-  const [stepsQueue, ingestQueue] = rabbitNames(namespace);
-  await waitFor(`${workers} workers consuming`, async () => (await channel.checkQueue(stepsQueue)).consumerCount >= workers, 60000);
-  // A pool: a sample asks several things at once.
-  const db = new pg.Pool({ connectionString: database.url, max: 4 });
-  cleanups.unshift(() => db.end().catch(() => undefined));
+  const env = process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {};
+  const deployment = await startProduction(cleanups, log, { prefix: 'soak', workers, sinkUrl: sink.url, env });
+  const { baseUrl, flows, processes, channel, db } = deployment;
+  const { stepsQueue, ingestQueue } = deployment.names;
 
   const client = triggerClient(baseUrl, flows.producerId);
-  const finished = async () =>
-    Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
+  const finished = deployment.completed;
   const drained = (description) => waitFor(description, async () => (await finished()) >= client.counts.accepted, DRAIN_TIMEOUT_MS);
   const exitedEarly = () => processes.find((proc) => proc.child.exitCode !== null || proc.child.signalCode !== null);
 
