@@ -1,92 +1,142 @@
-// `npm run bench` (README.md, Benchmark): end-to-end events/s and trigger→completion
-// latency of the standard flow, beside the raw limits of the same RabbitMQ
-// and PostgreSQL, in one run on this machine. Runs over the built dist of
-// libs and apps (`npm run bench` builds first).
+// `npm run bench` (README.md, Benchmark): Sluice's throughput, latency and
+// cost per event on the standard flow, each set against raw figures of the
+// same PostgreSQL and RabbitMQ measured in the same run on this machine, above
+// all the naive durable step loop (naive-loop.mjs), the yardstick of what a
+// step costs with no engine at all. Runs over the built dist of libs and apps
+// (`npm run bench` builds first).
 //
 //   producer: trigger → filter (event.amount > 100) → transform → publish bench.orders
 //   consumer: subscribe bench.orders → http POST to a local sink → end
 //
-// Production mode: a fresh database on the PostgreSQL server, RabbitMQ under
-// a random AMQP_NAMESPACE, the API as a process and 1, 2 and 4 worker
-// processes. Embedded mode: one `npm start` process (PGlite, in-process broker).
-// Everything it creates (databases, queues, exchanges, data directories) is
-// removed at the end, also after a failure.
+//   npm run bench                  full run: workers 1, 2, 4; bench-results/bench-<timestamp>.json and latest.json
+//   npm run bench -- --quick       under 5 minutes: workers 1 and 2, shorter phases; latest.json only
+//   node test/bench/bench.mjs --smoke   seconds long, tiny counts, for the CI smoke test (latest.json only)
 //
-// Environment:
-//   BENCH_EVENTS        events per end-to-end run (default 5000)
-//   BENCH_CONCURRENCY   triggers in flight (default 64)
-//   BENCH_WORKERS       worker counts for production mode (default 1,2,4)
-//   BENCH_EMBEDDED      run embedded mode too (default true)
-//   BENCH_EMBEDDED_EVENTS  events for embedded mode (default min(BENCH_EVENTS, 1000): it is the slowest)
-//   BENCH_RAW_MESSAGES  messages for the bare RabbitMQ test (default 20000)
-//   BENCH_TIMEOUT_S     longest wait for one run's completions (default 300)
-//   WORKER_CONCURRENCY  passed to the workers (default: Sluice's, 50)
-//   BENCH_NODE_OPTIONS  node options of the spawned API and workers, given on their command line (so options
-//                       NODE_OPTIONS refuses work too), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-//   BENCH_EXPRESSIONS   measure the cost of the expression limits first (default true; see expressions.mjs)
+// Phases, in order:
+//   1. raw limits: bare amqplib publish-confirm → consume-ack of 1 KiB
+//      persistent messages; bare pg INSERTs; the naive durable step loop.
+//   2. production mode (a fresh database, RabbitMQ under a fresh
+//      AMQP_NAMESPACE, the API and 1, 2 (and 4) worker processes): after a
+//      warm-up, BENCH_EVENTS triggers in a closed loop, BENCH_CONCURRENCY in
+//      flight. The worker count with the most events/s is `engine`.
+//   3. half load, production with that worker count on a fresh deployment:
+//      an open loop at half engine.eventsPerSec for BENCH_HALF_LOAD_S.
+//   4. embedded mode (one `npm start` process: PGlite, in-process broker):
+//      a closed loop of BENCH_EMBEDDED_EVENTS, then, in the same process, an
+//      open loop at half its own events/s.
+// Triggers come from the driver (driver.mjs), a process of its own whose CPU
+// is reported apart as `driver`. Events/s counts consumer runs finished;
+// latency runs from the producer run's start to the consumer run's end, read
+// from the store. Everything created (databases, queues, exchanges, data
+// directories) is removed at the end, also after a failure or Ctrl-C.
+//
+// Results (latest.json; README.md, Benchmark, gives every field):
+//   engine             the best production run: events/s, StepSucceeded events per event, p50/p99,
+//                      history rows per event, outbox inserts per event (every step and event message
+//                      Sluice hands to RabbitMQ goes through the outbox), ingest-queue deliveries and
+//                      run-change notices per event (counted on queues of this benchmark's own, bound
+//                      beside Sluice's), CPU ms per event by process
+//   scaling            events/s and p99 for each worker count
+//   latencyAtHalfLoad  the open loop's p50/p99 at the offered rate
+//   embedded           events/s, p99 and its own half-load latency
+//   raw                amqpMsgsPerSec, pgRowsPerSec (100 rows per INSERT), pipelineStepsPerSec (naive loop)
+//   rss                VmRSS (MiB) of the API and the workers (their sum; `workers`: each) 10 s into the
+//                      engine run, or at its end when it is shorter, and at its end
+//   ratios, targets    engine steps/s ÷ naive steps/s ≥ 3, history rows per event ≤ 6, half-load p99 < 250 ms,
+//                      embedded ÷ production with 1 worker ≥ 1, embedded half-load p99 < 250 ms, RSS at the end
+//                      no more than 20% above RSS at 10 s; pass or fail each. The run itself exits 0 either way.
+//
+// Environment (unset: the mode's default, full / --quick / --smoke):
+//   BENCH_EVENTS           events per production closed loop (10000 / 4000 / 60)
+//   BENCH_CONCURRENCY      triggers in flight in the closed loops (64 in every mode)
+//   BENCH_WORKERS          worker counts for production mode (1,2,4 / 1,2 / 1)
+//   BENCH_WARMUP           warm-up events before each measurement (BENCH_EVENTS / 20 within 20–200; --smoke 10)
+//   BENCH_EMBEDDED         run embedded mode (true)
+//   BENCH_EMBEDDED_EVENTS  events for embedded mode's closed loop (min(BENCH_EVENTS, 1000); --smoke 30)
+//   BENCH_HALF_LOAD        run the half-load open loops (true)
+//   BENCH_HALF_LOAD_S      length of each open loop, in s (30 / 20 / 2)
+//   BENCH_NAIVE_S          the naive loop's measured window, in s (20 / 10 / 2)
+//   BENCH_NAIVE_WARMUP_S   the naive loop's warm-up, in s (5 / 3 / 1)
+//   BENCH_RAW_MESSAGES     messages for the bare RabbitMQ test (20000 / 10000 / 500)
+//   BENCH_TIMEOUT_S        longest wait for one run's completions (300)
+//   BENCH_TAPS             count ingest deliveries and notices on queues of its own (true); each tap
+//                          adds a little delivery work to RabbitMQ's CPU figure
+//   BENCH_EXPRESSIONS      measure the cost of the expression limits first (true / false / false; expressions.mjs)
+//   BENCH_RESULTS_DIR      where latest.json (and the timestamped file) go (bench-results/)
+//   BENCH_LEDGER           a file that each database, namespace, queue and directory is noted in before it
+//                          is created, for a supervisor to remove what a killed run left (support.mjs)
+//   BENCH_NODE_OPTIONS     node options of the spawned API, workers and embedded process, given on their command
+//                          line (so options NODE_OPTIONS refuses work too), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+//   WORKER_CONCURRENCY     passed to the workers and the embedded process (default: Sluice's, 50)
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { measureExpressionCost } from './expressions.mjs';
+import { naiveLoop } from './naive-loop.mjs';
 import {
-  AMQP_URL, PG, ROOT, admin, api, createDatabase as createDatabaseIn, createFlows, deleteNamespace, freePort, hex, latencyStats, orderEvent,
-  rabbitNames, runCleanups, sleep, startProcess as startProcessIn, startSink as startSinkIn, waitFor, waitReady,
+  AMQP_URL, PG, ROOT, STEPS_PER_EVENT, createDatabase, databaseStats, deleteQueuesAndExchanges, cpuMeter, hex, intEnv, latencyStats, listRuns,
+  round, rowsInserted, rssMiB, runCleanups, sleep, startDriver, startEmbedded, startProduction, startSink, track, waitFor,
 } from './support.mjs';
 
-const EVENTS = intEnv('BENCH_EVENTS', 5000);
+const PRESETS = {
+  full: { events: 10000, workers: '1,2,4', embeddedEvents: 1000, halfLoadS: 30, naiveS: 20, naiveWarmupS: 5, rawMessages: 20000, rawPgScale: 1, expressions: true },
+  quick: { events: 4000, workers: '1,2', embeddedEvents: 1000, halfLoadS: 20, naiveS: 10, naiveWarmupS: 3, rawMessages: 10000, rawPgScale: 0.5, expressions: false },
+  smoke: { events: 60, workers: '1', embeddedEvents: 30, halfLoadS: 2, naiveS: 2, naiveWarmupS: 1, rawMessages: 500, rawPgScale: 0.05, expressions: false, warmup: 10 },
+};
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } }, strict: true });
+const MODE = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
+const PRESET = PRESETS[MODE];
+
+const EVENTS = intEnv('BENCH_EVENTS', PRESET.events);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 64);
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map((n) => Number(n.trim())).filter((n) => n > 0);
-const RUN_EMBEDDED = (process.env.BENCH_EMBEDDED ?? 'true') !== 'false';
-const EMBEDDED_EVENTS = intEnv('BENCH_EMBEDDED_EVENTS', Math.min(EVENTS, 1000));
-const RAW_MESSAGES = intEnv('BENCH_RAW_MESSAGES', 20000);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS || PRESET.workers).split(',').map((n) => Number(n.trim())).filter((n) => n > 0);
+const WARMUP = intEnv('BENCH_WARMUP', PRESET.warmup ?? Math.min(200, Math.max(20, Math.floor(EVENTS / 20))));
+const RUN_EMBEDDED = boolEnv('BENCH_EMBEDDED', true);
+const EMBEDDED_EVENTS = intEnv('BENCH_EMBEDDED_EVENTS', Math.min(EVENTS, PRESET.embeddedEvents));
+const RUN_HALF_LOAD = boolEnv('BENCH_HALF_LOAD', true);
+const HALF_LOAD_S = intEnv('BENCH_HALF_LOAD_S', PRESET.halfLoadS);
+const NAIVE_S = intEnv('BENCH_NAIVE_S', PRESET.naiveS);
+const NAIVE_WARMUP_S = intEnv('BENCH_NAIVE_WARMUP_S', PRESET.naiveWarmupS);
+const RAW_MESSAGES = intEnv('BENCH_RAW_MESSAGES', PRESET.rawMessages);
 const TIMEOUT_MS = intEnv('BENCH_TIMEOUT_S', 300) * 1000;
-const WARMUP = Math.min(200, Math.max(20, Math.floor(EVENTS / 20)));
+const TAPS = boolEnv('BENCH_TAPS', true);
+const RUN_EXPRESSIONS = boolEnv('BENCH_EXPRESSIONS', PRESET.expressions);
+const RESULTS_DIR = process.env.BENCH_RESULTS_DIR || join(ROOT, 'bench-results');
+/** BENCH_NODE_OPTIONS go on the command line: node refuses --cpu-prof in NODE_OPTIONS. */
+const NODE_OPTIONS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const SLUICE_ENV = process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {};
+
+/** When the first RSS reading of the engine run is taken, in ms from its start. */
+const RSS_FIRST_AT_MS = 10_000;
+/** Open-loop triggers waiting for an answer at most; one due beyond that is skipped (and counted). */
+const OPEN_LOOP_MAX_IN_FLIGHT = 512;
+const TARGETS = { engineStepsToNaive: 3.0, rowsPerEvent: 6, halfLoadP99Ms: 250, embeddedToOneWorker: 1.0, rssGrowth: 0.2 };
 
 /** Cleanups still to run, newest first; run on success, failure and Ctrl-C. */
 const cleanups = [];
 const log = (message) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function intEnv(name, fallback) {
+function boolEnv(name, fallback) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
-
-// ───────────────────────────── PostgreSQL helpers ─────────────────────────────
-
-const createDatabase = (prefix) => createDatabaseIn(cleanups, prefix);
-
-async function databaseStats(name) {
-  return admin(async (client) => {
-    const { rows } = await client.query(
-      `SELECT xact_commit::bigint AS commits, xact_rollback::bigint AS rollbacks, tup_inserted::bigint AS inserted,
-              tup_updated::bigint AS updated, tup_deleted::bigint AS deleted, tup_returned::bigint AS returned
-       FROM pg_stat_database WHERE datname = $1`,
-      [name],
-    );
-    return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([key, value]) => [key, Number(value)]));
-  });
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false, got ${raw}`);
+  return raw === 'true';
 }
 
 // ───────────────────────────── raw limits ─────────────────────────────
 
 /** Bare amqplib: publish with confirms in windows of 100, consume with manual ack (prefetch 100), 1 KiB persistent messages. */
 async function rawRabbitMq(count) {
-  const queue = `bench-${hex()}.raw`;
+  const queue = `bench-raw-${hex()}`;
+  track('queue', queue);
+  cleanups.unshift(() => deleteQueuesAndExchanges([queue]));
   const publisher = await amqp.connect(AMQP_URL);
   const consumer = await amqp.connect(AMQP_URL);
-  cleanups.unshift(async () => {
-    const connection = await amqp.connect(AMQP_URL);
-    const channel = await connection.createChannel();
-    await channel.deleteQueue(queue);
-    await connection.close();
-  });
   try {
     const pub = await publisher.createConfirmChannel();
     await pub.assertQueue(queue, { durable: true });
@@ -127,9 +177,10 @@ async function rawRabbitMq(count) {
  * on 1 and on 8 connections, each statement its own transaction
  * (synchronous_commit on). An ordinary table, because a TEMP table writes no
  * WAL, so its commits never wait for the disk; that figure is reported apart.
+ * `scale` shortens every part (1: 400 statements of 100 rows, 2000 single rows).
  */
-async function rawPostgres() {
-  const database = await createDatabase('bench_raw');
+async function rawPostgres(scale) {
+  const database = await createDatabase(cleanups, 'bench_raw');
   const connect = async () => {
     const client = new pg.Client({ ...PG, database: database.name });
     await client.connect();
@@ -140,9 +191,9 @@ async function rawPostgres() {
   await setup.query(ddl('rows_multi'));
   await setup.query(ddl('rows_single'));
   const data = JSON.stringify({ type: 'StepSucceeded', nodeId: 'call', data: { output: { status: 200, body: { ok: true } }, durationMs: 3 } });
+  const statements = Math.max(4, Math.round(400 * scale));
+  const singles = Math.max(40, Math.round(2000 * scale / 8) * 8);
 
-  // 100 rows per statement.
-  const statements = 400;
   const values = Array.from({ length: 100 }, (_, i) => `($${i * 3 + 1}::uuid, $${i * 3 + 2}::uuid, $${i * 3 + 3}::int, '${data}'::jsonb)`).join(',');
   const multiSql = `INSERT INTO rows_multi (id, run_id, seq, data) VALUES ${values}`;
   let started = performance.now();
@@ -157,385 +208,519 @@ async function rawPostgres() {
     for (let i = 0; i < count; i += 1) await client.query(singleSql, [randomUUID(), randomUUID()]);
   };
   started = performance.now();
-  await singleRun(setup, 2000);
-  const single1PerS = Math.round(2000 / ((performance.now() - started) / 1000));
+  await singleRun(setup, singles);
+  const single1PerS = Math.round(singles / ((performance.now() - started) / 1000));
 
   const clients = await Promise.all(Array.from({ length: 8 }, connect));
   started = performance.now();
-  await Promise.all(clients.map((client) => singleRun(client, 500)));
-  const single8PerS = Math.round(4000 / ((performance.now() - started) / 1000));
+  await Promise.all(clients.map((client) => singleRun(client, singles / 4)));
+  const single8PerS = Math.round((singles * 2) / ((performance.now() - started) / 1000));
   await Promise.all(clients.map((client) => client.end()));
 
   await setup.query(ddl('rows_temp', 'TEMP'));
   const tempSql = singleSql.replace('rows_single', 'rows_temp');
   started = performance.now();
-  for (let i = 0; i < 2000; i += 1) await setup.query(tempSql, [randomUUID(), randomUUID()]);
-  const tempSingle1PerS = Math.round(2000 / ((performance.now() - started) / 1000));
+  for (let i = 0; i < singles; i += 1) await setup.query(tempSql, [randomUUID(), randomUUID()]);
+  const tempSingle1PerS = Math.round(singles / ((performance.now() - started) / 1000));
   await setup.end();
   return { multiRowsPerS, single1PerS, single8PerS, tempSingle1PerS };
 }
 
-// ───────────────────────────── CPU accounting (Linux /proc) ─────────────────────────────
+// ───────────────────────────── loops ─────────────────────────────
 
-/** CPU time (user + system) of a process so far, in ms; 0 when it is gone or /proc is missing. Assumes USER_HZ = 100. */
-function cpuMsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
+/** VmRSS of each process, in MiB, and when it was read (s from the run's start). */
+function readRss(processes, elapsedMs) {
+  return { s: round(elapsedMs / 1000, 1), ...Object.fromEntries(processes.map((proc) => [proc.name, rssMiB(proc.child.pid)])) };
 }
 
-/** Pids of processes with this command name (postgres backends, RabbitMQ's beam.smp). */
-function pidsNamed(name) {
-  try {
-    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return [];
-  }
+/** WARMUP triggers and their completion: JIT, pools, channels. */
+async function warmUp(target, driver) {
+  await driver.request({ kind: 'closed', count: WARMUP, inFlight: Math.min(CONCURRENCY, WARMUP), firstIndex: 0 });
+  await waitFor('warm-up completions', async () => (await target.completed()) >= WARMUP, TIMEOUT_MS);
 }
 
 /**
- * CPU used by each part between snapshot and `since()`, in ms. PostgreSQL and
- * RabbitMQ are machine-wide: anything else using them on this machine counts too.
+ * `count` triggers with CONCURRENCY in flight, until all have finished.
+ * Returns when they started, the driver's answer, the wall time, the CPU
+ * used by `parts` (and the driver, PostgreSQL, RabbitMQ) and RSS readings.
  */
-function cpuSnapshot(parts) {
-  const take = () => ({
-    ...Object.fromEntries(Object.entries(parts).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0)])),
-    postgres: Object.fromEntries(pidsNamed('postgres').map((pid) => [pid, cpuMsOf(pid)])),
-    rabbitmq: pidsNamed('beam.smp').reduce((sum, pid) => sum + cpuMsOf(pid), 0),
-    driver: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+async function closedLoop(target, driver, { count, firstIndex, parts, database, onTick }) {
+  const baseline = await target.completed();
+  const measuredFrom = new Date();
+  await sleep(20);
+  const cpu = await cpuMeter({ ...parts, driver: [driver.child.pid] }, { database });
+  const t0 = performance.now();
+  let drivingError;
+  const driving = driver.request({ kind: 'closed', count, inFlight: CONCURRENCY, firstIndex }).catch((error) => {
+    drivingError = error;
   });
-  const before = take();
-  return () => {
-    const after = take();
-    const used = {};
-    for (const name of [...Object.keys(parts), 'rabbitmq', 'driver']) used[name] = after[name] - before[name];
-    used.postgres = Object.entries(after.postgres).reduce((sum, [pid, ms]) => sum + ms - (before.postgres[pid] ?? 0), 0);
-    return used;
+  let rssFirst;
+  await waitFor(`${count} completions`, async () => {
+    if (drivingError) throw drivingError;
+    return (await target.completed()) >= baseline + count;
+  }, TIMEOUT_MS, async () => {
+    const elapsed = performance.now() - t0;
+    if (!rssFirst && elapsed >= RSS_FIRST_AT_MS) rssFirst = readRss(target.processes, elapsed);
+    if (onTick) await onTick(elapsed);
+  });
+  const sent = await driving;
+  if (drivingError) throw drivingError;
+  const wallMs = performance.now() - t0;
+  const used = await cpu();
+  const rssEnd = readRss(target.processes, wallMs);
+  if (sent.failed > 0) throw new Error(`${sent.failed} of ${count} triggers were not accepted: ${sent.errors.join('; ')}`);
+  return { measuredFrom, sent, wallMs, used, rss: { first: rssFirst ?? rssEnd, end: rssEnd } };
+}
+
+/** Triggers at `rate` per second for `seconds` (open loop), until every accepted one has finished. */
+async function openLoop(target, driver, { rate, seconds, firstIndex }) {
+  const baseline = await target.completed();
+  const measuredFrom = new Date();
+  await sleep(20);
+  const sent = await driver.request({ kind: 'open', rate, seconds, firstIndex, maxInFlight: OPEN_LOOP_MAX_IN_FLIGHT });
+  if (sent.failed > 0) throw new Error(`${sent.failed} open-loop triggers were not accepted: ${sent.errors.join('; ')}`);
+  await waitFor(`${sent.index.length} completions`, async () => (await target.completed()) >= baseline + sent.index.length, TIMEOUT_MS);
+  return { measuredFrom, sent };
+}
+
+// ───────────────────────────── figures ─────────────────────────────
+
+/** Producer run start → consumer run end of every event whose producer run started at `from` or later (production: from the database). */
+async function productionLatencies(deployment, from) {
+  const { rows } = await deployment.db.query(
+    `SELECT extract(epoch FROM p.started_at) * 1000 AS started, extract(epoch FROM c.finished_at) * 1000 AS finished, c.status
+     FROM runs c JOIN runs p ON p.id = (c.state->>'parentRunId')::uuid
+     WHERE c.flow_id = $1 AND p.started_at >= $2`,
+    [deployment.flows.consumerId, from],
+  );
+  return rows.map((row) => ({ started: Number(row.started), finished: row.finished === null ? NaN : Number(row.finished), status: row.status }));
+}
+
+/** The same in embedded mode, through the API (PGlite lives inside the process). */
+async function embeddedLatencies(target, from) {
+  const producers = new Map((await listRuns(target.baseUrl, target.flows.producerId)).map((run) => [run.id, run]));
+  const pairs = [];
+  for (const run of await listRuns(target.baseUrl, target.flows.consumerId)) {
+    const parent = producers.get(run.parentRunId);
+    if (!parent || Date.parse(parent.startedAt) < from.getTime()) continue;
+    pairs.push({ started: Date.parse(parent.startedAt), finished: run.finishedAt ? Date.parse(run.finishedAt) : NaN, status: run.status });
+  }
+  return pairs;
+}
+
+const ms = (stats) => ({ p50: round(stats.p50 ?? NaN, 1), p95: round(stats.p95 ?? NaN, 1), p99: round(stats.p99 ?? NaN, 1), max: round(stats.max ?? NaN, 1) });
+
+/** Events/s from first start to last finish, and latency percentiles, of the finished events. */
+function summarise(pairs) {
+  const finished = pairs.filter((pair) => Number.isFinite(pair.finished));
+  const first = Math.min(...finished.map((pair) => pair.started));
+  const last = Math.max(...finished.map((pair) => pair.finished));
+  return {
+    events: finished.length,
+    failed: finished.filter((pair) => pair.status === 'failed').length,
+    eventsPerS: Math.round(finished.length / ((last - first) / 1000)),
+    latencyMs: ms(latencyStats(finished.map((pair) => pair.finished - pair.started))),
   };
 }
 
-// ───────────────────────────── processes ─────────────────────────────
-
-/** BENCH_NODE_OPTIONS go on the command line: node refuses --cpu-prof in NODE_OPTIONS. */
-const NODE_OPTIONS = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-const startProcess = (name, script, env) => startProcessIn(cleanups, name, script, env, NODE_OPTIONS);
-const startSink = () => startSinkIn(cleanups);
-
-// ───────────────────────────── the flows and the driver ─────────────────────────────
-
-/** Sends `count` triggers with `concurrency` in flight; returns the wall time it took, in ms. */
-async function drive(baseUrl, producerId, count, concurrency) {
-  let next = 0;
-  let failures = 0;
-  const started = performance.now();
-  const lane = async () => {
-    while (next < count) {
-      const i = next;
-      next += 1;
-      let response;
-      let text;
-      // Backpressure refuses a trigger with 503 overloaded while the backlog is full: send it again.
-      do {
-        response = await fetch(`${baseUrl}/api/flows/${producerId}/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(orderEvent(i)),
-        });
-        text = await response.text();
-      } while (response.status === 503 && text.includes('"overloaded"'));
-      if (response.status !== 202) failures += 1;
-    }
+/** What the driver saw: the answer time of accepted triggers, refusals, and (open loop) how late sends left. */
+function driverFigures(sent) {
+  const answer = latencyStats(sent.answerMs);
+  const late = latencyStats(sent.lateMs);
+  return {
+    accepted: sent.index.length,
+    refused: sent.refused,
+    skipped: sent.skipped,
+    answerMs: { p50: answer.p50, p99: answer.p99, max: answer.max },
+    ...(sent.lateMs.length > 0 ? { sendLateMs: { p50: late.p50, p99: late.p99, max: late.max } } : {}),
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  if (failures > 0) throw new Error(`${failures} of ${count} triggers were not accepted`);
-  return performance.now() - started;
+}
+
+/** CPU ms per event by part, and how busy the cores were: Sluice's parts, the driver, the rest of the machine. */
+function cpuReport(used, events, wallMs) {
+  const { harness, machine, postgresAll, ...parts } = used;
+  const measured = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  return {
+    msPerEvent: Object.fromEntries(Object.entries(parts).map(([name, value]) => [name, round(value / events, 2)])),
+    totalMsPerEvent: round(measured / events, 2),
+    harnessMsPerEvent: round(harness / events, 2),
+    postgresMachineWideMsPerEvent: round(postgresAll / events, 2),
+    coresBusy: round(measured / wallMs, 2),
+    machineCoresBusy: round(machine / wallMs, 2),
+    // What else kept the cores busy meanwhile (other work on the machine, this harness included): a noisy run shows here.
+    otherCoresBusy: round(Math.max(0, machine - measured) / wallMs, 2),
+  };
+}
+
+/**
+ * Counts what reaches two exchanges on queues of this benchmark's own: the
+ * events exchange, bound with `#` like Sluice's ingest queue (so it sees each
+ * delivery into it), and the notices fan-out. Exclusive queues: they go with
+ * the connection.
+ */
+async function startTaps(deployment) {
+  const channel = await deployment.connection.createChannel();
+  const counts = { ingest: 0, notices: 0 };
+  const { eventsExchange, noticesExchange } = deployment.names;
+  for (const [name, exchange, pattern] of [['ingest', eventsExchange, '#'], ['notices', noticesExchange, '']]) {
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    await channel.bindQueue(queue, exchange, pattern);
+    await channel.consume(queue, () => {
+      counts[name] += 1;
+    }, { noAck: true });
+  }
+  return counts;
+}
+
+/** Figures of the whole run read from the store: events, StepSucceeded events and history rows. */
+async function storeFigures(deployment) {
+  const { db, flows } = deployment;
+  // History storage as one row per run per commit exposes its events through a view.
+  const source = (await db.query(`SELECT to_regclass('history_events') IS NOT NULL AS view`)).rows[0].view ? 'history_events' : 'history';
+  const { rows } = await db.query(
+    `SELECT (SELECT count(*) FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')) AS events,
+            (SELECT count(*) FROM runs WHERE flow_id = $2) AS triggers,
+            (SELECT count(*) FROM ${source} WHERE type = 'StepSucceeded') AS steps,
+            (SELECT count(*) FROM history) AS history_rows,
+            (SELECT count(*) FROM outbox) AS outbox_left`,
+    [flows.consumerId, flows.producerId],
+  );
+  const row = Object.fromEntries(Object.entries(rows[0]).map(([key, value]) => [key, Number(value)]));
+  return { historySource: source, ...row };
 }
 
 // ───────────────────────────── production mode ─────────────────────────────
 
+/** Production with `workers` workers: warm-up, then EVENTS triggers in a closed loop. */
 async function productionRun(workers, sink) {
-  const database = await createDatabase('bench_e2e');
-  const namespace = `bench-${hex()}`;
-  cleanups.unshift(() => deleteNamespace(namespace));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const env = {
-    DATABASE_URL: database.url, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false',
-    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
-  };
-  const apiProcess = startProcess('api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' });
-  await waitReady(baseUrl, apiProcess);
-  const flows = await createFlows(baseUrl, sink.url);
-  const workerProcesses = Array.from({ length: workers }, (_, i) => startProcess(`worker-${i + 1}`, 'apps/worker/dist/main.js', env));
-
-  const connection = await amqp.connect(AMQP_URL);
-  const channel = await connection.createChannel();
-  const [stepsQueue, ingestQueue] = rabbitNames(namespace);
-  await waitFor(`${workers} workers consuming`, async () => (await channel.checkQueue(stepsQueue)).consumerCount >= workers, 60000);
-
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const completed = async () =>
-    Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
-
+  const deployment = await startProduction(cleanups, log, { workers, sinkUrl: sink.url, env: SLUICE_ENV, nodeOptions: NODE_OPTIONS });
   try {
-    // Warm-up: JIT, pools, channels.
-    await drive(baseUrl, flows.producerId, WARMUP, Math.min(CONCURRENCY, WARMUP));
-    await waitFor('warm-up completions', async () => (await completed()) >= WARMUP, TIMEOUT_MS);
-    const measuredFrom = new Date();
-    await sleep(20);
+    const taps = TAPS ? await startTaps(deployment) : null;
+    const driver = await startDriver(deployment.cleanups, deployment.baseUrl, deployment.flows.producerId);
+    await warmUp(deployment, driver);
 
+    const { channel, names, db } = deployment;
     const samples = [];
-    const cpu = cpuSnapshot({ api: [apiProcess.child.pid], workers: workerProcesses.map((worker) => worker.child.pid) });
-    const t0 = performance.now();
-    let triggerMs;
-    const driving = drive(baseUrl, flows.producerId, EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
-    const sample = async () => {
+    let lastSample = -Infinity;
+    const onTick = async (elapsed) => {
+      if (elapsed - lastSample < 1000) return;
+      lastSample = elapsed;
       const [steps, ingest, outbox, done] = await Promise.all([
-        channel.checkQueue(stepsQueue), channel.checkQueue(ingestQueue),
-        db.query('SELECT count(*) AS n FROM outbox'), completed(),
+        channel.checkQueue(names.stepsQueue), channel.checkQueue(names.ingestQueue), db.query('SELECT count(*) AS n FROM outbox'), deployment.completed(),
       ]);
-      samples.push({ s: Math.round(performance.now() - t0) / 1000, completed: done - WARMUP, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
+      samples.push({ s: round(elapsed / 1000, 1), completed: done - WARMUP, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
     };
-    let lastSample = 0;
-    await waitFor(`${EVENTS} completions`, async () => (await completed()) >= WARMUP + EVENTS, TIMEOUT_MS, async () => {
-      if (performance.now() - lastSample >= 1000) {
-        lastSample = performance.now();
-        await sample();
-      }
+    const run = await closedLoop(deployment, driver, {
+      count: EVENTS, firstIndex: WARMUP, database: deployment.database.name, onTick,
+      parts: { api: [deployment.api.child.pid], worker: deployment.workers.map((worker) => worker.child.pid) },
     });
-    await driving;
-    const wallMs = performance.now() - t0;
-    const cpuUsed = cpu();
-    await sample();
+    const result = summarise(await productionLatencies(deployment, run.measuredFrom));
+    const store = await storeFigures(deployment);
 
-    const { rows } = await db.query(
-      `SELECT extract(epoch FROM p.started_at) * 1000 AS started, extract(epoch FROM c.finished_at) * 1000 AS finished, c.status
-       FROM runs c JOIN runs p ON p.id = (c.state->>'parentRunId')::uuid
-       WHERE c.flow_id = $1 AND p.started_at >= $2`,
-      [flows.consumerId, measuredFrom],
-    );
-    const result = summarise(rows.map((row) => ({ started: Number(row.started), finished: Number(row.finished), status: row.status })), EVENTS, wallMs, triggerMs);
-    const counts = (await db.query(
-      `SELECT (SELECT count(*) FROM history) AS history, (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM outbox) AS outbox`,
-    )).rows[0];
-    await db.end();
-    await channel.close();
-    await connection.close();
-    // Stop the processes before reading pg_stat_database: exiting backends flush their statistics.
-    await Promise.all(workerProcesses.map((worker) => worker.stop()));
-    await apiProcess.stop();
+    // Stop the processes before reading the statistics: exiting backends flush theirs.
+    await driver.stop();
+    await deployment.stopProcesses();
     await sleep(600);
-    const stats = await databaseStats(database.name);
-    const totalEvents = WARMUP + EVENTS;
-    result.database = {
-      commitsPerEvent: round(stats.commits / totalEvents, 2),
-      rollbacks: stats.rollbacks,
-      rowsInsertedPerEvent: round(stats.inserted / totalEvents, 1),
-      rowsUpdatedPerEvent: round(stats.updated / totalEvents, 1),
-      rowsDeletedPerEvent: round(stats.deleted / totalEvents, 1),
-      historyRowsPerEvent: round(Number(counts.history) / (Number(counts.runs) / 2), 1),
-      outboxLeft: Number(counts.outbox),
+    const [stats, outboxInserts] = await Promise.all([databaseStats(deployment.database.name), rowsInserted(deployment.database.name, 'outbox')]);
+    const perEvent = (value, digits = 2) => (value === null ? null : round(value / store.events, digits));
+    return {
+      mode: `production, ${plural(workers, 'worker')}`,
+      workers,
+      ...result,
+      wallSeconds: round(run.wallMs / 1000, 2),
+      triggersPerS: Math.round(EVENTS / (run.sent.wallMs / 1000)),
+      driver: driverFigures(run.sent),
+      perEvent: {
+        steps: perEvent(store.steps),
+        historyRows: perEvent(store.history_rows),
+        outboxInserts: perEvent(outboxInserts),
+        ingestDeliveries: taps ? perEvent(taps.ingest) : null,
+        notices: taps ? perEvent(taps.notices) : null,
+        commits: perEvent(stats.commits),
+        rowsInserted: perEvent(stats.inserted, 1),
+        rowsUpdated: perEvent(stats.updated, 1),
+        rowsDeleted: perEvent(stats.deleted, 1),
+      },
+      store: { ...store, outboxInserts, rollbacks: stats.rollbacks, ...(taps ? { ingestDeliveries: taps.ingest, notices: taps.notices } : {}) },
+      cpu: cpuReport(run.used, EVENTS, run.wallMs),
+      rss: run.rss,
+      samples,
     };
-    result.cpu = cpuReport(cpuUsed, EVENTS, wallMs);
-    result.samples = samples;
-    return result;
   } catch (error) {
-    for (const proc of [apiProcess, ...workerProcesses]) log(`${proc.name} output:\n${proc.output()}`);
+    deployment.printOutput();
     throw error;
   } finally {
-    await db.end().catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    await deployment.close();
   }
 }
 
-/** CPU ms per event by part, and how busy the machine's cores were. */
-function cpuReport(used, events, wallMs) {
-  const total = Object.values(used).reduce((sum, ms) => sum + ms, 0);
-  return {
-    msPerEvent: Object.fromEntries(Object.entries(used).map(([name, ms]) => [name, round(ms / events, 2)])),
-    totalMsPerEvent: round(total / events, 2),
-    coresBusy: round(total / wallMs, 2),
-  };
+/** Latency at `rate` triggers/s (open loop): a fresh production deployment with `workers` workers. */
+async function productionHalfLoad(workers, rate, sink) {
+  const deployment = await startProduction(cleanups, log, { workers, sinkUrl: sink.url, env: SLUICE_ENV, nodeOptions: NODE_OPTIONS });
+  try {
+    const driver = await startDriver(deployment.cleanups, deployment.baseUrl, deployment.flows.producerId);
+    await warmUp(deployment, driver);
+    const run = await openLoop(deployment, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP });
+    return { mode: `production, ${plural(workers, 'worker')}, open loop`, workers, ...halfLoad(rate, run, summarise(await productionLatencies(deployment, run.measuredFrom))) };
+  } catch (error) {
+    deployment.printOutput();
+    throw error;
+  } finally {
+    await deployment.close();
+  }
 }
 
-function round(value, digits) {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function summarise(runs, events, wallMs, triggerMs) {
-  const finished = runs.filter((run) => Number.isFinite(run.finished));
-  const first = Math.min(...finished.map((run) => run.started));
-  const last = Math.max(...finished.map((run) => run.finished));
-  const latency = latencyStats(finished.map((run) => run.finished - run.started));
+function halfLoad(rate, run, result) {
   return {
-    events: finished.length,
-    failed: finished.filter((run) => run.status === 'failed').length,
-    eventsPerS: Math.round(finished.length / ((last - first) / 1000)),
-    wallSeconds: round(wallMs / 1000, 2),
-    triggersPerS: Math.round(events / (triggerMs / 1000)),
-    latencyMs: { p50: round(latency.p50, 1), p95: round(latency.p95, 1), p99: round(latency.p99, 1), max: round(latency.max, 1) },
+    offeredPerSec: rate,
+    seconds: HALF_LOAD_S,
+    scheduled: run.sent.scheduled,
+    acceptedPerSec: round(run.sent.index.length / (run.sent.scheduledMs / 1000), 1),
+    ...result,
+    driver: driverFigures(run.sent),
   };
 }
 
 // ───────────────────────────── embedded mode ─────────────────────────────
 
-async function embeddedRun(sink) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
-  cleanups.unshift(() => rm(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const proc = startProcess('embedded', 'apps/api/dist/main.js', {
-    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SLUICE_SEED_SAMPLES: 'false', SLUICE_WEB_DIR: join(dataDir, 'no-ui'),
-    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
-  });
+/** One `npm start` process: a closed loop, then an open loop at half its events/s. */
+async function embeddedRuns(sink) {
+  const target = await startEmbedded(cleanups, log, { sinkUrl: sink.url, env: SLUICE_ENV, nodeOptions: NODE_OPTIONS });
   try {
-    const startMs = await waitReady(baseUrl, proc);
-    const flows = await createFlows(baseUrl, sink.url);
-    const finishedRuns = async () => {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
-      let total = 0;
-      for (const match of text.matchAll(/^sluice_runs_finished_total\{status="(succeeded|failed)"\} (\d+)/gm)) total += Number(match[2]);
-      return total;
+    const driver = await startDriver(target.cleanups, target.baseUrl, target.flows.producerId);
+    await warmUp(target, driver);
+    const run = await closedLoop(target, driver, { count: EMBEDDED_EVENTS, firstIndex: WARMUP, parts: { embedded: [target.proc.child.pid] } });
+    const closed = {
+      mode: 'embedded (1 process)',
+      workers: 0,
+      ...summarise(await embeddedLatencies(target, run.measuredFrom)),
+      wallSeconds: round(run.wallMs / 1000, 2),
+      triggersPerS: Math.round(EMBEDDED_EVENTS / (run.sent.wallMs / 1000)),
+      startMs: target.startMs,
+      driver: driverFigures(run.sent),
+      cpu: cpuReport(run.used, EMBEDDED_EVENTS, run.wallMs),
+      rss: run.rss,
     };
-    // Each event finishes two runs: the producer's and the consumer's.
-    await drive(baseUrl, flows.producerId, WARMUP, Math.min(CONCURRENCY, WARMUP));
-    await waitFor('warm-up completions', async () => (await finishedRuns()) >= 2 * WARMUP, TIMEOUT_MS);
-    const measuredFrom = Date.now();
-    await sleep(20);
-    const cpu = cpuSnapshot({ embedded: [proc.child.pid] });
-    const t0 = performance.now();
-    let triggerMs;
-    const driving = drive(baseUrl, flows.producerId, EMBEDDED_EVENTS, CONCURRENCY).then((ms) => (triggerMs = ms));
-    await waitFor(`${EMBEDDED_EVENTS} completions`, async () => (await finishedRuns()) >= 2 * (WARMUP + EMBEDDED_EVENTS), TIMEOUT_MS);
-    await driving;
-    const wallMs = performance.now() - t0;
-    const cpuUsed = cpu();
-
-    const producers = new Map((await listRuns(baseUrl, flows.producerId)).map((run) => [run.id, run]));
-    const pairs = [];
-    for (const run of await listRuns(baseUrl, flows.consumerId)) {
-      const parent = producers.get(run.parentRunId);
-      if (!parent || Date.parse(parent.startedAt) < measuredFrom) continue;
-      pairs.push({ started: Date.parse(parent.startedAt), finished: run.finishedAt ? Date.parse(run.finishedAt) : NaN, status: run.status });
-    }
-    const result = summarise(pairs, EMBEDDED_EVENTS, wallMs, triggerMs);
-    result.startMs = startMs;
-    result.cpu = cpuReport(cpuUsed, EMBEDDED_EVENTS, wallMs);
-    return result;
+    log(`  ${closed.eventsPerS} events/s, p50 ${closed.latencyMs.p50} ms, p99 ${closed.latencyMs.p99} ms (start ${closed.startMs} ms)`);
+    if (!RUN_HALF_LOAD) return { closed, open: null };
+    const rate = Math.max(1, Math.round(closed.eventsPerS / 2));
+    log(`embedded, half load: ${rate} triggers/s for ${HALF_LOAD_S} s (open loop)`);
+    const openRun = await openLoop(target, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP + EMBEDDED_EVENTS });
+    const open = { mode: 'embedded (1 process), open loop', workers: 0, ...halfLoad(rate, openRun, summarise(await embeddedLatencies(target, openRun.measuredFrom))) };
+    return { closed, open };
   } catch (error) {
-    log(`embedded output:\n${proc.output()}`);
+    target.printOutput();
     throw error;
   } finally {
-    await proc.stop();
+    await target.close();
   }
 }
 
-async function listRuns(baseUrl, flowId) {
-  const runs = [];
-  let cursor;
-  do {
-    const page = await api(baseUrl, 'GET', `/api/runs?flowId=${flowId}&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    runs.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return runs;
+// ───────────────────────────── results ─────────────────────────────
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 2) : null);
+
+/** The contract's fields (README.md, Benchmark) from the runs. */
+function contract(raw, runs, halfLoadRun, embedded) {
+  const best = runs.reduce((a, b) => (b.eventsPerS > a.eventsPerS ? b : a));
+  const rssOf = (name) => [best.rss.first[name], best.rss.end[name]];
+  const workerNames = best.workers === 0 ? [] : Array.from({ length: best.workers }, (_, i) => `worker-${i + 1}`);
+  const sum = (values) => round(values.reduce((total, value) => total + (value ?? NaN), 0), 1);
+  const cpu = best.cpu.msPerEvent;
+  const results = {
+    engine: {
+      eventsPerSec: best.eventsPerS,
+      stepsPerEvent: best.perEvent.steps,
+      workers: best.workers,
+      p50Ms: best.latencyMs.p50,
+      p99Ms: best.latencyMs.p99,
+      rowsPerEvent: best.perEvent.historyRows,
+      brokerMsgsPerEvent: best.perEvent.outboxInserts,
+      ingestDeliveriesPerEvent: best.perEvent.ingestDeliveries,
+      noticesPerEvent: best.perEvent.notices,
+      commitsPerEvent: best.perEvent.commits,
+      cpuMsPerEvent: { api: cpu.api, worker: cpu.worker, postgres: cpu.postgres, rabbitmq: cpu.rabbitmq, driver: cpu.driver },
+    },
+    scaling: runs.map((run) => ({ workers: run.workers, eventsPerSec: run.eventsPerS, p50Ms: run.latencyMs.p50, p99Ms: run.latencyMs.p99, cpuMsPerEvent: run.cpu.totalMsPerEvent })),
+    latencyAtHalfLoad: halfLoadRun
+      ? { workers: halfLoadRun.workers, offeredPerSec: halfLoadRun.offeredPerSec, acceptedPerSec: halfLoadRun.acceptedPerSec, p50Ms: halfLoadRun.latencyMs.p50, p99Ms: halfLoadRun.latencyMs.p99 }
+      : null,
+    embedded: embedded
+      ? {
+        eventsPerSec: embedded.closed.eventsPerS,
+        p50Ms: embedded.closed.latencyMs.p50,
+        p99Ms: embedded.closed.latencyMs.p99,
+        cpuMsPerEvent: { embedded: embedded.closed.cpu.msPerEvent.embedded, driver: embedded.closed.cpu.msPerEvent.driver },
+        latencyAtHalfLoad: embedded.open
+          ? { offeredPerSec: embedded.open.offeredPerSec, acceptedPerSec: embedded.open.acceptedPerSec, p50Ms: embedded.open.latencyMs.p50, p99Ms: embedded.open.latencyMs.p99 }
+          : null,
+      }
+      : null,
+    raw: { amqpMsgsPerSec: raw.rabbitmq.endToEndPerS, pgRowsPerSec: raw.postgres.multiRowsPerS, pipelineStepsPerSec: raw.naiveLoop.stepsPerSec, ...raw },
+    rss: {
+      api: rssOf('api'),
+      worker: [sum(workerNames.map((name) => best.rss.first[name])), sum(workerNames.map((name) => best.rss.end[name]))],
+      workers: workerNames.map(rssOf),
+      atSeconds: [best.rss.first.s, best.rss.end.s],
+    },
+  };
+  const oneWorker = runs.find((run) => run.workers === 1);
+  results.ratios = {
+    engineStepsToNaive: ratio(results.engine.eventsPerSec * results.engine.stepsPerEvent, results.raw.pipelineStepsPerSec),
+    embeddedToOneWorker: embedded && oneWorker ? ratio(embedded.closed.eventsPerS, oneWorker.eventsPerS) : null,
+    rss: Object.fromEntries(['api', ...workerNames].map((name) => [name, ratio(best.rss.end[name], best.rss.first[name])])),
+  };
+  results.targets = targets(results);
+  return results;
 }
 
-// ───────────────────────────── report ─────────────────────────────
+/** Each target: the measured value, the bound, pass or fail (null: not measured in this run). */
+function targets(results) {
+  const check = (value, bound, passes) => ({ value, target: bound, pass: value === null || value === undefined ? null : passes(value) });
+  const rssRatios = Object.values(results.ratios.rss);
+  const list = {
+    engineStepsToNaive: check(results.ratios.engineStepsToNaive, `≥ ${TARGETS.engineStepsToNaive}`, (v) => v >= TARGETS.engineStepsToNaive),
+    rowsPerEvent: check(results.engine.rowsPerEvent, `≤ ${TARGETS.rowsPerEvent}`, (v) => v <= TARGETS.rowsPerEvent),
+    halfLoadP99Ms: check(results.latencyAtHalfLoad?.p99Ms ?? null, `< ${TARGETS.halfLoadP99Ms}`, (v) => v < TARGETS.halfLoadP99Ms),
+    embeddedToOneWorker: check(results.ratios.embeddedToOneWorker, `≥ ${TARGETS.embeddedToOneWorker}`, (v) => v >= TARGETS.embeddedToOneWorker),
+    embeddedHalfLoadP99Ms: check(results.embedded?.latencyAtHalfLoad?.p99Ms ?? null, `< ${TARGETS.halfLoadP99Ms}`, (v) => v < TARGETS.halfLoadP99Ms),
+    rssEndTo10s: check(rssRatios.includes(null) || rssRatios.length === 0 ? null : Math.max(...rssRatios), `≤ ${1 + TARGETS.rssGrowth}`, (v) => v <= 1 + TARGETS.rssGrowth),
+  };
+  const verdicts = Object.values(list).map((entry) => entry.pass);
+  return { ...list, allPass: verdicts.every((pass) => pass === true) };
+}
 
 function table(results) {
   const lines = [];
   const pad = (value, width) => String(value ?? '–').padStart(width);
+  const { raw, engine, targets: goals, ratios } = results;
   lines.push('');
-  lines.push(`Sluice benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${EVENTS} events (embedded ${EMBEDDED_EVENTS}), ${CONCURRENCY} triggers in flight`);
+  lines.push(`Sluice benchmark (${MODE}) — ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${EVENTS} events per production run (embedded ${EMBEDDED_EVENTS}), ${CONCURRENCY} triggers in flight`);
   lines.push('');
   lines.push('raw limits');
-  lines.push(`  RabbitMQ, 1 KiB persistent, confirms in windows of 100:  publish ${results.raw.rabbitmq.publishConfirmPerS} msg/s; publish→consume-ack ${results.raw.rabbitmq.endToEndPerS} msg/s`);
-  lines.push(`  PostgreSQL, 100 rows per INSERT:                          ${results.raw.postgres.multiRowsPerS} rows/s`);
-  lines.push(`  PostgreSQL, single-row INSERT (own transaction):          ${results.raw.postgres.single1PerS}/s on 1 connection, ${results.raw.postgres.single8PerS}/s on 8`);
-  lines.push(`  PostgreSQL, single-row INSERT into a TEMP table (no WAL): ${results.raw.postgres.tempSingle1PerS}/s on 1 connection`);
+  lines.push(`  RabbitMQ, 1 KiB persistent, confirms in windows of 100:  publish ${raw.rabbitmq.publishConfirmPerS} msg/s; publish→consume-ack ${raw.amqpMsgsPerSec} msg/s`);
+  lines.push(`  PostgreSQL, 100 rows per INSERT:                          ${raw.pgRowsPerSec} rows/s`);
+  lines.push(`  PostgreSQL, single-row INSERT (own transaction):          ${raw.postgres.single1PerS}/s on 1 connection, ${raw.postgres.single8PerS}/s on 8`);
+  lines.push(`  PostgreSQL, single-row INSERT into a TEMP table (no WAL): ${raw.postgres.tempSingle1PerS}/s on 1 connection`);
+  const naive = raw.naiveLoop;
+  lines.push(`  naive durable step loop (50 in flight):                   ${raw.pipelineStepsPerSec} steps/s; CPU ms/step ${naive.cpuMsPerStep.total} (consumer ${naive.cpuMsPerStep.consumer}, PostgreSQL ${naive.cpuMsPerStep.postgres}, RabbitMQ ${naive.cpuMsPerStep.rabbitmq})`);
   lines.push('');
   lines.push('end to end (trigger → filter → transform → publish ⇒ subscribe → http → end)');
-  lines.push(`  ${'mode'.padEnd(22)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p95 ms', 9)}${pad('p99 ms', 9)}${pad('triggers/s', 12)}${pad('commits/ev', 12)}${pad('CPU ms/ev', 11)}${pad('cores busy', 12)}`);
-  for (const run of results.endToEnd) {
-    lines.push(`  ${run.mode.padEnd(22)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p95, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.triggersPerS, 12)}${pad(run.database?.commitsPerEvent, 12)}${pad(run.cpu?.totalMsPerEvent, 11)}${pad(run.cpu?.coresBusy, 12)}`);
+  lines.push(`  ${'run'.padEnd(44)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('CPU ms/ev', 11)}${pad('cores', 7)}${pad('others', 8)}`);
+  for (const run of results.runs) {
+    const label = run.offeredPerSec ? `${run.mode} at ${run.offeredPerSec}/s` : run.mode;
+    lines.push(`  ${label.padEnd(44)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.latencyMs.max, 9)}${pad(run.cpu?.totalMsPerEvent, 11)}${pad(run.cpu?.coresBusy, 7)}${pad(run.cpu?.otherCoresBusy, 8)}`);
   }
   lines.push('');
-  lines.push('CPU ms per event, by process');
-  for (const run of results.endToEnd) {
-    lines.push(`  ${run.mode.padEnd(22)}${Object.entries(run.cpu?.msPerEvent ?? {}).map(([name, ms]) => `${name} ${ms}`).join(', ')}`);
-  }
+  lines.push(`engine: production, ${plural(engine.workers, 'worker')}, per event: ${engine.stepsPerEvent} steps, ${engine.rowsPerEvent} history rows, ${engine.brokerMsgsPerEvent} outbox inserts (messages to RabbitMQ), ` +
+    `${engine.ingestDeliveriesPerEvent ?? '–'} ingest deliveries, ${engine.noticesPerEvent ?? '–'} notices, ${engine.commitsPerEvent} commits`);
+  lines.push(`  CPU ms per event: ${Object.entries(engine.cpuMsPerEvent).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+  lines.push(`  RSS MiB at ${results.rss.atSeconds[0]} s → ${results.rss.atSeconds[1]} s: api ${results.rss.api.join(' → ')}, workers ${results.rss.worker.join(' → ')}`);
+  lines.push('');
+  const verdict = (entry) => (entry.pass === null ? 'n/a ' : entry.pass ? 'pass' : 'FAIL');
+  const steps = round(engine.eventsPerSec * engine.stepsPerEvent, 0);
+  lines.push('targets');
+  lines.push(`  ${verdict(goals.engineStepsToNaive)}  engine steps/s ÷ naive loop steps/s  ${steps} ÷ ${raw.pipelineStepsPerSec} = ${ratios.engineStepsToNaive ?? '–'} (${goals.engineStepsToNaive.target})`);
+  lines.push(`  ${verdict(goals.rowsPerEvent)}  history rows per event               ${engine.rowsPerEvent} (${goals.rowsPerEvent.target})`);
+  lines.push(`  ${verdict(goals.halfLoadP99Ms)}  p99 at half load, production          ${results.latencyAtHalfLoad?.p99Ms ?? '–'} ms at ${results.latencyAtHalfLoad?.offeredPerSec ?? '–'}/s (${goals.halfLoadP99Ms.target} ms)`);
+  lines.push(`  ${verdict(goals.embeddedToOneWorker)}  embedded ÷ production with 1 worker   ${results.embedded?.eventsPerSec ?? '–'} ÷ ${results.scaling.find((row) => row.workers === 1)?.eventsPerSec ?? '–'} = ${ratios.embeddedToOneWorker ?? '–'} (${goals.embeddedToOneWorker.target})`);
+  lines.push(`  ${verdict(goals.embeddedHalfLoadP99Ms)}  p99 at half load, embedded            ${results.embedded?.latencyAtHalfLoad?.p99Ms ?? '–'} ms at ${results.embedded?.latencyAtHalfLoad?.offeredPerSec ?? '–'}/s (${goals.embeddedHalfLoadP99Ms.target} ms)`);
+  lines.push(`  ${verdict(goals.rssEndTo10s)}  RSS at the end ÷ RSS at ${results.rss.atSeconds[0]} s        ${Object.entries(ratios.rss).map(([name, value]) => `${name} ${value}`).join(', ')} (${goals.rssEndTo10s.target})`);
+  lines.push(`  ${goals.allPass ? 'all targets met' : 'targets missed'}`);
   lines.push('');
   return lines.join('\n');
 }
 
 const cleanup = () => runCleanups(cleanups, log);
+/** Set on SIGINT or SIGTERM: the cleanup closes what the run is using, and the run's failures that follow are expected. */
+let stopping = false;
 
 async function main() {
   const started = Date.now();
-  const results = { at: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, settings: { events: EVENTS, embeddedEvents: EMBEDDED_EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)' }, raw: {}, endToEnd: [] };
-
-  if ((process.env.BENCH_EXPRESSIONS ?? 'true') !== 'false') {
+  const at = new Date().toISOString();
+  const settings = {
+    mode: MODE, events: EVENTS, embeddedEvents: EMBEDDED_EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerCounts: WORKER_COUNTS,
+    halfLoadSeconds: HALF_LOAD_S, naiveSeconds: NAIVE_S, naiveWarmupSeconds: NAIVE_WARMUP_S, rawMessages: RAW_MESSAGES, taps: TAPS,
+    workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)', nodeOptions: NODE_OPTIONS,
+  };
+  let expressions;
+  if (RUN_EXPRESSIONS) {
     log('expression evaluations per second, before and after the expression limits');
-    results.expressions = await measureExpressionCost({ attacks: false, print: (line) => log(line) });
+    expressions = await measureExpressionCost({ attacks: false, print: (line) => log(line) });
   }
+  const raw = {};
   log(`raw RabbitMQ: ${RAW_MESSAGES} messages`);
-  results.raw.rabbitmq = await rawRabbitMq(RAW_MESSAGES);
-  log(`  ${JSON.stringify(results.raw.rabbitmq)}`);
+  raw.rabbitmq = await rawRabbitMq(RAW_MESSAGES);
+  log(`  ${JSON.stringify(raw.rabbitmq)}`);
   log('raw PostgreSQL');
-  results.raw.postgres = await rawPostgres();
-  log(`  ${JSON.stringify(results.raw.postgres)}`);
+  raw.postgres = await rawPostgres(PRESET.rawPgScale);
+  log(`  ${JSON.stringify(raw.postgres)}`);
   await cleanup();
+  log(`naive durable step loop: ${NAIVE_WARMUP_S} s warm-up, ${NAIVE_S} s measured`);
+  raw.naiveLoop = await naiveLoop({ cleanups, log, warmupSeconds: NAIVE_WARMUP_S, seconds: NAIVE_S });
+  log(`  ${raw.naiveLoop.stepsPerSec} steps/s, ${raw.naiveLoop.cpuMsPerStep.total} CPU ms/step`);
 
-  const sink = await startSink();
+  const sink = await startSink(cleanups);
+  const runs = [];
   for (const workers of WORKER_COUNTS) {
-    log(`production, ${workers} worker${workers === 1 ? '' : 's'}: ${WARMUP} warm-up + ${EVENTS} events`);
+    log(`production, ${plural(workers, 'worker')}: ${WARMUP} warm-up + ${EVENTS} events`);
     const run = await productionRun(workers, sink);
-    results.endToEnd.push({ mode: `production, ${workers} worker${workers === 1 ? '' : 's'}`, workers, ...run });
-    log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p95 ${run.latencyMs.p95} ms, p99 ${run.latencyMs.p99} ms, ${run.database.commitsPerEvent} commits/event`);
-    // Drop this run's database and namespace before the next one (the sink stays).
-    const keep = cleanups.pop();
-    await cleanup();
-    cleanups.push(keep);
+    runs.push(run);
+    log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms; per event: ${run.perEvent.steps} steps, ${run.perEvent.historyRows} history rows, ${run.perEvent.outboxInserts} outbox inserts, ${run.perEvent.commits} commits`);
   }
+  const best = runs.reduce((a, b) => (b.eventsPerS > a.eventsPerS ? b : a));
+  let halfLoadRun = null;
+  if (RUN_HALF_LOAD) {
+    const rate = Math.max(1, Math.round(best.eventsPerS / 2));
+    log(`production, ${plural(best.workers, 'worker')}, half load: ${rate} triggers/s for ${HALF_LOAD_S} s (open loop)`);
+    halfLoadRun = await productionHalfLoad(best.workers, rate, sink);
+    log(`  p50 ${halfLoadRun.latencyMs.p50} ms, p99 ${halfLoadRun.latencyMs.p99} ms, ${halfLoadRun.acceptedPerSec} accepted/s`);
+  }
+  let embedded = null;
   if (RUN_EMBEDDED) {
     log(`embedded (one process): ${WARMUP} warm-up + ${EMBEDDED_EVENTS} events`);
-    const run = await embeddedRun(sink);
-    results.endToEnd.push({ mode: 'embedded (1 process)', workers: 0, ...run });
-    log(`  ${run.eventsPerS} events/s, p50 ${run.latencyMs.p50} ms, p95 ${run.latencyMs.p95} ms, p99 ${run.latencyMs.p99} ms (start ${run.startMs} ms)`);
+    embedded = await embeddedRuns(sink);
+    if (embedded.open) log(`  p50 ${embedded.open.latencyMs.p50} ms, p99 ${embedded.open.latencyMs.p99} ms, ${embedded.open.acceptedPerSec} accepted/s`);
   }
-  results.sinkRequests = sink.count();
+  const sinkRequests = sink.count();
   await cleanup();
-  results.seconds = Math.round((Date.now() - started) / 1000);
+
+  const results = {
+    at,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    settings,
+    ...contract(raw, runs, halfLoadRun, embedded),
+    stepsPerEventExpected: STEPS_PER_EVENT,
+    runs: [...runs, ...(halfLoadRun ? [halfLoadRun] : []), ...(embedded ? [embedded.closed, ...(embedded.open ? [embedded.open] : [])] : [])],
+    ...(expressions ? { expressions } : {}),
+    sinkRequests,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
 
   process.stdout.write(table(results));
-  const dir = join(ROOT, 'bench-results');
-  await mkdir(dir, { recursive: true });
-  const file = join(dir, `bench-${results.at.replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`results: ${file} (${results.seconds} s)\n`);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  const latest = join(RESULTS_DIR, 'latest.json');
+  await writeFile(latest, text);
+  const written = [latest];
+  if (MODE === 'full') {
+    const file = join(RESULTS_DIR, `bench-${at.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, text);
+    written.unshift(file);
+  }
+  process.stdout.write(`results: ${written.join(', ')} (${results.seconds} s)\n`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
+    stopping = true;
     log(`${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   });
 }
 
 main().catch(async (error) => {
+  if (stopping) return;
   process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
   await cleanup();
   process.exit(1);
