@@ -234,11 +234,39 @@ describe.each(MODES)('runs against %s', (kind) => {
     expect((await children()).map((row) => row.flow_id).sort()).toEqual([one.id, two.id].sort());
     for (const child of await children()) expect((await suite.api.waitForRun(child.id)).status).toBe('succeeded');
 
+    // The publish step settled in the trigger's commit: the producer's whole history is one batch row.
+    expect(await suite.sluice.sql('SELECT 1 FROM history WHERE run_id = $1', [runId])).toHaveLength(1);
+
     const published = await suite.api.request<{ eventId: string; runIds: string[] }>('POST', '/api/topics/fanout.direct/events', { id: 8 });
     expect(published.status).toBe(202);
     expect(published.body.runIds).toHaveLength(2);
     const flows = await Promise.all(published.body.runIds.map(async (id) => (await suite.api.waitForRun(id)).flowId));
     expect(flows.sort()).toEqual([one.id, two.id].sort());
+  });
+
+  it('settles a publish step in the commit that reaches it: the trigger is answered with the run finished and its subscribers started', async () => {
+    const consumer = await suite.api.createFlow('inline-consumer', graph(
+      [node('in', 'subscribe', { topic: 'inline.created' }), node('out', 'end')],
+      [edge('in', 'out')],
+    ));
+    const producer = await suite.api.createFlow('inline-producer', graph(
+      [node('t', 'trigger'), node('shape', 'transform', { expression: '{ "id": event.id }' }), node('p', 'publish', { topic: 'inline.created' }), node('done', 'end')],
+      [edge('t', 'shape'), edge('shape', 'p'), edge('p', 'done')],
+    ));
+
+    const { runId } = await suite.api.trigger(producer.id, { id: 9 });
+
+    // No waiting: everything below was written by the commit that answered the trigger.
+    const [run] = await suite.sluice.sql<{ status: string; batches: number }>(
+      `SELECT status, (SELECT count(*)::int FROM history WHERE run_id = $1) AS batches FROM runs WHERE id = $1`, [runId],
+    );
+    expect(run).toEqual({ status: 'succeeded', batches: 1 });
+    const children = await suite.sluice.sql<{ flow_id: string; id: string }>(`SELECT flow_id, id FROM runs WHERE state->>'parentRunId' = $1`, [runId]);
+    expect(children.map((child) => child.flow_id)).toEqual([consumer.id]);
+    const history = await suite.api.history(runId);
+    expect(eventsOf(history, 'StepStarted', 'p')).toHaveLength(1);
+    expect(eventsOf(history, 'StepSucceeded', 'p')).toHaveLength(1);
+    expect((await suite.api.waitForRun(children[0]!.id)).status).toBe('succeeded');
   });
 });
 

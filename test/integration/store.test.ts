@@ -506,6 +506,38 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       await sql('DELETE FROM outbox WHERE id = ANY($1)', [[fresh.write.outbox[0]!.id, loose.id]]);
     });
 
+    it('inserts a run with insertedWith only together with that new run, and skips its rows with it', async () => {
+      const flowId = await newFlow();
+      const taken = await startedRun(flowId);
+      const write = (run: RunState, extra: Omit<RunWrite, 'state' | 'events'> = {}): RunWrite => {
+        const next = advance(run, 1, extra).write;
+        return { ...next, outbox: [stepMessage(run.id, 'n2')] };
+      };
+      const parent = runState(flowId);
+      const child = runState(flowId, { parentRunId: parent.id });
+      const skippedParent = runState(flowId, { eventId: taken.eventId });
+      const orphan = runState(flowId, { parentRunId: skippedParent.id });
+      const parentWrite = write(parent);
+      const childWrite = { ...write(child), insertedWith: parent.id };
+      const orphanWrite = { ...write(orphan), insertedWith: skippedParent.id };
+
+      const inserted = await store.transaction((tx) =>
+        tx.writeBatch({ inserts: [childWrite, parentWrite, orphanWrite, write(skippedParent)], updates: [] }));
+
+      expect(inserted).toEqual(new Set([parent.id, child.id]));
+      await expect(store.getRun(child.id)).resolves.toEqual(childWrite.state);
+      await expect(store.getHistory(child.id)).resolves.toEqual(childWrite.events);
+      await expect(store.getRun(orphan.id)).resolves.toBeUndefined();
+      expect(await sql('SELECT 1 FROM history WHERE run_id = $1', [orphan.id])).toHaveLength(0);
+      const outbox = await sql<{ id: string }>('SELECT id FROM outbox WHERE id = ANY($1)', [[childWrite.outbox![0]!.id, orphanWrite.outbox![0]!.id]]);
+      expect(outbox.map((row) => row.id)).toEqual([childWrite.outbox![0]!.id]);
+      await sql('DELETE FROM outbox WHERE id = ANY($1)', [[parentWrite.outbox![0]!.id, childWrite.outbox![0]!.id]]);
+
+      // insertedWith must name a new run of the same batch that is inserted on its own.
+      const stray = { ...write(runState(flowId)), insertedWith: randomUUID() };
+      await expect(store.transaction((tx) => tx.writeBatch({ inserts: [stray], updates: [] }))).rejects.toThrow(/insertedWith/);
+    });
+
     it('writes new and existing runs in one batch, and a failed last_seq check rolls back all of it', async () => {
       const flowId = await newFlow();
       const existing = await startedRun(flowId);

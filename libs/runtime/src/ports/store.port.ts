@@ -84,6 +84,12 @@ export interface RunWrite {
   deadLetters?: DeadLetterRecord[];
   /** Dead letter ids that were redriven (they leave the dead-letter list). */
   resolveDeadLetters?: string[];
+  /**
+   * For a new run: insert it only if the new run with this id is inserted by
+   * the same batch (a run that a new run's publish step starts). It is
+   * skipped with everything it writes otherwise.
+   */
+  insertedWith?: string;
 }
 
 export interface IdempotencyClaim {

@@ -6,6 +6,7 @@ import {
 import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '../ports/store.port';
 import type { FlowCache, Subscriptions } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
+import { dispatchesPublish, settlePublishesInline } from './inline-publishes';
 import { admitPublishes } from './publish-admission';
 import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
 import type { RuntimeMetrics } from './runtime-metrics';
@@ -109,12 +110,12 @@ export class RunCommitter {
   ) {}
 
   /**
-   * Commits changes that need no locks: new runs only are one statement in a
-   * transaction of its own; anything else, topic events included, gets a
-   * transaction.
+   * Commits changes that need no locks: new runs that publish nothing are
+   * one statement in a transaction of its own; anything else, topic events
+   * and publish steps included, gets a transaction.
    */
   async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = [], events: readonly TopicEvent[] = []): Promise<CommittedChanges> {
-    const simple = events.length === 0 && changes.every((change) => change.isNew);
+    const simple = events.length === 0 && changes.every((change) => change.isNew && !dispatchesPublish(change));
     if (!simple) return (await this.transact(async () => ({ changes, outbox, events, result: undefined }))).committed;
     const planned = await this.plan(changes, outbox, [], noSubscribers);
     const deleted = this.relay.takeSettled();
@@ -161,7 +162,8 @@ export class RunCommitter {
           admit: (intents) => admitPublishes(tx, intents, async (topic) => (await subscribers(topic)).length, this.publishLimits),
         };
         const decision = await decide(tx, gate);
-        const planned = await this.plan(decision.changes, decision.outbox ?? [], decision.events ?? [], subscribers);
+        const changes = await settlePublishesInline(decision.changes, gate, this.clock);
+        const planned = await this.plan(changes, decision.outbox ?? [], decision.events ?? [], subscribers);
         const inserted = await tx.writeBatch({
           inserts: planned.inserts.map(({ write }) => write),
           updates: planned.updates.map(({ write }) => write),
@@ -179,15 +181,15 @@ export class RunCommitter {
 
   /**
    * Turns changes into rows. Topic events start runs of their subscribe
-   * flows, and publishes fan out into child runs of theirs; a child of a new
-   * run exists only if its parent is inserted, so a new run must not publish
-   * in the commit that starts it (none can: `publish` is a dispatched node,
-   * never run inline).
+   * flows, and publishes fan out into child runs of theirs. A child of a new
+   * run, and the event's outbox row, exist only if that run is inserted
+   * (`RunWrite.insertedWith`, and the row goes with the run's own writes).
    */
   private async plan(changes: readonly RunChange[], outbox: OutboxEntry[], events: readonly TopicEvent[], subscribers: Subscribers): Promise<PlannedCommit> {
     const planned: PlannedCommit = { inserts: [], updates: [], outbox: [...outbox] };
     const now = this.clock.now();
-    const publishes: PendingPublish[] = [];
+    /** Each publish with the write of its run when that run is new in this commit. */
+    const publishes: { publish: PendingPublish; newParent?: RunWrite }[] = [];
     const started: RunChange[] = [];
     for (const event of events) {
       for (const flow of await subscribers(event.topic)) {
@@ -198,14 +200,12 @@ export class RunCommitter {
       }
     }
     for (const change of [...changes, ...started]) {
-      const runId = lastState(change).id;
       const { write, publishes: runPublishes } = toRunWrite(change.flow, change.transitions, now);
-      if (!change.isNew) planned.updates.push({ write, flow: change.flow });
-      else if (runPublishes.length > 0) throw new Error(`new run ${runId} publishes before it is known to be inserted`);
-      else planned.inserts.push({ write, flow: change.flow });
-      publishes.push(...runPublishes);
+      if (change.isNew) planned.inserts.push({ write, flow: change.flow });
+      else planned.updates.push({ write, flow: change.flow });
+      publishes.push(...runPublishes.map((publish) => (change.isNew ? { publish, newParent: write } : { publish })));
     }
-    for (const publish of publishes) {
+    for (const { publish, newParent } of publishes) {
       for (const flow of await subscribers(publish.topic)) {
         const transition = await startRun(
           flow,
@@ -215,9 +215,12 @@ export class RunCommitter {
           },
           this.clock,
         );
-        planned.inserts.push({ write: toRunWrite(flow, [transition], now).write, flow });
+        const { write } = toRunWrite(flow, [transition], now);
+        planned.inserts.push({ write: newParent ? { ...write, insertedWith: newParent.state.id } : write, flow });
       }
-      planned.outbox.push(topicEventEntry(publish.eventId, publish.topic, publish.payload, true));
+      const entry = topicEventEntry(publish.eventId, publish.topic, publish.payload, true);
+      if (newParent) (newParent.outbox ??= []).push(entry);
+      else planned.outbox.push(entry);
     }
     return planned;
   }
@@ -265,9 +268,3 @@ export class RunCommitter {
 
 /** A commit of new runs only fans nothing out. */
 const noSubscribers: Subscribers = () => Promise.reject(new Error('a commit of new runs only has no subscribers to ask for'));
-
-function lastState(change: RunChange): Transition['state'] {
-  const last = change.transitions[change.transitions.length - 1];
-  if (!last) throw new Error('a run change needs at least one transition');
-  return last.state;
-}

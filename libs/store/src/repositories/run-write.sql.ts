@@ -21,12 +21,14 @@ interface MergedRun {
   /** `last_seq` the database must hold for these events to follow on. */
   prevSeq: number;
   events: HistoryEvent[];
+  /** A new run inserted only with this other new run (RunWrite.insertedWith). */
+  insertedWith?: string;
 }
 
 /** Validates and folds a batch; several writes for one run are chained in order. */
 function mergeRuns(writes: readonly RunWrite[]): Map<string, MergedRun> {
   const runs = new Map<string, MergedRun>();
-  for (const { state, events } of writes) {
+  for (const { state, events, insertedWith } of writes) {
     const runId = state.id;
     let expected = state.lastSeq - events.length + 1;
     for (const event of events) {
@@ -40,7 +42,7 @@ function mergeRuns(writes: readonly RunWrite[]): Map<string, MergedRun> {
     if (prevSeq < 0) throw new InvalidRunWriteError(`state.lastSeq ${state.lastSeq} is below the ${events.length} events written`, runId);
     const earlier = runs.get(runId);
     if (earlier === undefined) {
-      runs.set(runId, { state, prevSeq, events: [...events] });
+      runs.set(runId, { state, prevSeq, events: [...events], ...(insertedWith === undefined ? {} : { insertedWith }) });
     } else {
       if (earlier.state.lastSeq !== prevSeq) {
         throw new InvalidRunWriteError(`second write of the run starts after seq ${prevSeq}, the first ended at ${earlier.state.lastSeq}`, runId);
@@ -78,8 +80,10 @@ class Params {
  * One statement for a whole commit. New runs are inserted first (`ins`,
  * skipping an existing (flow_id, event_id)); every row that belongs to a new
  * run is kept only when `ins` returned that run, so a skipped run leaves
- * nothing behind. Sibling CTEs do not see each other's rows, so a run is
- * either new or updated in one batch, never both.
+ * nothing behind. A new run with `insertedWith` (started by another new run's
+ * publish step) is inserted by `insdep` only when `ins` returned that other
+ * run, and its rows are kept the same way. Sibling CTEs do not see each
+ * other's rows, so a run is either new or updated in one batch, never both.
  */
 export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
   const runs = [...mergeRuns(batch.updates).values()];
@@ -88,7 +92,14 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
     if (run.prevSeq !== 0) throw new InvalidRunWriteError(`a new run's events must start at seq 1, not ${run.prevSeq + 1}`, run.state.id);
     if (runs.some((existing) => existing.state.id === run.state.id)) throw new InvalidRunWriteError('a run is both new and updated in one batch', run.state.id);
   }
-  const freshIds = new Set(fresh.map((run) => run.state.id));
+  const freshById = new Map(fresh.map((run) => [run.state.id, run]));
+  const freshIds = new Set(freshById.keys());
+  for (const run of fresh) {
+    const parent = run.insertedWith === undefined ? undefined : freshById.get(run.insertedWith);
+    if (run.insertedWith !== undefined && (parent === undefined || parent.insertedWith !== undefined)) {
+      throw new InvalidRunWriteError(`insertedWith ${run.insertedWith} names no new run of the batch that is inserted on its own`, run.state.id);
+    }
+  }
   const isFresh = (runId: string | null): boolean => runId !== null && freshIds.has(runId);
   const writes = [...batch.inserts, ...batch.updates];
   // One history row per run: the events this commit appends to it (docs/history.md, storage).
@@ -107,18 +118,33 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
 
   const p = new Params();
   const ctes: string[] = [];
+  // New runs whose insert depends on another new run's (RunWrite.insertedWith) go in a CTE of their own that reads `ins`.
+  const dependent = fresh.filter((run) => run.insertedWith !== undefined);
+  const independent = fresh.filter((run) => run.insertedWith === undefined);
+  const insertedIds = dependent.length > 0 ? '(SELECT id FROM ins UNION ALL SELECT id FROM insdep)' : '(SELECT id FROM ins)';
   // Rows of a new run are kept only when the run was inserted; without new runs nothing needs the check.
-  const kept = (alias: string): string => (fresh.length > 0 ? `WHERE NOT ${alias}.fresh OR ${alias}.run_id IN (SELECT id FROM ins)` : '');
-
-  if (fresh.length > 0) {
-    const states = fresh.map((run) => run.state);
-    ctes.push(`ins AS (
-    INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at)
-    SELECT * FROM unnest(${p.add(states.map((s) => s.id), 'uuid[]')}, ${p.add(states.map((s) => s.flowId), 'uuid[]')},
+  const kept = (alias: string): string => (fresh.length > 0 ? `WHERE NOT ${alias}.fresh OR ${alias}.run_id IN ${insertedIds}` : '');
+  const runColumns = (states: RunState[]): string =>
+    `${p.add(states.map((s) => s.id), 'uuid[]')}, ${p.add(states.map((s) => s.flowId), 'uuid[]')},
                          ${p.add(states.map((s) => s.flowVersion), 'int[]')}, ${p.add(states.map((s) => s.eventId), 'text[]')},
                          ${p.add(states.map((s) => s.status), 'text[]')}, ${p.add(states.map((s) => json(s)), 'jsonb[]')},
                          ${p.add(states.map((s) => s.lastSeq), 'int[]')}, ${p.add(states.map((s) => s.startedAt), 'timestamptz[]')},
-                         ${p.add(states.map((s) => s.updatedAt), 'timestamptz[]')}, ${p.add(states.map((s) => s.finishedAt ?? null), 'timestamptz[]')})
+                         ${p.add(states.map((s) => s.updatedAt), 'timestamptz[]')}, ${p.add(states.map((s) => s.finishedAt ?? null), 'timestamptz[]')}`;
+
+  if (fresh.length > 0) {
+    ctes.push(`ins AS (
+    INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at)
+    SELECT * FROM unnest(${runColumns(independent.map((run) => run.state))})
+    ON CONFLICT (flow_id, event_id) DO NOTHING
+    RETURNING id)`);
+  }
+  if (dependent.length > 0) {
+    ctes.push(`insdep AS (
+    INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at)
+    SELECT d.id, d.flow_id, d.flow_version, d.event_id, d.status, d.state, d.last_seq, d.started_at, d.updated_at, d.finished_at
+    FROM unnest(${runColumns(dependent.map((run) => run.state))}, ${p.add(dependent.map((run) => run.insertedWith), 'uuid[]')})
+         AS d(id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at, inserted_with)
+    WHERE d.inserted_with IN (SELECT id FROM ins)
     ON CONFLICT (flow_id, event_id) DO NOTHING
     RETURNING id)`);
   }
@@ -192,7 +218,7 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
   }
 
   const updated = runs.length > 0 ? `(SELECT coalesce(array_agg(id::text), '{}') FROM upd)` : `'{}'::text[]`;
-  const inserted = fresh.length > 0 ? `(SELECT coalesce(array_agg(id::text), '{}') FROM ins)` : `'{}'::text[]`;
+  const inserted = fresh.length > 0 ? `(SELECT coalesce(array_agg(id::text), '{}') FROM ${insertedIds} AS i(id))` : `'{}'::text[]`;
   const select = `SELECT ${updated} AS updated, ${inserted} AS inserted`;
   return {
     text: ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${select}` : select,
