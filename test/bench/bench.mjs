@@ -272,15 +272,48 @@ async function closedLoop(target, driver, { count, firstIndex, parts, database, 
   return { measuredFrom, sent, wallMs, used, rss: { first: rssFirst ?? rssEnd, end: rssEnd } };
 }
 
-/** Triggers at `rate` per second for `seconds` (open loop), until every accepted one has finished. */
-async function openLoop(target, driver, { rate, seconds, firstIndex }) {
+/**
+ * Triggers at `rate` per second for `seconds` (open loop), until every
+ * accepted one has finished. Returns when they started, the driver's answer,
+ * the wall time and the CPU used, as closedLoop does.
+ */
+async function openLoop(target, driver, { rate, seconds, firstIndex, parts, database, onTick }) {
   const baseline = await target.completed();
   const measuredFrom = new Date();
   await sleep(20);
-  const sent = await driver.request({ kind: 'open', rate, seconds, firstIndex, maxInFlight: OPEN_LOOP_MAX_IN_FLIGHT });
+  const cpu = await cpuMeter({ ...parts, driver: [driver.child.pid] }, { database });
+  const t0 = performance.now();
+  let sent;
+  let drivingError;
+  const driving = driver.request({ kind: 'open', rate, seconds, firstIndex, maxInFlight: OPEN_LOOP_MAX_IN_FLIGHT }).then(
+    (answer) => (sent = answer),
+    (error) => (drivingError = error),
+  );
+  await waitFor('the open loop and its completions', async () => {
+    if (drivingError) throw drivingError;
+    return sent !== undefined && (await target.completed()) >= baseline + sent.index.length;
+  }, seconds * 1000 + TIMEOUT_MS, onTick ? () => onTick(performance.now() - t0) : undefined);
+  await driving;
+  const wallMs = performance.now() - t0;
+  const used = await cpu();
   if (sent.failed > 0) throw new Error(`${sent.failed} open-loop triggers were not accepted: ${sent.errors.join('; ')}`);
-  await waitFor(`${sent.index.length} completions`, async () => (await target.completed()) >= baseline + sent.index.length, TIMEOUT_MS);
-  return { measuredFrom, sent };
+  return { measuredFrom, sent, wallMs, used };
+}
+
+/** Once a second: the steps and ingest queues' depth, the outbox rows and the events finished since `baseline`. */
+function backlogSampler(deployment, baseline) {
+  const { channel, names, db } = deployment;
+  const samples = [];
+  let lastSample = -Infinity;
+  const onTick = async (elapsed) => {
+    if (elapsed - lastSample < 1000) return;
+    lastSample = elapsed;
+    const [steps, ingest, outbox, done] = await Promise.all([
+      channel.checkQueue(names.stepsQueue), channel.checkQueue(names.ingestQueue), db.query('SELECT count(*) AS n FROM outbox'), deployment.completed(),
+    ]);
+    samples.push({ s: round(elapsed / 1000, 1), completed: done - baseline, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
+  };
+  return { samples, onTick };
 }
 
 // ───────────────────────────── figures ─────────────────────────────
@@ -399,21 +432,8 @@ async function productionRun(workers, sink) {
     const driver = await startDriver(deployment.cleanups, deployment.baseUrl, deployment.flows.producerId);
     await warmUp(deployment, driver);
 
-    const { channel, names, db } = deployment;
-    const samples = [];
-    let lastSample = -Infinity;
-    const onTick = async (elapsed) => {
-      if (elapsed - lastSample < 1000) return;
-      lastSample = elapsed;
-      const [steps, ingest, outbox, done] = await Promise.all([
-        channel.checkQueue(names.stepsQueue), channel.checkQueue(names.ingestQueue), db.query('SELECT count(*) AS n FROM outbox'), deployment.completed(),
-      ]);
-      samples.push({ s: round(elapsed / 1000, 1), completed: done - WARMUP, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
-    };
-    const run = await closedLoop(deployment, driver, {
-      count: EVENTS, firstIndex: WARMUP, database: deployment.database.name, onTick,
-      parts: { api: [deployment.api.child.pid], worker: deployment.workers.map((worker) => worker.child.pid) },
-    });
+    const { samples, onTick } = backlogSampler(deployment, WARMUP);
+    const run = await closedLoop(deployment, driver, { count: EVENTS, firstIndex: WARMUP, database: deployment.database.name, onTick, parts: productionParts(deployment) });
     const result = summarise(await productionLatencies(deployment, run.measuredFrom));
     const store = await storeFigures(deployment);
 
@@ -460,14 +480,21 @@ async function productionHalfLoad(workers, rate, sink) {
   try {
     const driver = await startDriver(deployment.cleanups, deployment.baseUrl, deployment.flows.producerId);
     await warmUp(deployment, driver);
-    const run = await openLoop(deployment, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP });
-    return { mode: `production, ${plural(workers, 'worker')}, open loop`, workers, ...halfLoad(rate, run, summarise(await productionLatencies(deployment, run.measuredFrom))) };
+    const { samples, onTick } = backlogSampler(deployment, WARMUP);
+    const run = await openLoop(deployment, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP, database: deployment.database.name, onTick, parts: productionParts(deployment) });
+    const result = summarise(await productionLatencies(deployment, run.measuredFrom));
+    return { mode: `production, ${plural(workers, 'worker')}, open loop`, workers, ...halfLoad(rate, run, result), samples };
   } catch (error) {
     deployment.printOutput();
     throw error;
   } finally {
     await deployment.close();
   }
+}
+
+/** The pids whose CPU counts as Sluice's in production mode. */
+function productionParts(deployment) {
+  return { api: [deployment.api.child.pid], worker: deployment.workers.map((worker) => worker.child.pid) };
 }
 
 function halfLoad(rate, run, result) {
@@ -477,7 +504,9 @@ function halfLoad(rate, run, result) {
     scheduled: run.sent.scheduled,
     acceptedPerSec: round(run.sent.index.length / (run.sent.scheduledMs / 1000), 1),
     ...result,
+    wallSeconds: round(run.wallMs / 1000, 2),
     driver: driverFigures(run.sent),
+    cpu: cpuReport(run.used, run.sent.index.length, run.wallMs),
   };
 }
 
@@ -505,7 +534,7 @@ async function embeddedRuns(sink) {
     if (!RUN_HALF_LOAD) return { closed, open: null };
     const rate = Math.max(1, Math.round(closed.eventsPerS / 2));
     log(`embedded, half load: ${rate} triggers/s for ${HALF_LOAD_S} s (open loop)`);
-    const openRun = await openLoop(target, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP + EMBEDDED_EVENTS });
+    const openRun = await openLoop(target, driver, { rate, seconds: HALF_LOAD_S, firstIndex: WARMUP + EMBEDDED_EVENTS, parts: { embedded: [target.proc.child.pid] } });
     const open = { mode: 'embedded (1 process), open loop', workers: 0, ...halfLoad(rate, openRun, summarise(await embeddedLatencies(target, openRun.measuredFrom))) };
     return { closed, open };
   } catch (error) {
@@ -603,7 +632,7 @@ function table(results) {
   lines.push(`  PostgreSQL, single-row INSERT (own transaction):          ${raw.postgres.single1PerS}/s on 1 connection, ${raw.postgres.single8PerS}/s on 8`);
   lines.push(`  PostgreSQL, single-row INSERT into a TEMP table (no WAL): ${raw.postgres.tempSingle1PerS}/s on 1 connection`);
   const naive = raw.naiveLoop;
-  lines.push(`  naive durable step loop (50 in flight):                   ${raw.pipelineStepsPerSec} steps/s; CPU ms/step ${naive.cpuMsPerStep.total} (consumer ${naive.cpuMsPerStep.consumer}, PostgreSQL ${naive.cpuMsPerStep.postgres}, RabbitMQ ${naive.cpuMsPerStep.rabbitmq})`);
+  lines.push(`  naive durable step loop (50 in flight):                   ${raw.pipelineStepsPerSec} steps/s; CPU ms/step ${naive.cpuMsPerStep.total} (consumer ${naive.cpuMsPerStep.consumer}, PostgreSQL ${naive.cpuMsPerStep.postgres}, RabbitMQ ${naive.cpuMsPerStep.rabbitmq}); other work ${naive.otherCoresBusy} cores`);
   lines.push('');
   lines.push('end to end (trigger → filter → transform → publish ⇒ subscribe → http → end)');
   lines.push(`  ${'run'.padEnd(44)}${pad('events/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('max ms', 9)}${pad('CPU ms/ev', 11)}${pad('cores', 7)}${pad('others', 8)}`);
@@ -611,6 +640,7 @@ function table(results) {
     const label = run.offeredPerSec ? `${run.mode} at ${run.offeredPerSec}/s` : run.mode;
     lines.push(`  ${label.padEnd(44)}${pad(run.eventsPerS, 9)}${pad(run.latencyMs.p50, 9)}${pad(run.latencyMs.p99, 9)}${pad(run.latencyMs.max, 9)}${pad(run.cpu?.totalMsPerEvent, 11)}${pad(run.cpu?.coresBusy, 7)}${pad(run.cpu?.otherCoresBusy, 8)}`);
   }
+  lines.push('  (cores: kept busy by Sluice, PostgreSQL, RabbitMQ and the driver; others: by anything else on the machine, this harness included)');
   lines.push('');
   lines.push(`engine: production, ${plural(engine.workers, 'worker')}, per event: ${engine.stepsPerEvent} steps, ${engine.rowsPerEvent} history rows, ${engine.brokerMsgsPerEvent} outbox inserts (messages to RabbitMQ), ` +
     `${engine.ingestDeliveriesPerEvent ?? '–'} ingest deliveries, ${engine.noticesPerEvent ?? '–'} notices, ${engine.commitsPerEvent} commits`);

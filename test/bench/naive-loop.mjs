@@ -159,7 +159,10 @@ export async function naiveLoop({ cleanups: parent, log, warmupSeconds, seconds 
         rabbitmq: perStep(used.rabbitmq),
         total: perStep(used.consumer + used.postgres + used.rabbitmq),
       },
+      coresBusy: round((used.consumer + used.postgres + used.rabbitmq) / windowMs, 2),
       machineCoresBusy: round(used.machine / windowMs, 2),
+      // What else kept the cores busy meanwhile (other work on the machine, the harness included): a noisy window shows here.
+      otherCoresBusy: round(Math.max(0, used.machine - used.consumer - used.postgres - used.rabbitmq) / windowMs, 2),
       shape: { prefetch: PREFETCH, poolSize: POOL_SIZE, runsInFlight: RUNS_IN_FLIGHT, messageBytes: MESSAGE_BYTES, payloadBytes: PAYLOAD_BYTES },
     };
   } finally {
