@@ -354,7 +354,7 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     // Notices are best effort: RabbitMQ binds this process's notice queue asynchronously, so keep sending until one lands.
     let sent = 0;
     while (second.length === 0) {
-      expect(() => broker.publishNotice(notice(`run-${++sent}`))).not.toThrow();
+      expect(() => broker.publishNotices([notice(`run-${++sent}`)])).not.toThrow();
       await sleep(20);
       if (sent > 100) throw new Error('no notice arrived');
     }
@@ -364,9 +364,15 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     expect(first.map((n) => n.runId)).toEqual(second.map((n) => n.runId));
 
     offFirst();
-    broker.publishNotice(notice('after-off'));
+    broker.publishNotices([notice('after-off')]);
     await waitFor('the last notice', () => second.some((n) => n.runId === 'after-off'));
     expect(first.some((n) => n.runId === 'after-off')).toBe(false);
+
+    // A commit's notices arrive together, in order.
+    const before = second.length;
+    broker.publishNotices([notice('x'), notice('y'), notice('z')]);
+    await waitFor('3 more notices', () => second.length === before + 3);
+    expect(second.slice(before).map((n) => n.runId)).toEqual(['x', 'y', 'z']);
   });
 });
 
@@ -463,6 +469,35 @@ describe('RabbitMqBroker specifics', () => {
     });
   });
 
+  it("sends a commit's notices as one message, and reads a single notice from a process of an earlier version", async () => {
+    const received: StreamNotice[] = [];
+    broker.onNotice((n) => received.push(n));
+    await withRabbitChannel(async (channel) => {
+      const tap = (await channel.assertQueue('', { exclusive: true })).queue;
+      await channel.bindQueue(tap, broker.names.noticesExchange, '');
+      // The broker's own notice queue is bound asynchronously: wait until one notice reaches it.
+      let sent = 0;
+      while (received.length === 0) {
+        broker.publishNotices([notice(`warm-${++sent}`)]);
+        await sleep(20);
+        if (sent > 100) throw new Error('no notice arrived');
+      }
+      await sleep(50);
+      await channel.purgeQueue(tap);
+      received.length = 0;
+
+      broker.publishNotices([notice('a'), notice('b'), notice('c')]);
+      channel.publish(broker.names.noticesExchange, '', Buffer.from(JSON.stringify(notice('older'))));
+      await waitFor('4 notices', () => received.length === 4);
+      expect(received.map((n) => n.runId)).toEqual(['a', 'b', 'c', 'older']);
+      const messages: unknown[] = [];
+      for (let msg = await channel.get(tap, { noAck: true }); msg !== false; msg = await channel.get(tap, { noAck: true })) {
+        messages.push(JSON.parse(msg.content.toString('utf8')));
+      }
+      expect(messages).toEqual([[notice('a'), notice('b'), notice('c')], notice('older')]);
+    });
+  });
+
   it('delivers notices across processes through the fan-out exchange', async () => {
     const other = new RabbitMqBroker({ url: rabbitMqUrl(), namespace });
     await other.start();
@@ -471,7 +506,7 @@ describe('RabbitMqBroker specifics', () => {
       other.onNotice((n) => received.push(n));
       let sent = 0;
       while (received.length === 0) {
-        broker.publishNotice(notice(`run-${++sent}`));
+        broker.publishNotices([notice(`run-${++sent}`)]);
         await sleep(20);
         if (sent > 100) throw new Error('no notice arrived');
       }

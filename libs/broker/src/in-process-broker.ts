@@ -96,24 +96,25 @@ export class InProcessBroker implements BrokerPort {
     return this.ingest.consume(handler, options);
   }
 
-  publishNotice(notice: StreamNotice): void {
-    if (this.noticeListeners.size === 0) return;
+  publishNotices(notices: readonly StreamNotice[]): void {
+    if (this.noticeListeners.size === 0 || notices.length === 0) return;
     let body: string;
     try {
-      body = JSON.stringify(notice);
+      body = JSON.stringify(notices);
     } catch (err) {
-      this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice not serialisable; dropped');
+      this.logger.warn({ runIds: notices.map((notice) => notice.runId), ...errorFields(err) }, 'notices not serialisable; dropped');
       return;
     }
     const listeners = [...this.noticeListeners];
     setImmediate(() => {
       // One parsed copy per process, as each RabbitMQ subscriber would get.
-      const copy = JSON.parse(body) as StreamNotice;
-      for (const listener of listeners) {
-        try {
-          listener(copy);
-        } catch (err) {
-          this.logger.warn({ runId: copy.runId, ...errorFields(err) }, 'notice listener failed');
+      for (const copy of JSON.parse(body) as StreamNotice[]) {
+        for (const listener of listeners) {
+          try {
+            listener(copy);
+          } catch (err) {
+            this.logger.warn({ runId: copy.runId, ...errorFields(err) }, 'notice listener failed');
+          }
         }
       }
     });

@@ -137,13 +137,13 @@ export class RabbitMqBroker implements BrokerPort {
     );
   }
 
-  publishNotice(notice: StreamNotice): void {
+  publishNotices(notices: readonly StreamNotice[]): void {
     const channel = this.noticeChannel;
-    if (this.state !== 'ready' || channel === null) return;
+    if (this.state !== 'ready' || channel === null || notices.length === 0) return;
     try {
-      channel.publish(this.names.noticesExchange, '', Buffer.from(JSON.stringify(notice)), { contentType: JSON_CONTENT_TYPE, persistent: false });
+      channel.publish(this.names.noticesExchange, '', Buffer.from(JSON.stringify(notices)), { contentType: JSON_CONTENT_TYPE, persistent: false });
     } catch (err) {
-      this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice not published');
+      this.logger.warn({ runIds: notices.map((notice) => notice.runId), ...errorFields(err) }, 'notices not published');
     }
   }
 
@@ -275,18 +275,22 @@ export class RabbitMqBroker implements BrokerPort {
       queue,
       (msg) => {
         if (msg === null) return;
-        let notice: StreamNotice;
+        let notices: StreamNotice[];
         try {
-          notice = JSON.parse(msg.content.toString('utf8')) as StreamNotice;
+          // An array of one commit's notices; a single notice from a process of an earlier version.
+          const parsed = JSON.parse(msg.content.toString('utf8')) as StreamNotice | StreamNotice[];
+          notices = Array.isArray(parsed) ? parsed : [parsed];
         } catch (err) {
           this.logger.warn(errorFields(err), 'undecodable notice dropped');
           return;
         }
-        for (const listener of [...this.noticeListeners]) {
-          try {
-            listener(notice);
-          } catch (err) {
-            this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice listener failed');
+        for (const notice of notices) {
+          for (const listener of [...this.noticeListeners]) {
+            try {
+              listener(notice);
+            } catch (err) {
+              this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice listener failed');
+            }
           }
         }
       },

@@ -70,8 +70,11 @@ export interface BrokerPort {
    * any parse: their subscriber runs exist already.
    */
   consumeEvents(handler: (batch: Delivery<TopicEventMessage>[]) => Promise<void>, options: ConsumeOptions): Promise<StopConsuming>;
-  /** Best-effort broadcast of live run changes to every API process. Never throws. */
-  publishNotice(notice: StreamNotice): void;
+  /**
+   * Best-effort broadcast of live run changes to every API process: the
+   * notices of one commit go as one message. Never throws.
+   */
+  publishNotices(notices: readonly StreamNotice[]): void;
   /** Returns a function that unsubscribes. */
   onNotice(listener: (notice: StreamNotice) => void): () => void;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StreamNotice } from '@sluice/contracts';
 import type { BrokerPort } from '../ports/broker.port';
 import {
   startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
@@ -251,17 +252,19 @@ export class RunCommitter {
     this.relay.settledDeleted(deleted);
     const writes = [...planned.updates, ...planned.inserts.filter(({ write }) => inserted.has(write.state.id))];
     const outbox: OutboxEntry[] = [...planned.outbox];
+    const notices: StreamNotice[] = [];
     for (const { write, flow } of writes) {
       outbox.push(...(write.outbox ?? []));
       this.metrics.observe(write, flow);
       if (write.events.length > 0) {
-        this.broker.publishNotice({
+        notices.push({
           kind: 'run.changed', runId: write.state.id, flowId: write.state.flowId, flowVersion: write.state.flowVersion,
           status: write.state.status, events: write.events,
         });
       }
     }
     this.relay.send(outbox);
+    this.broker.publishNotices(notices);
     return { writes, outbox: planned.outbox, inserted, deletedOutbox: deleted };
   }
 }
