@@ -235,7 +235,8 @@ function readRss(processes, elapsedMs) {
 
 /** WARMUP triggers and their completion: JIT, pools, channels. */
 async function warmUp(target, driver) {
-  await driver.request({ kind: 'closed', count: WARMUP, inFlight: Math.min(CONCURRENCY, WARMUP), firstIndex: 0 });
+  const sent = await driver.request({ kind: 'closed', count: WARMUP, inFlight: Math.min(CONCURRENCY, WARMUP), firstIndex: 0 });
+  if (sent.failed > 0) throw new Error(`${sent.failed} of ${WARMUP} warm-up triggers were not accepted: ${sent.errors.join('; ')}`);
   await waitFor('warm-up completions', async () => (await target.completed()) >= WARMUP, TIMEOUT_MS);
 }
 
@@ -251,9 +252,16 @@ async function closedLoop(target, driver, { count, firstIndex, parts, database, 
   const cpu = await cpuMeter({ ...parts, driver: [driver.child.pid] }, { database });
   const t0 = performance.now();
   let drivingError;
-  const driving = driver.request({ kind: 'closed', count, inFlight: CONCURRENCY, firstIndex }).catch((error) => {
-    drivingError = error;
-  });
+  // A trigger answered with anything but 202 (or 503 overloaded) never finishes: stop waiting at once.
+  const driving = driver.request({ kind: 'closed', count, inFlight: CONCURRENCY, firstIndex }).then(
+    (answer) => {
+      if (answer.failed > 0) drivingError = new Error(`${answer.failed} of ${count} triggers were not accepted: ${answer.errors.join('; ')}`);
+      return answer;
+    },
+    (error) => {
+      drivingError = error;
+    },
+  );
   let rssFirst;
   await waitFor(`${count} completions`, async () => {
     if (drivingError) throw drivingError;
@@ -268,7 +276,6 @@ async function closedLoop(target, driver, { count, firstIndex, parts, database, 
   const wallMs = performance.now() - t0;
   const used = await cpu();
   const rssEnd = readRss(target.processes, wallMs);
-  if (sent.failed > 0) throw new Error(`${sent.failed} of ${count} triggers were not accepted: ${sent.errors.join('; ')}`);
   return { measuredFrom, sent, wallMs, used, rss: { first: rssFirst ?? rssEnd, end: rssEnd } };
 }
 
@@ -286,8 +293,13 @@ async function openLoop(target, driver, { rate, seconds, firstIndex, parts, data
   let sent;
   let drivingError;
   const driving = driver.request({ kind: 'open', rate, seconds, firstIndex, maxInFlight: OPEN_LOOP_MAX_IN_FLIGHT }).then(
-    (answer) => (sent = answer),
-    (error) => (drivingError = error),
+    (answer) => {
+      if (answer.failed > 0) drivingError = new Error(`${answer.failed} open-loop triggers were not accepted: ${answer.errors.join('; ')}`);
+      sent = answer;
+    },
+    (error) => {
+      drivingError = error;
+    },
   );
   await waitFor('the open loop and its completions', async () => {
     if (drivingError) throw drivingError;
@@ -296,7 +308,6 @@ async function openLoop(target, driver, { rate, seconds, firstIndex, parts, data
   await driving;
   const wallMs = performance.now() - t0;
   const used = await cpu();
-  if (sent.failed > 0) throw new Error(`${sent.failed} open-loop triggers were not accepted: ${sent.errors.join('; ')}`);
   return { measuredFrom, sent, wallMs, used };
 }
 
