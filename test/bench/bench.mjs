@@ -34,7 +34,7 @@
 //   engine             the best production run: events/s, StepSucceeded events per event, p50/p99,
 //                      history rows per event, outbox inserts per event (every step and event message
 //                      Sluice hands to RabbitMQ goes through the outbox), ingest-queue deliveries and
-//                      run-change notices per event (counted on queues of this benchmark's own, bound
+//                      run-change notice messages per event (counted on queues of this benchmark's own, bound
 //                      beside Sluice's), CPU ms per event by process
 //   scaling            events/s and p99 for each worker count
 //   latencyAtHalfLoad  the open loop's p50/p99 at the offered rate
@@ -59,7 +59,7 @@
 //   BENCH_NAIVE_WARMUP_S   the naive loop's warm-up, in s (5 / 3 / 1)
 //   BENCH_RAW_MESSAGES     messages for the bare RabbitMQ test (20000 / 10000 / 500)
 //   BENCH_TIMEOUT_S        longest wait for one run's completions (300)
-//   BENCH_TAPS             count ingest deliveries and notices on queues of its own (true); each tap
+//   BENCH_TAPS             count ingest deliveries and notice messages on queues of its own (true); each tap
 //                          adds a little delivery work to RabbitMQ's CPU figure
 //   BENCH_EXPRESSIONS      measure the cost of the expression limits first (true / false / false; expressions.mjs)
 //   BENCH_RESULTS_DIR      where latest.json (and the timestamped file) go (bench-results/)
@@ -654,7 +654,7 @@ function table(results) {
   lines.push('  (cores: kept busy by Sluice, PostgreSQL, RabbitMQ and the driver; others: by anything else on the machine, this harness included)');
   lines.push('');
   lines.push(`engine: production, ${plural(engine.workers, 'worker')}, per event: ${engine.stepsPerEvent} steps, ${engine.rowsPerEvent} history rows, ${engine.brokerMsgsPerEvent} outbox inserts (messages to RabbitMQ), ` +
-    `${engine.ingestDeliveriesPerEvent ?? '–'} ingest deliveries, ${engine.noticesPerEvent ?? '–'} notices, ${engine.commitsPerEvent} commits`);
+    `${engine.ingestDeliveriesPerEvent ?? '–'} ingest deliveries, ${engine.noticesPerEvent ?? '–'} notice messages, ${engine.commitsPerEvent} commits`);
   lines.push(`  CPU ms per event: ${Object.entries(engine.cpuMsPerEvent).map(([name, value]) => `${name} ${value}`).join(', ')}`);
   lines.push(`  RSS MiB at ${results.rss.atSeconds[0]} s → ${results.rss.atSeconds[1]} s: api ${results.rss.api.join(' → ')}, workers ${results.rss.worker.join(' → ')}`);
   lines.push('');
