@@ -1,4 +1,5 @@
 import type { HistoryEvent, RunState } from '@sluice/contracts';
+import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { edge, fastRetry, graph, httpFlow, node } from '../support/graphs';
 import { MODES, sluiceSuite } from '../support/sluice-harness';
 
@@ -267,6 +268,46 @@ describe.each(MODES)('runs against %s', (kind) => {
     expect(eventsOf(history, 'StepStarted', 'p')).toHaveLength(1);
     expect(eventsOf(history, 'StepSucceeded', 'p')).toHaveLength(1);
     expect((await suite.api.waitForRun(children[0]!.id)).status).toBe('succeeded');
+  });
+});
+
+describe.each(MODES)('a trigger whose flow publishes, against %s', (kind) => {
+  const suite = sluiceSuite(kind);
+  const subscriber = (name: string, topic: string) => graph([node('in', 'subscribe', { topic }), node('out', 'end')], [edge('in', 'out')]);
+  const producer = (topic: string) => graph([node('t', 'trigger'), node('p', 'publish', { topic })], [edge('t', 'p')]);
+  const childFlows = async (runId: string): Promise<string[]> =>
+    (await suite.sluice.sql<{ flow_id: string }>(`SELECT flow_id FROM runs WHERE state->>'parentRunId' = $1 ORDER BY flow_id`, [runId])).map((row) => row.flow_id);
+
+  it('commits in one statement, the chain count included', async () => {
+    const consumer = await suite.api.createFlow('one-statement-consumer', subscriber('c', 'single.statement'));
+    const flow = await suite.api.createFlow('one-statement-producer', producer('single.statement'));
+    await suite.api.trigger(flow.id, { warm: true });
+
+    const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+    let runId: string;
+    try {
+      ({ runId } = await suite.api.trigger(flow.id, { n: 1 }));
+      // Other work of this process (the timer scheduler, the relay) runs statements too: keep those of a commit.
+      const commits = spy.mock.calls.map((call) => String(call[0]).trim()).filter((text) => /INSERT INTO runs|START TRANSACTION|^BEGIN|^COMMIT|publish_chains|sluice_flow_revision\(\)/.test(text));
+      expect(commits.map((text) => text.split(/\s+/)[0])).toEqual(['WITH']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await childFlows(runId)).toEqual([consumer.id]);
+    const [run] = await suite.sluice.sql<{ status: string; event_id: string }>('SELECT status, event_id FROM runs WHERE id = $1', [runId]);
+    expect(run?.status).toBe('succeeded');
+    expect(await suite.sluice.sql('SELECT runs FROM publish_chains WHERE origin_event_id = $1', [run!.event_id])).toEqual([{ runs: 1 }]);
+  });
+
+  it('fans out to a subscribe flow created behind its cache: the statement finds the revision moved and the commit is planned again', async () => {
+    const flow = await suite.api.createFlow('stale-cache-producer', producer('stale.cache'));
+    await suite.api.trigger(flow.id, { warm: true });
+    // Straight into the store: this process's flow cache is not told, as when another process creates the flow.
+    const late = await suite.sluice.platform.store.createFlow({ name: 'stale-cache-consumer', description: null, graph: subscriber('late', 'stale.cache') });
+
+    const { runId } = await suite.api.trigger(flow.id, { n: 2 });
+
+    expect(await childFlows(runId)).toEqual([late.id]);
   });
 });
 

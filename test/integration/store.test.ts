@@ -13,6 +13,7 @@ import {
 } from '@sluice/store';
 import { Pool } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import type { DataSource } from 'typeorm';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '../support/databases';
 
 /** PGlite's first start runs initdb (about 10 s); copies of the template start in about 1 s. */
@@ -58,6 +59,16 @@ type Tx = Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0];
 
 function stepMessage(runId: string, nodeId: string, attempt = 1): OutboxEntry {
   return { id: randomUUID(), message: { kind: 'step', runId, nodeId, attempt } };
+}
+
+/** Undoes the latest migrations, down to and including `name`. */
+async function undoThrough(migrator: DataSource, name: string): Promise<void> {
+  for (;;) {
+    const [last] = await migrator.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
+    if (!last) throw new Error(`migration ${name} is not applied`);
+    await migrator.undoLastMigration();
+    if (last.name === name) return;
+  }
 }
 
 describe.each(STORE_KINDS)('store contract on %s', (kind) => {
@@ -111,7 +122,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           const migrations = await check.query<{ name: string }>('SELECT name FROM migrations');
           expect(migrations.rows.map((row) => row.name)).toEqual([
             'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'StepDeliveries1767484800000',
-            'FlowRevision1767571200000', 'HistoryBatches1767657600000',
+            'FlowRevision1767571200000', 'HistoryBatches1767657600000', 'ExpectFlowRevision1767744000000',
           ]);
           const tables = await check.query<{ table_name: string; table_type: string }>(
             `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
@@ -178,7 +189,8 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       try {
         await (await createStore(fresh.url, { poolSize: 1 })).close();
         await migrator.initialize();
-        await migrator.undoLastMigration();
+        // Back to before the history batches: undo the migrations from the last one down to it.
+        await undoThrough(migrator, 'HistoryBatches1767657600000');
         const [whole, gapped] = [randomUUID(), randomUUID()];
         const legacy = [
           { run_id: whole, seq: 1, type: 'RunStarted', node_id: null, at: new Date(at(1)), data: { flowId: randomUUID(), flowVersion: 1, eventId: 'e1', payload: { a: [1, null] }, source: 'rest' } },
@@ -213,7 +225,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           { run_id: gapped, first_seq: 4, last_seq: 5, written_at: new Date(at(15)) },
         ]);
 
-        await migrator.undoLastMigration();
+        await undoThrough(migrator, 'HistoryBatches1767657600000');
         const restored = await check.query('SELECT run_id, seq, type, node_id, at, data FROM history ORDER BY run_id = $1 DESC, seq', [whole]);
         expect(restored.rows).toEqual(legacy);
         const views = await check.query(`SELECT table_name FROM information_schema.views WHERE table_schema = 'public'`);
@@ -536,6 +548,42 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       // insertedWith must name a new run of the same batch that is inserted on its own.
       const stray = { ...write(runState(flowId)), insertedWith: randomUUID() };
       await expect(store.transaction((tx) => tx.writeBatch({ inserts: [stray], updates: [] }))).rejects.toThrow(/insertedWith/);
+    });
+
+    it('checks the flow revision in the statement of new runs: at the expected one it writes and counts chain runs, moved it writes nothing', async () => {
+      const flowId = await newFlow();
+      const revision = await store.transaction((tx) => tx.flowRevision());
+      const parent = runState(flowId);
+      const skipped = runState(flowId, { eventId: (await startedRun(flowId)).eventId });
+      const origin = (run: RunState): string => `origin-${run.id}`;
+      const chainRuns = [
+        { originEventId: origin(parent), runs: 2, insertedWith: parent.id },
+        { originEventId: origin(parent), runs: 1, insertedWith: parent.id },
+        { originEventId: origin(skipped), runs: 5, insertedWith: skipped.id },
+      ];
+      const spy = jest.spyOn(PostgresQueryRunner.prototype, 'query');
+      let inserted: Set<string>;
+      try {
+        inserted = await store.commitNewRuns({ inserts: [advance(parent, 1).write, advance(skipped, 1).write], expectFlowRevision: revision, chainRuns });
+        expect(spy.mock.calls.map((call) => String(call[0]).trim().split(/\s+/)[0])).toEqual(['WITH']);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(inserted).toEqual(new Set([parent.id]));
+      const counted = await sql<{ origin_event_id: string; runs: number }>(
+        'SELECT origin_event_id, runs FROM publish_chains WHERE origin_event_id = ANY($1) ORDER BY origin_event_id', [[origin(parent), origin(skipped)]],
+      );
+      expect(counted).toEqual([{ origin_event_id: origin(parent), runs: 3 }]);
+
+      // A flow change moves the revision: the same kind of statement writes nothing and names the new revision.
+      await newFlow();
+      const late = runState(flowId);
+      const moved = store.commitNewRuns({
+        inserts: [advance(late, 1).write], expectFlowRevision: revision, chainRuns: [{ originEventId: origin(late), runs: 1, insertedWith: late.id }],
+      });
+      await expect(moved).rejects.toMatchObject({ code: 'flow_revision_moved', revision: revision + 1 });
+      await expect(store.getRun(late.id)).resolves.toBeUndefined();
+      expect(await sql('SELECT 1 FROM publish_chains WHERE origin_event_id = $1', [origin(late)])).toHaveLength(0);
     });
 
     it('writes new and existing runs in one batch, and a failed last_seq check rolls back all of it', async () => {

@@ -15,6 +15,19 @@ export class StoreConflictError extends Error {
   }
 }
 
+/**
+ * The flow revision moved past the one a single-statement commit expected
+ * (`NewRunBatch.expectFlowRevision`): the statement wrote nothing. Reload
+ * the subscribe flows at `revision` and commit again.
+ */
+export class FlowRevisionMovedError extends Error {
+  readonly code = 'flow_revision_moved' as const;
+  constructor(readonly revision: number) {
+    super(`the flow revision moved to ${revision}`);
+    this.name = 'FlowRevisionMovedError';
+  }
+}
+
 /** A `RunWrite` that breaks the port's rules (seq not consecutive, events of another run …): a caller bug. */
 export class InvalidRunWriteError extends Error {
   constructor(message: string, readonly runId: string) {

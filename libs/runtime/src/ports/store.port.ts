@@ -114,6 +114,33 @@ export interface NewRunBatch {
   outbox?: readonly OutboxEntry[];
   /** Outbox rows whose messages the broker already holds (deleted in the same statement). */
   deleteOutbox?: readonly string[];
+  /**
+   * The flow revision the batch's fan-out was planned at. The statement
+   * checks it first, under the lock flow changes take turns on, and when the
+   * revision moved it writes nothing and fails with `code:
+   * 'flow_revision_moved'` and the current `revision`.
+   */
+  expectFlowRevision?: number;
+  /**
+   * Runs the batch's publish steps start, counted for their chain's origin
+   * event in the same statement (added to what it already counts), only if
+   * the new run `insertedWith` is inserted.
+   */
+  chainRuns?: readonly ChainRunCount[];
+}
+
+/** Runs a new run's publish steps start for one originating event. */
+export interface ChainRunCount {
+  originEventId: string;
+  runs: number;
+  insertedWith: string;
+}
+
+/** The store's answer when the flow revision moved past `NewRunBatch.expectFlowRevision`. */
+export function flowRevisionMovedTo(error: unknown): number | undefined {
+  if (!(error instanceof Error) || (error as { code?: unknown }).code !== 'flow_revision_moved') return undefined;
+  const revision = (error as { revision?: unknown }).revision;
+  return typeof revision === 'number' ? revision : undefined;
 }
 
 /** New runs and writes to existing runs, written by one statement. */

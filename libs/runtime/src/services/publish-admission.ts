@@ -1,5 +1,5 @@
 import { refuseByBudget, refuseByDepth, type PublishAdmission, type PublishIntent, type PublishLimits } from '@sluice/engine';
-import type { RunTransaction } from '../ports/store.port';
+import type { ChainRunCount, RunTransaction } from '../ports/store.port';
 
 const GRANTED: PublishAdmission = { kind: 'publish', granted: true };
 
@@ -46,4 +46,49 @@ export async function admitPublishes(
     admissions.set(key, grant.granted ? GRANTED : refuseByBudget(intent, runs, grant.used, limits));
   });
   return admissions;
+}
+
+/**
+ * Admission for the publish steps of runs a commit starts over REST, whose
+ * chain's origin is their own new event: nothing has counted runs for it
+ * yet, so the budget needs no read. A step within the depth is granted while
+ * the runs granted for its origin, its fan-out included, stay within the
+ * budget, exactly as `admitPublishes` would decide from a count of 0. The
+ * counts go into the commit's own statement (`chainRuns`), for later hops to
+ * add to, and are kept only if the run is inserted.
+ */
+export class NewChainAdmission {
+  private readonly counted = new Map<string, { runs: number; runId: string }>();
+
+  constructor(
+    private readonly fanOut: (topic: string) => number,
+    private readonly limits: PublishLimits,
+  ) {}
+
+  async admit(intents: readonly PublishIntent[]): Promise<Map<string, PublishAdmission>> {
+    const admissions = new Map<string, PublishAdmission>();
+    for (const intent of intents) {
+      const key = publishKey(intent.runId, intent.nodeId);
+      if (admissions.has(key)) continue;
+      const refusal = refuseByDepth(intent, this.limits);
+      if (refusal) {
+        admissions.set(key, refusal);
+        continue;
+      }
+      const runs = this.fanOut(intent.topic);
+      const used = this.counted.get(intent.chain.originEventId)?.runs ?? 0;
+      if (runs > 0 && used + runs > this.limits.maxChainRuns) {
+        admissions.set(key, refuseByBudget(intent, runs, used, this.limits));
+        continue;
+      }
+      if (runs > 0) this.counted.set(intent.chain.originEventId, { runs: used + runs, runId: intent.runId });
+      admissions.set(key, GRANTED);
+    }
+    return admissions;
+  }
+
+  /** The runs granted so far, per origin, with the run whose insert they depend on. */
+  chainRuns(): ChainRunCount[] {
+    return [...this.counted].map(([originEventId, { runs, runId }]) => ({ originEventId, runs, insertedWith: runId }));
+  }
 }

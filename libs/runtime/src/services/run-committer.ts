@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { StreamNotice } from '@sluice/contracts';
 import type { BrokerPort } from '../ports/broker.port';
 import {
-  startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
+  runChain, startRun, type CompiledFlow, type EngineClock, type PublishAdmission, type PublishIntent, type PublishLimits, type Transition,
 } from '@sluice/engine';
-import type { OutboxEntry, RunTransaction, RunWrite, StorePort } from '../ports/store.port';
+import { flowRevisionMovedTo, type NewRunBatch, type OutboxEntry, type RunTransaction, type RunWrite, type StorePort } from '../ports/store.port';
 import type { FlowCache, Subscriptions } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
 import { dispatchesPublish, settlePublishesInline } from './inline-publishes';
-import { admitPublishes } from './publish-admission';
+import { admitPublishes, NewChainAdmission } from './publish-admission';
 import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
 import type { RuntimeMetrics } from './runtime-metrics';
 
@@ -111,18 +111,58 @@ export class RunCommitter {
   ) {}
 
   /**
-   * Commits changes that need no locks: new runs that publish nothing are
-   * one statement in a transaction of its own; anything else, topic events
-   * and publish steps included, gets a transaction.
+   * Commits changes that need no locks. New runs are one statement, with no
+   * BEGIN/COMMIT: those that publish nothing need nothing else, and runs
+   * started over REST settle their publish steps there too (see
+   * `commitNewChains`). Anything else, topic events included, gets a
+   * transaction.
    */
   async commit(changes: readonly RunChange[], outbox: OutboxEntry[] = [], events: readonly TopicEvent[] = []): Promise<CommittedChanges> {
-    const simple = events.length === 0 && changes.every((change) => change.isNew && !dispatchesPublish(change));
-    if (!simple) return (await this.transact(async () => ({ changes, outbox, events, result: undefined }))).committed;
-    const planned = await this.plan(changes, outbox, [], noSubscribers);
+    if (events.length === 0 && changes.every((change) => change.isNew)) {
+      if (!changes.some(dispatchesPublish)) return this.commitNewRuns(changes, outbox, noSubscribers);
+      if (changes.every(startsOwnChain)) return this.commitNewChains(changes, outbox);
+    }
+    return (await this.transact(async () => ({ changes, outbox, events, result: undefined }))).committed;
+  }
+
+  /**
+   * New runs that start their own publish chains (REST triggers), with their
+   * publish steps settled, in one statement. Admission needs no read
+   * (`NewChainAdmission`); the statement counts the chain runs and checks the
+   * flow revision the fan-out was planned at before it inserts anything
+   * (`NewRunBatch.expectFlowRevision`). When the revision moved it writes
+   * nothing: the subscribe flows are reloaded and the commit planned again.
+   */
+  private async commitNewChains(changes: readonly RunChange[], outbox: OutboxEntry[]): Promise<CommittedChanges> {
+    for (let attempt = 1; ; attempt++) {
+      const subscriptions = await this.flows.subscriptions();
+      const matching = (topic: string): CompiledFlow[] => subscriptions.matching(topic).map(({ flow }) => flow);
+      const admission = new NewChainAdmission((topic) => matching(topic).length, this.publishLimits);
+      const settled = await settlePublishesInline(changes, admission, this.clock);
+      try {
+        return await this.commitNewRuns(settled, outbox, async (topic) => matching(topic), {
+          expectFlowRevision: subscriptions.revision, chainRuns: admission.chainRuns(),
+        });
+      } catch (error) {
+        const revision = flowRevisionMovedTo(error);
+        if (revision === undefined || attempt >= MAX_SUBSCRIPTION_ATTEMPTS) throw error;
+        await this.flows.reload(revision);
+      }
+    }
+  }
+
+  /** New runs only, in one statement of their own. */
+  private async commitNewRuns(
+    changes: readonly RunChange[],
+    outbox: OutboxEntry[],
+    subscribers: Subscribers,
+    checks: Pick<NewRunBatch, 'expectFlowRevision' | 'chainRuns'> = {},
+  ): Promise<CommittedChanges> {
+    const planned = await this.plan(changes, outbox, [], subscribers);
     const deleted = this.relay.takeSettled();
     let inserted: Set<string>;
     try {
-      inserted = await this.store.commitNewRuns({ inserts: planned.inserts.map(({ write }) => write), outbox: planned.outbox, deleteOutbox: deleted });
+      inserted = await this.store.commitNewRuns({ inserts: planned.inserts.map(({ write }) => write), outbox: planned.outbox, deleteOutbox: deleted, ...checks });
     } catch (error) {
       this.relay.returnSettled(deleted);
       throw error;
@@ -269,5 +309,13 @@ export class RunCommitter {
   }
 }
 
-/** A commit of new runs only fans nothing out. */
-const noSubscribers: Subscribers = () => Promise.reject(new Error('a commit of new runs only has no subscribers to ask for'));
+/** A commit of new runs that publish nothing fans nothing out. */
+const noSubscribers: Subscribers = () => Promise.reject(new Error('a commit of new runs that publish nothing has no subscribers to ask for'));
+
+/** A run whose publish chain starts at its own event (a REST trigger's): nothing can have counted runs for it yet. */
+function startsOwnChain(change: RunChange): boolean {
+  const state = change.transitions[change.transitions.length - 1]?.state;
+  if (!state) return false;
+  const chain = runChain(state);
+  return chain.depth === 0 && chain.originEventId === state.eventId && state.source === 'rest';
+}

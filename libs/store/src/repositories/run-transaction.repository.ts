@@ -1,6 +1,6 @@
 import type { RunState } from '@sluice/contracts';
 import type { QueryRunner } from 'typeorm';
-import { StoreConflictError } from '../store.errors';
+import { FlowRevisionMovedError, StoreConflictError } from '../store.errors';
 import type { ChainRunGrant, ChainRunRequest, IdempotencyClaim, RunBatch, RunTransaction } from '@sluice/runtime';
 import { buildRunBatchStatement, type RunWriteStatement } from './run-write.sql';
 import { asUnstorable } from './unstorable-value';
@@ -166,6 +166,8 @@ export async function executeRunBatch(runner: QueryRunner, batch: RunBatch): Pro
     if (pg?.code === '23505' && pg.constraint === 'history_pkey') {
       throw new StoreConflictError('a history batch starting at this seq already exists for the run', statement.runIds);
     }
+    // Raised by sluice_expect_flow_revision (NewRunBatch.expectFlowRevision), with the current revision in DETAIL.
+    if (pg?.code === 'SLRVM') throw new FlowRevisionMovedError(Number(pg.detail));
     throw asUnstorable(error) ?? error;
   }
   const updated = result?.updated ?? [];

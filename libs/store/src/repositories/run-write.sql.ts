@@ -131,12 +131,27 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
                          ${p.add(states.map((s) => s.lastSeq), 'int[]')}, ${p.add(states.map((s) => s.startedAt), 'timestamptz[]')},
                          ${p.add(states.map((s) => s.updatedAt), 'timestamptz[]')}, ${p.add(states.map((s) => s.finishedAt ?? null), 'timestamptz[]')}`;
 
+  // The revision check runs once, before any new run is inserted: it raises SLRVM when the revision moved.
+  const revisionCheck = batch.expectFlowRevision === undefined ? '' : `WHERE (SELECT sluice_expect_flow_revision(${p.add(batch.expectFlowRevision, 'bigint')}))`;
+  if (batch.expectFlowRevision !== undefined && independent.length === 0) throw new InvalidRunWriteError('expectFlowRevision needs a new run in the batch', '');
   if (fresh.length > 0) {
     ctes.push(`ins AS (
     INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at, finished_at)
-    SELECT * FROM unnest(${runColumns(independent.map((run) => run.state))})
+    SELECT * FROM unnest(${runColumns(independent.map((run) => run.state))}) ${revisionCheck}
     ON CONFLICT (flow_id, event_id) DO NOTHING
     RETURNING id)`);
+  }
+  const chainRuns = batch.chainRuns ?? [];
+  if (chainRuns.length > 0) {
+    if (fresh.length === 0) throw new InvalidRunWriteError('chainRuns need their new runs in the batch', '');
+    // One row per origin; in origin order, so concurrent writers lock rows in one order.
+    ctes.push(`chains AS (
+      INSERT INTO publish_chains AS c (origin_event_id, runs)
+      SELECT d.origin, sum(d.runs)::int FROM unnest(${p.add(chainRuns.map((c) => c.originEventId), 'text[]')}, ${p.add(chainRuns.map((c) => c.runs), 'int[]')},
+                                                    ${p.add(chainRuns.map((c) => c.insertedWith), 'uuid[]')}) AS d(origin, runs, inserted_with)
+      WHERE d.inserted_with IN (SELECT id FROM ins)
+      GROUP BY d.origin ORDER BY d.origin
+      ON CONFLICT (origin_event_id) DO UPDATE SET runs = c.runs + EXCLUDED.runs, updated_at = now())`);
   }
   if (dependent.length > 0) {
     ctes.push(`insdep AS (
