@@ -1,5 +1,5 @@
 import type { RunState } from '@sluice/contracts';
-import { fastRetry, httpFlow } from '../support/graphs';
+import { edge, fastRetry, graph, httpFlow, node } from '../support/graphs';
 import { sluiceSuite, type Mode } from '../support/sluice-harness';
 
 /**
@@ -50,6 +50,37 @@ describe.each(modes)('a poisoned member of a group commit (%s)', (mode) => {
       const strays = await sluice.sql(`SELECT run_id FROM ${table} WHERE NOT (run_id = ANY($1::uuid[]))`, [runIds]);
       expect({ table, strays }).toEqual({ table, strays: [] });
     }
+  });
+
+  it(`splits a one-statement commit of triggers whose flow publishes: the poisoned one gets a 4xx, the ${GOOD_TRIGGERS} others and their subscribers' runs commit`, async () => {
+    const { api, sluice } = suite;
+    const consumer = await api.createFlow('poisoned-subscriber', graph([node('in', 'subscribe', { topic: 'poison.test' }), node('out', 'end')], [edge('in', 'out')]));
+    const flow = await api.createFlow('poisoned-publisher', graph([node('t', 'trigger'), node('p', 'publish', { topic: 'poison.test' })], [edge('t', 'p')]));
+    const path = `/api/flows/${flow.id}/events`;
+
+    const sends = Array.from({ length: GOOD_TRIGGERS + 1 }, (_, index) =>
+      index === GOOD_TRIGGERS / 2
+        ? api.request<{ error: { code: string } }>('POST', path, `{"i":-1,"note":"${POISON}"}`)
+        : api.request<{ runId: string }>('POST', path, { i: index }),
+    );
+    const responses = await Promise.all(sends);
+    const poisoned = responses[GOOD_TRIGGERS / 2]!;
+    const good = responses.filter((_, index) => index !== GOOD_TRIGGERS / 2);
+    expect(good.map((response) => response.status)).toEqual(Array.from({ length: GOOD_TRIGGERS }, () => 202));
+    expect(poisoned.status).toBe(422);
+    expect((poisoned.body as { error: { code: string } }).error.code).toBe('payload_rejected');
+
+    // Each good run finished in its commit and started one subscriber run; the poisoned one left nothing.
+    const runIds = good.map((response) => (response.body as { runId: string }).runId);
+    const producers = await sluice.sql<{ id: string; status: string; event_id: string }>('SELECT id, status, event_id FROM runs WHERE flow_id = $1', [flow.id]);
+    expect(producers.map((row) => row.id).sort()).toEqual([...runIds].sort());
+    expect(producers.every((row) => row.status === 'succeeded')).toBe(true);
+    const children = await sluice.sql<{ parent: string }>(`SELECT state->>'parentRunId' AS parent FROM runs WHERE flow_id = $1`, [consumer.id]);
+    expect(children.map((row) => row.parent).sort()).toEqual([...runIds].sort());
+    const chains = await sluice.sql<{ origin_event_id: string }>('SELECT origin_event_id FROM publish_chains WHERE origin_event_id = ANY($1)', [producers.map((row) => row.event_id)]);
+    expect(chains).toHaveLength(GOOD_TRIGGERS);
+    const [counted] = await sluice.sql<{ n: number }>('SELECT count(*)::int AS n FROM publish_chains');
+    expect(counted?.n).toBe(GOOD_TRIGGERS);
   });
 
   // The split of a worker commit with an injected store refusal: libs/runtime/src/services/step-executor-commit.spec.ts.
