@@ -63,7 +63,8 @@ async function filesUnder(dir, keep) {
   return files.sort();
 }
 
-const isCompiledSource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts');
+/** Sources compiled into dist: not specs, their shared fixtures (`*.spec-support.ts`) or declarations. */
+const isCompiledSource = (name) => name.endsWith('.ts') && !/\.(spec|spec-support|d)\.ts$/.test(name);
 const isBundledSource = (name) => !/\.spec\.tsx?$/.test(name);
 
 /** The libraries the editor bundles from source: every `../libs/<name>` web/vite.config.ts mentions. */

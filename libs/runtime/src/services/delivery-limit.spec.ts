@@ -1,27 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { FlowGraph, HistoryEvent, RunState } from '@sluice/contracts';
-import { compileFlow, startRun, type EffectResult, type EngineClock, type StepMessage } from '@sluice/engine';
+import type { HistoryEvent, RunState } from '@sluice/contracts';
+import type { StepMessage } from '@sluice/engine';
 import type { Delivery } from '../ports/broker.port';
-import type { HttpCaller } from '../ports/http-caller.port';
 import { silentLogger } from '../ports/logger.port';
 import type { RunTransaction, StepDeliveryCount, StepDeliveryKey, StorePort } from '../ports/store.port';
 import type { FlowCache } from './flow-cache';
 import type { CommittedChanges, Decision, PublishGate, RunCommitter } from './run-committer';
 import { StepExecutor } from './step-executor';
-
-const clock: EngineClock = { now: () => new Date('2026-01-01T00:00:00.000Z'), random: () => 0.5, newId: () => randomUUID() };
-
-const flowGraph: FlowGraph = {
-  nodes: [
-    { id: 'start', type: 'trigger', position: { x: 0, y: 0 }, data: {} },
-    { id: 'call', type: 'http', position: { x: 0, y: 0 }, data: { url: 'https://example.test/hook', method: 'POST', body: 'event' } },
-    { id: 'done', type: 'end', position: { x: 0, y: 0 }, data: {} },
-  ],
-  edges: [
-    { id: 'a', source: 'start', target: 'call', sourceHandle: null },
-    { id: 'b', source: 'call', target: 'done', sourceHandle: null },
-  ],
-};
+import { answeringOk, clock, oneCallFlow, startedRuns } from './step-executor.spec-support';
 
 interface Options {
   /** What the store answers when it counts a redelivery or records a failure; throws to act as a store that is away. */
@@ -32,9 +17,8 @@ interface Options {
 
 /** A worker over fakes, with SLUICE_MAX_DELIVERIES at 3 and one run waiting at its http step. */
 async function setup(options: Options = {}) {
-  const flow = compileFlow('flow-1', 1, flowGraph);
-  const runId = '00000000-0000-4000-8000-000000000001';
-  const state: RunState = (await startRun(flow, { runId, eventId: 'event-1', payload: { i: 1 }, source: 'rest' }, clock)).state;
+  const flow = oneCallFlow();
+  const [[runId, state]] = [...(await startedRuns(flow, 1))] as [[string, RunState]];
   const counted: { kind: string; key: StepDeliveryKey; error?: string }[] = [];
   const count = (kind: 'redelivery' | 'failure', key: StepDeliveryKey, error?: string): StepDeliveryCount => {
     counted.push({ kind, key, ...(error === undefined ? {} : { error }) });
@@ -47,12 +31,7 @@ async function setup(options: Options = {}) {
       failures.map(({ key, error }) => count('failure', key, error)),
   };
   const calls: string[] = [];
-  const http: HttpCaller = {
-    call: async (request): Promise<EffectResult> => {
-      calls.push(request.url);
-      return { kind: 'http', startedAt: clock.now().toISOString(), durationMs: 1, response: { status: 200, headers: {}, body: { ok: true } } };
-    },
-  };
+  const http = answeringOk(calls);
   const committed: HistoryEvent[][] = [];
   const committer = {
     async transact<T>(decide: (tx: RunTransaction, publishes: PublishGate) => Promise<Decision<T>>) {

@@ -1,44 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import type { FlowGraph, RunState } from '@sluice/contracts';
-import { compileFlow, startRun, type EffectResult, type EngineClock, type StepMessage } from '@sluice/engine';
+import type { RunState } from '@sluice/contracts';
+import type { StepMessage } from '@sluice/engine';
 import type { Delivery } from '../ports/broker.port';
-import type { HttpCaller } from '../ports/http-caller.port';
 import { silentLogger } from '../ports/logger.port';
 import type { RunTransaction, StorePort } from '../ports/store.port';
 import type { FlowCache } from './flow-cache';
 import type { CommittedChanges, Decision, PublishGate, RunCommitter } from './run-committer';
 import { StepExecutor } from './step-executor';
-
-const clock: EngineClock = { now: () => new Date('2026-01-01T00:00:00.000Z'), random: () => 0.5, newId: () => randomUUID() };
-
-const flowGraph: FlowGraph = {
-  nodes: [
-    { id: 'start', type: 'trigger', position: { x: 0, y: 0 }, data: {} },
-    { id: 'call', type: 'http', position: { x: 0, y: 0 }, data: { url: 'https://example.test/hook', method: 'POST', body: 'event' } },
-    { id: 'done', type: 'end', position: { x: 0, y: 0 }, data: {} },
-  ],
-  edges: [
-    { id: 'a', source: 'start', target: 'call', sourceHandle: null },
-    { id: 'b', source: 'call', target: 'done', sourceHandle: null },
-  ],
-};
+import { answeringOk, clock, oneCallFlow, startedRuns } from './step-executor.spec-support';
 
 /**
  * A worker over fakes: `fail(runIds)` decides whether the store refuses a
  * commit holding those runs, and the committer records the runs it committed.
  */
 async function setup(runs: number, fail: (runIds: string[]) => Error | undefined) {
-  const flow = compileFlow('flow-1', 1, flowGraph);
-  const states = new Map<string, RunState>();
-  for (let i = 0; i < runs; i += 1) {
-    const runId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    states.set(runId, (await startRun(flow, { runId, eventId: `event-${i}`, payload: { i }, source: 'rest' }, clock)).state);
-  }
+  const flow = oneCallFlow();
+  const states = await startedRuns(flow, runs);
   const store = { getRuns: async (ids: readonly string[]) => new Map(ids.flatMap((id) => (states.has(id) ? [[id, states.get(id)!]] : []))) };
   const flows = { version: async () => flow };
-  const http: HttpCaller = {
-    call: async (): Promise<EffectResult> => ({ kind: 'http', startedAt: clock.now().toISOString(), durationMs: 1, response: { status: 200, headers: {}, body: { ok: true } } }),
-  };
+  const http = answeringOk();
   const commits: string[][] = [];
   const committed: string[] = [];
   const committer = {
