@@ -33,6 +33,14 @@ async function outboxRows(deployment: Deployment): Promise<number> {
 }
 
 /** Per process, the RabbitMQ broker's log messages in order. */
+/** Waits for every accepted run to end and the outbox to empty; how long each took since the broker came back at `backAt`. */
+async function recovery(deployment: Deployment, accepted: string[], backAt: number): Promise<{ finishedMs: number; drainedMs: number }> {
+  await allFinished(deployment, accepted, 45_000);
+  const finishedMs = Date.now() - backAt;
+  const drainedMs = await until('the outbox draining', async () => (await outboxRows(deployment)) === 0, 30_000, 200) + finishedMs;
+  return { finishedMs, drainedMs };
+}
+
 function brokerLog(deployment: Deployment, service: string): string[] {
   return deployment.logs.filter((line) => line.service === service && line.component === 'RabbitMqBroker').map((line) => line.msg);
 }
@@ -97,9 +105,7 @@ describe('broker outage, production mode', () => {
     const accepted = load.accepted;
     expect(accepted).toHaveLength(150);
 
-    await allFinished(sluice, accepted, 45_000);
-    const finishedMs = Date.now() - backAt;
-    const drainedMs = await until('the outbox draining', async () => (await outboxRows(sluice)) === 0, 30_000, 200) + finishedMs;
+    const { finishedMs, drainedMs } = await recovery(sluice, accepted, backAt);
     // Held messages go out as soon as each process is reconnected, not at a sweep 10 s or more later.
     expect(finishedMs).toBeLessThan(10_000);
     expect(wrongRuns(await auditRuns(sluice, accepted))).toEqual([]);
@@ -140,9 +146,7 @@ describe('broker outage, production mode', () => {
     proxy.restore();
     const backAt = Date.now();
     const reconnectedMs = await until('every process reconnecting', () => allReconnected(sluice), 15_000);
-    await allFinished(sluice, accepted, 45_000);
-    const finishedMs = Date.now() - backAt;
-    const drainedMs = await until('the outbox draining', async () => (await outboxRows(sluice)) === 0, 30_000, 200) + finishedMs;
+    const { finishedMs, drainedMs } = await recovery(sluice, accepted, backAt);
     expect(finishedMs).toBeLessThan(10_000);
 
     expect(wrongRuns(await auditRuns(sluice, accepted))).toEqual([]);
