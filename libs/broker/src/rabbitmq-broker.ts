@@ -278,8 +278,8 @@ export class RabbitMqBroker implements BrokerPort {
         let notices: StreamNotice[];
         try {
           // An array of one commit's notices; a single notice from a process of an earlier version.
-          const parsed = JSON.parse(msg.content.toString('utf8')) as StreamNotice | StreamNotice[];
-          notices = Array.isArray(parsed) ? parsed : [parsed];
+          const parsed: unknown = JSON.parse(msg.content.toString('utf8'));
+          notices = (Array.isArray(parsed) ? parsed : [parsed]).filter(isNotice);
         } catch (err) {
           this.logger.warn(errorFields(err), 'undecodable notice dropped');
           return;
@@ -337,4 +337,11 @@ function waitForDrain(channel: Channel): Promise<void> {
 function toError(err: unknown, message?: string): Error {
   if (err instanceof Error) return err;
   return new Error(message ?? String(err));
+}
+
+/** Enough of a notice for a listener to route it: anything else on the notices exchange is dropped. */
+function isNotice(value: unknown): value is StreamNotice {
+  if (typeof value !== 'object' || value === null) return false;
+  const { kind, runId, flowId } = value as Record<string, unknown>;
+  return typeof kind === 'string' && typeof runId === 'string' && typeof flowId === 'string';
 }
