@@ -494,13 +494,17 @@ describe('RabbitMqBroker specifics', () => {
       channel.publish(broker.names.noticesExchange, '', Buffer.from(JSON.stringify(notice('last'))));
       await waitFor('6 notices', () => received.length === 6);
       await sleep(100);
-      expect(received.map((n) => n.runId)).toEqual(['a', 'b', 'c', 'older', 'among', 'last']);
-      const messages: unknown[] = [];
+      // RabbitMQ keeps order per channel only: the broker's notices and this channel's each arrive in order.
+      const ids = received.map((n) => n.runId);
+      expect(ids.filter((id) => ['a', 'b', 'c'].includes(id))).toEqual(['a', 'b', 'c']);
+      expect(ids.filter((id) => !['a', 'b', 'c'].includes(id))).toEqual(['older', 'among', 'last']);
+      const messages: string[] = [];
       for (let msg = await channel.get(tap, { noAck: true }); msg !== false; msg = await channel.get(tap, { noAck: true })) {
         messages.push(msg.content.toString('utf8'));
       }
       // The commit's three notices went as one message.
-      expect(messages.slice(0, 2).map((text) => JSON.parse(text as string) as unknown)).toEqual([[notice('a'), notice('b'), notice('c')], notice('older')]);
+      expect(messages).toHaveLength(5);
+      expect(messages).toContainEqual(JSON.stringify([notice('a'), notice('b'), notice('c')]));
     });
   });
 
