@@ -45,6 +45,12 @@ export interface BrokerPort {
   /** True while connected. */
   isReady(): boolean;
   /**
+   * Largest encoded message the broker accepts, in bytes (SQS and SNS: 256 KiB).
+   * Unset: no limit worth checking early. Lets the runtime refuse an oversized
+   * event when it is published instead of leaving a row the outbox can never send.
+   */
+  readonly maxMessageBytes?: number;
+  /**
    * Messages the broker holds that no consumer has taken yet: the steps and
    * ingest queues' depth, as last read. Cheap: RabbitMQ reads the depth in
    * the background (every 250 ms by default, from the first call on), never
