@@ -5,10 +5,10 @@ import { edge, graph, node } from '../support/graphs';
 import { TargetServer } from '../support/target-server';
 
 /**
- * `npm run start:api` with DATABASE_URL and no AMQP_URL: a PostgreSQL server
+ * `npm run start:api` with DATABASE_URL and no BROKER_URL: a PostgreSQL server
  * with the in-process broker, which only this process can consume from, so the
  * API runs the worker itself and steps that need one still finish. A worker
- * process without AMQP_URL has nothing to consume and refuses to start.
+ * process without a broker URL has nothing to consume and refuses to start.
  */
 describe('API on a PostgreSQL server without RabbitMQ', () => {
   let database: TestDatabase;
@@ -40,10 +40,10 @@ describe('API on a PostgreSQL server without RabbitMQ', () => {
     expect(target.requests.filter((request) => request.path === '/hook')).toHaveLength(1);
   });
 
-  it('refuses to start a worker without AMQP_URL, naming it', async () => {
+  it('refuses to start a worker without BROKER_URL, naming it', async () => {
     const worker = new SluiceProcess('worker', { DATABASE_URL: database.url });
     await expect(worker.start(20_000)).rejects.toThrow();
-    expect(worker.output).toMatch(/AMQP_URL/);
+    expect(worker.output).toMatch(/the worker needs DATABASE_URL and BROKER_URL/);
     await worker.stop();
   });
 });

@@ -39,7 +39,7 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}, 
   const kind = mode === 'pglite' ? 'pglite' : 'server';
   const database = await createTestDatabase(kind);
   const namespace = mode === 'rabbitmq' ? randomNamespace() : undefined;
-  const broker = namespace ? { AMQP_URL: rabbitMqUrl(), AMQP_NAMESPACE: namespace } : {};
+  const broker = namespace ? { BROKER_URL: rabbitMqUrl(), BROKER_NAMESPACE: namespace } : {};
   const settings = loadSettings({
     DATABASE_URL: database.url,
     SLUICE_HTTP_ALLOW_PRIVATE: 'true',

@@ -7,15 +7,15 @@ import { seedSampleFlows } from './seed/sample-seeder';
 /**
  * `npm start` (embedded: PGlite, the in-process broker, and the worker
  * transport over it in this one process) and `npm run start:api` (production:
- * DATABASE_URL and AMQP_URL set, workers run apart).
+ * DATABASE_URL and BROKER_URL set, workers run apart).
  */
 async function main(): Promise<void> {
   const started = Date.now();
   const settings = loadSettingsOrExit();
   const logger = createLogger(settings, { service: 'sluice-api' });
   const log = logger.child({ component: 'Main' });
-// The in-process broker reaches this process only, so without AMQP_URL the worker runs here too.
-  const platform = await openPlatform(settings, logger, { worker: !settings.AMQP_URL });
+  // The in-process broker reaches this process only, so without a broker URL the worker runs here too.
+  const platform = await openPlatform(settings, logger, { worker: settings.broker.kind === 'in-process' });
   const app = await createApiApp(platform, logger);
   await app.listen(settings.PORT, settings.HOST);
   const url = `http://${settings.HOST.includes(':') ? `[${settings.HOST}]` : settings.HOST}:${settings.PORT}`;

@@ -1,1 +1,2 @@
 export * from './settings';
+export type { BrokerSettings, SqsBrokerSettings } from './broker-settings';

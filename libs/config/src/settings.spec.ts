@@ -4,6 +4,17 @@ function setup(env: Record<string, string | undefined> = {}) {
   return () => loadSettings(env);
 }
 
+/** The message of the SettingsError `load` throws. */
+function refusal(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof SettingsError) return error.message;
+    throw error;
+  }
+  throw new Error('the settings were accepted');
+}
+
 describe('loadSettings', () => {
   it('defaults to embedded mode on loopback port 3000 with a 1 MiB body limit', () => {
     const settings = setup()();
@@ -44,9 +55,117 @@ describe('loadSettings', () => {
     expect(load).toThrow(new RegExp(variable));
   });
 
-  it('refuses AMQP_URL without DATABASE_URL, naming DATABASE_URL', () => {
-    expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' })).toThrow(/DATABASE_URL: must be set when AMQP_URL is/);
-    expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test' })().mode).toBe('production');
+  describe('broker', () => {
+    const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+    const broker = (env: Record<string, string>) => setup({ DATABASE_URL, ...env })().broker;
+
+    it('selects the in-process broker when neither BROKER_URL nor AMQP_URL is set', () => {
+      expect(setup()().broker).toEqual({ kind: 'in-process' });
+      expect(setup({ DATABASE_URL, BROKER_URL: '' })()).toMatchObject({ mode: 'production', broker: { kind: 'in-process' } });
+    });
+
+    it('selects RabbitMQ for an amqp:// or amqps:// BROKER_URL, with BROKER_NAMESPACE', () => {
+      expect(broker({ BROKER_URL: 'amqp://guest:guest@127.0.0.1:5672', BROKER_NAMESPACE: 'blue.a-1' })).toEqual({
+        kind: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', namespace: 'blue.a-1',
+      });
+      expect(broker({ BROKER_URL: 'amqps://broker.example:5671/vhost' })).toEqual({ kind: 'rabbitmq', url: 'amqps://broker.example:5671/vhost', namespace: '' });
+    });
+
+    it('keeps AMQP_URL and AMQP_NAMESPACE working as the older names of an amqp BROKER_URL and BROKER_NAMESPACE', () => {
+      const settings = setup({ DATABASE_URL, AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', AMQP_NAMESPACE: 'green' })();
+      expect(settings.mode).toBe('production');
+      expect(settings.broker).toEqual({ kind: 'rabbitmq', url: 'amqp://guest:guest@127.0.0.1:5672', namespace: 'green' });
+      expect(broker({ BROKER_URL: 'amqp://127.0.0.1', AMQP_URL: 'amqp://127.0.0.1', BROKER_NAMESPACE: 'x', AMQP_NAMESPACE: 'x' })).toMatchObject({ kind: 'rabbitmq', namespace: 'x' });
+    });
+
+    it('refuses BROKER_URL and AMQP_URL set and different, naming both', () => {
+      const load = setup({ DATABASE_URL, BROKER_URL: 'amqp://127.0.0.1:5672', AMQP_URL: 'amqp://127.0.0.2:5672' });
+      expect(load).toThrow(SettingsError);
+      expect(load).toThrow(/BROKER_URL: BROKER_URL and AMQP_URL are both set and differ/);
+    });
+
+    it('refuses BROKER_NAMESPACE and AMQP_NAMESPACE set and different, naming both', () => {
+      expect(setup({ DATABASE_URL, BROKER_URL: 'amqp://127.0.0.1', BROKER_NAMESPACE: 'a', AMQP_NAMESPACE: 'b' })).toThrow(
+        /BROKER_NAMESPACE: BROKER_NAMESPACE and AMQP_NAMESPACE are both set and differ/,
+      );
+    });
+
+    it('refuses a BROKER_NAMESPACE with characters outside letters, digits, dot, dash and underscore', () => {
+      expect(setup({ DATABASE_URL, BROKER_URL: 'amqp://127.0.0.1', BROKER_NAMESPACE: 'a b' })).toThrow(/BROKER_NAMESPACE: letters, digits, dot, dash and underscore/);
+    });
+
+    it.each([
+      ['kafka://127.0.0.1:9092', /BROKER_URL: scheme "kafka:\/\/" is not supported; accepted: amqp:\/\/… or amqps:\/\/… \(RabbitMQ\), sqs:\/\/REGION/],
+      ['http://127.0.0.1:5672', /BROKER_URL: scheme "http:\/\/" is not supported/],
+      ['not a url', /BROKER_URL: not a URL; accepted: amqp/],
+    ])('refuses BROKER_URL=%s naming BROKER_URL and what is accepted', (value, message) => {
+      const load = setup({ DATABASE_URL, BROKER_URL: value });
+      expect(load).toThrow(SettingsError);
+      expect(load).toThrow(message);
+    });
+
+    it('never quotes the rest of a refused BROKER_URL, which may hold a password', () => {
+      const message = refusal(setup({ DATABASE_URL, BROKER_URL: 'kafka://user:hunter2-secret@127.0.0.1' }));
+      expect(message).toMatch(/BROKER_URL: scheme "kafka:\/\/"/);
+      expect(message).not.toContain('hunter2-secret');
+    });
+
+    it('refuses a broker URL without DATABASE_URL, naming DATABASE_URL and the broker variable', () => {
+      expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' })).toThrow(/DATABASE_URL: must be set when AMQP_URL is/);
+      expect(setup({ AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', DATABASE_URL })().mode).toBe('production');
+      expect(setup({ BROKER_URL: 'amqp://127.0.0.1:5672' })).toThrow(/DATABASE_URL: must be set when BROKER_URL is/);
+      expect(setup({ BROKER_URL: 'sqs://us-east-1' })).toThrow(/DATABASE_URL: must be set when BROKER_URL is/);
+    });
+
+    it('selects SQS and SNS for sqs://REGION, with the endpoint and every sqs parameter', () => {
+      expect(broker({ BROKER_URL: 'sqs://eu-west-1' })).toEqual({ kind: 'sqs', region: 'eu-west-1', namespace: '' });
+      expect(broker({
+        BROKER_URL: 'sqs://us-east-1?endpoint=http://127.0.0.1:4566&visibilityTimeout=60&waitTime=0&maxReceiveCount=10',
+        BROKER_NAMESPACE: 'blue_1-a',
+      })).toEqual({
+        kind: 'sqs', region: 'us-east-1', endpoint: 'http://127.0.0.1:4566', namespace: 'blue_1-a',
+        visibilityTimeoutSec: 60, waitTimeSec: 0, maxReceiveCount: 10,
+      });
+      expect(broker({ BROKER_URL: 'sqs://us-gov-west-1?endpoint=https://sqs.vpce.example:443', AMQP_NAMESPACE: 'old' })).toEqual({
+        kind: 'sqs', region: 'us-gov-west-1', endpoint: 'https://sqs.vpce.example:443', namespace: 'old',
+      });
+    });
+
+    it.each([
+      ['sqs://', /BROKER_URL: an sqs:\/\/ URL needs a region, e.g. sqs:\/\/us-east-1/],
+      ['sqs://?endpoint=http://127.0.0.1:4566', /BROKER_URL: an sqs:\/\/ URL needs a region/],
+      ['sqs://US-EAST-1', /BROKER_URL: "US-EAST-1" is not an AWS region name such as us-east-1/],
+      ['sqs://localhost', /BROKER_URL: "localhost" is not an AWS region name/],
+      ['sqs://us-east-1:4566', /BROKER_URL: an sqs:\/\/ URL has no port/],
+      ['sqs://us-east-1/queue', /BROKER_URL: an sqs:\/\/ URL has no path/],
+      ['sqs://us-east-1?endpoint=ftp://127.0.0.1', /BROKER_URL: endpoint must be an http:\/\/ or https:\/\/ URL, not ftp:/],
+      ['sqs://us-east-1?endpoint=127.0.0.1:4566', /BROKER_URL: endpoint must be an http:\/\/ or https:\/\/ URL/],
+      ['sqs://us-east-1?endpoint=http://key:secret@127.0.0.1:4566', /BROKER_URL: endpoint carries no credentials; set AWS_ACCESS_KEY_ID/],
+      ['sqs://us-east-1?visibilityTimeout=0', /BROKER_URL: visibilityTimeout must be a whole number of seconds \(at most 12 h\) from 1 to 43200/],
+      ['sqs://us-east-1?visibilityTimeout=43201', /BROKER_URL: visibilityTimeout must be/],
+      ['sqs://us-east-1?waitTime=21', /BROKER_URL: waitTime must be a whole number of seconds \(a long poll\) from 0 to 20/],
+      ['sqs://us-east-1?waitTime=1.5', /BROKER_URL: waitTime must be/],
+      ['sqs://us-east-1?maxReceiveCount=0', /BROKER_URL: maxReceiveCount must be a whole number of receives from 1 to 1000/],
+      ['sqs://us-east-1?waitTime=1&waitTime=2', /BROKER_URL: parameter "waitTime" is given twice/],
+      ['sqs://us-east-1?queue=steps', /BROKER_URL: unknown parameter "queue"; an sqs:\/\/ URL accepts endpoint, visibilityTimeout, waitTime, maxReceiveCount/],
+    ])('refuses the sqs URL %s naming BROKER_URL and what is wrong', (value, message) => {
+      const load = setup({ DATABASE_URL, BROKER_URL: value });
+      expect(load).toThrow(SettingsError);
+      expect(load).toThrow(message);
+    });
+
+    it('refuses credentials in an sqs URL, naming the AWS variables to use instead', () => {
+      const message = refusal(setup({ DATABASE_URL, BROKER_URL: 'sqs://AKIAEXAMPLE:s3cr3t-key@us-east-1' }));
+      expect(message).toMatch(/BROKER_URL: an sqs:\/\/ URL carries no credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+      expect(message).not.toContain('s3cr3t-key');
+    });
+
+    it('refuses a dot in the namespace of an sqs broker, naming the namespace variable', () => {
+      expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1', BROKER_NAMESPACE: 'blue.a' })).toThrow(
+        /BROKER_NAMESPACE: with an sqs:\/\/ broker, letters, digits, dash and underscore only/,
+      );
+      expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1', AMQP_NAMESPACE: 'blue.a' })).toThrow(/AMQP_NAMESPACE: with an sqs:\/\/ broker/);
+    });
   });
 
   it('refuses a non-loopback HOST without API keys', () => {

@@ -4,6 +4,7 @@
  * message naming the variable.
  */
 import { z } from 'zod';
+import { resolveBroker, type BrokerSettings } from './broker-settings';
 
 /** Shortest accepted API key, in characters. */
 export const MIN_API_KEY_LENGTH = 16;
@@ -24,6 +25,8 @@ const urlWithScheme = (schemes: string[]) =>
     }
   }, `a URL with scheme ${schemes.join(' or ')}`);
 
+const namespace = z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore');
+
 export const settingsSchema = z.object({
   /** TCP port of the API and UI. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -33,10 +36,21 @@ export const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** PostgreSQL server; unset selects embedded PGlite. */
   DATABASE_URL: urlWithScheme(['postgres', 'postgresql']).optional(),
-  /** RabbitMQ; unset selects the in-process broker. */
+  /**
+   * The broker, chosen by scheme: `amqp://` or `amqps://` (RabbitMQ),
+   * `sqs://REGION?endpoint=…` (Amazon SQS and SNS); unset selects the
+   * in-process broker. Parsed into `Settings.broker` (broker-settings.ts).
+   */
+  BROKER_URL: z.string().optional(),
+  /** RabbitMQ: the older name of an amqp BROKER_URL, still accepted. */
   AMQP_URL: urlWithScheme(['amqp', 'amqps']).optional(),
-  /** Prefix of every exchange and queue name, to share one RabbitMQ between deployments. */
-  AMQP_NAMESPACE: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, dot, dash and underscore').default(''),
+  /**
+   * Prefix of every queue, exchange and topic name, to share one broker
+   * between deployments. With SQS: letters, digits, dash and underscore only.
+   */
+  BROKER_NAMESPACE: namespace.optional(),
+  /** The older name of BROKER_NAMESPACE, still accepted. */
+  AMQP_NAMESPACE: namespace.default(''),
   /**
    * Comma-separated bearer keys, each at least {@link MIN_API_KEY_LENGTH}
    * characters; unset leaves the API open (loopback only).
@@ -127,8 +141,10 @@ type ParsedSettings = z.output<typeof settingsSchema>;
 const SECRET_VARIABLE = /^SLUICE_SECRET_([A-Za-z0-9_]+)$/;
 
 export interface Settings extends Omit<ParsedSettings, 'SLUICE_HTTP_ALLOW_PRIVATE' | 'SLUICE_SEED_SAMPLES'> {
-  /** `embedded` when neither DATABASE_URL nor AMQP_URL is set. */
+  /** `embedded` when neither DATABASE_URL nor a broker URL is set. */
   mode: 'embedded' | 'production';
+  /** The broker BROKER_URL (or AMQP_URL) and BROKER_NAMESPACE (or AMQP_NAMESPACE) select. */
+  broker: BrokerSettings;
   /**
    * Values of `SLUICE_SECRET_<NAME>` variables by NAME, resolved into `http`
    * header values written `{{secret.NAME}}` at call time. Never logged.
@@ -158,18 +174,25 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     );
   }
   const value = parsed.data;
-  const mode = value.DATABASE_URL || value.AMQP_URL ? 'production' : 'embedded';
+  const resolved = resolveBroker({
+    BROKER_URL: value.BROKER_URL, AMQP_URL: value.AMQP_URL,
+    BROKER_NAMESPACE: value.BROKER_NAMESPACE, AMQP_NAMESPACE: cleaned['AMQP_NAMESPACE'],
+  });
+  if (!resolved.ok) throw new SettingsError(resolved.problems);
+  const { broker } = resolved;
+  const mode = value.DATABASE_URL || broker.kind !== 'in-process' ? 'production' : 'embedded';
   const settings: Settings = {
     ...value,
     mode,
+    broker,
     secrets: readSecrets(env),
     SLUICE_HTTP_ALLOW_PRIVATE: value.SLUICE_HTTP_ALLOW_PRIVATE ?? mode === 'embedded',
     SLUICE_SEED_SAMPLES: value.SLUICE_SEED_SAMPLES ?? mode === 'embedded',
   };
-  if (settings.AMQP_URL && !settings.DATABASE_URL) {
-    // Workers on RabbitMQ share the API's database; embedded PostgreSQL belongs to one process.
+  if (resolved.variable && !settings.DATABASE_URL) {
+    // Workers on a broker share the API's database; embedded PostgreSQL belongs to one process.
     throw new SettingsError([
-      { variable: 'DATABASE_URL', message: 'must be set when AMQP_URL is: workers on RabbitMQ share one PostgreSQL server with the API' },
+      { variable: 'DATABASE_URL', message: `must be set when ${resolved.variable} is: workers on a broker share one PostgreSQL server with the API` },
     ]);
   }
   if (!isLoopback(settings.HOST) && settings.SLUICE_API_KEYS.length === 0) {

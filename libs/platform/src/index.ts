@@ -1,4 +1,5 @@
 export * from './platform';
+export * from './create-broker';
 export * from './process/close-on-signals';
 export * from './http/undici-http-caller';
 export * from './http/private-address.guard';

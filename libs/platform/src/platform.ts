@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InProcessBroker, RabbitMqBroker } from '@sluice/broker';
 import type { Settings } from '@sluice/config';
 import { Runtime, type BrokerPort, type HttpCaller, type Logger, type StorePort } from '@sluice/runtime';
 import { createStore, startEmbeddedPostgres } from '@sluice/store';
+import { createBroker } from './create-broker';
 import { PrivateAddressGuard } from './http/private-address.guard';
 import { UndiciHttpCaller } from './http/undici-http-caller';
 import { startWorkerTransport } from './transport/worker-transport';
@@ -37,7 +37,8 @@ export interface PlatformRole {
 
 /**
  * Opens the adapters the settings select: embedded PGlite and the in-process
- * broker when nothing is set, a PostgreSQL server and RabbitMQ otherwise.
+ * broker when nothing is set, a PostgreSQL server and the broker of
+ * BROKER_URL (see `createBroker`) otherwise.
  */
 export async function openPlatform(settings: Settings, logger: Logger, role: PlatformRole): Promise<Platform> {
   const log = logger.child({ component: 'Platform' });
@@ -63,9 +64,7 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
     });
     closers.unshift(() => store.close());
 
-    const broker: BrokerPort = settings.AMQP_URL
-      ? new RabbitMqBroker({ url: settings.AMQP_URL, namespace: settings.AMQP_NAMESPACE, logger: logger.child({ component: 'RabbitMqBroker' }) })
-      : new InProcessBroker({ logger: logger.child({ component: 'InProcessBroker' }) });
+    const broker = createBroker(settings, logger);
     await broker.start();
     closers.unshift(() => broker.close());
 

@@ -106,6 +106,17 @@ describe('createLogger', () => {
     expect(output()).toContain('"LOG_LEVEL":"debug"');
   });
 
+  it('never writes the password of BROKER_URL or AMQP_URL, even outside a URL', () => {
+    for (const variable of ['BROKER_URL', 'AMQP_URL']) {
+      const password = `${variable.toLowerCase()}-pass-9d41c7`;
+      const { logger, settings, output } = setup({ [variable]: `amqp://sluice:${password}@127.0.0.1:5672` });
+      logger.info({ broker: settings.broker }, 'broker');
+      logger.warn({ reason: `ACCESS_REFUSED for sluice with ${password}` }, `login with ${password} refused`);
+      expect(output()).not.toContain(password);
+      expect(output()).toContain('ACCESS_REFUSED');
+    }
+  });
+
   it('cleans child bindings and leaves the caller\'s objects unchanged', () => {
     const { logger, output } = setup();
     const fields = { headers: { authorization: 'Bearer child-888888' } };

@@ -4,7 +4,7 @@ import type { Logger } from '@sluice/runtime';
 import { LogRedactor, REDACTED, urlPassword } from './log-redaction';
 
 /** The settings a logger reads: its level, and the secrets it must never write. */
-export type LoggerSettings = Pick<Settings, 'LOG_LEVEL' | 'secrets' | 'SLUICE_API_KEYS' | 'DATABASE_URL' | 'AMQP_URL'>;
+export type LoggerSettings = Pick<Settings, 'LOG_LEVEL' | 'secrets' | 'SLUICE_API_KEYS' | 'DATABASE_URL' | 'BROKER_URL' | 'AMQP_URL'>;
 
 export interface LoggerOptions {
   /** `service` field of every line, e.g. `sluice-api`. */
@@ -27,7 +27,7 @@ export function createLogger(settings: LoggerSettings, options: LoggerOptions): 
   const redactor = new LogRedactor([
     ...Object.values(settings.secrets),
     ...settings.SLUICE_API_KEYS,
-    ...[urlPassword(settings.DATABASE_URL), urlPassword(settings.AMQP_URL)].filter((value): value is string => value !== undefined),
+    ...[settings.DATABASE_URL, settings.BROKER_URL, settings.AMQP_URL].map(urlPassword).filter((value): value is string => value !== undefined),
   ]);
   const clean = (value: unknown): unknown => redactor.fields(value);
   const root = pino(

@@ -116,7 +116,7 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The password of a connection URL such as DATABASE_URL or AMQP_URL, if it has one. */
+/** The password of a connection URL such as DATABASE_URL or BROKER_URL, if it has one. */
 export function urlPassword(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
