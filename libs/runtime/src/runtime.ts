@@ -87,7 +87,7 @@ export class Runtime {
     [this.backlog, this.gate] = this.backpressure({ ...DEFAULT_BACKPRESSURE, ...options.backpressure });
     const committer = new RunCommitter(store, this.flowCache, this.relay, broker, this.metrics, clock, options.publishLimits ?? DEFAULT_PUBLISH_LIMITS);
     this.flows = new FlowService(store, this.flowCache);
-    this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate);
+    this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate, broker.maxMessageBytes);
     this.queries = new RunQueryService(store);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));

@@ -30,9 +30,11 @@ describe('publish chains', () => {
   });
 
   describe('publishIntent', () => {
-    it('names the topic and the next hop of the run\'s chain for a live publish step', async () => {
+    it('names the topic, the event with its payload and the next hop of the run\'s chain for a live publish step', async () => {
       const h = await setup({ originEventId: 'origin', depth: 2 });
-      expect(publishIntent(h.flow, h.state, message)).toEqual({ runId: 'run-1', nodeId: 'p', topic: 'loop', chain: { originEventId: 'origin', depth: 3 } });
+      expect(publishIntent(h.flow, h.state, message)).toEqual({
+        runId: 'run-1', nodeId: 'p', topic: 'loop', eventId: 'run-1:p', payload: { n: 1 }, chain: { originEventId: 'origin', depth: 3 },
+      });
     });
 
     it('starts at hop 1 from a run the origin event started', async () => {
@@ -50,7 +52,9 @@ describe('publish chains', () => {
   });
 
   describe('refusals', () => {
-    const intent = (depth: number): PublishIntent => ({ runId: 'r', nodeId: 'p', topic: 'loop', chain: { originEventId: 'origin', depth } });
+    const intent = (depth: number): PublishIntent => ({
+      runId: 'r', nodeId: 'p', topic: 'loop', eventId: 'r:p', payload: null, chain: { originEventId: 'origin', depth },
+    });
 
     it('allows hops up to the depth limit and refuses the next one, naming node, limit and setting', () => {
       expect(refuseByDepth(intent(4), limits)).toBeUndefined();
@@ -101,7 +105,7 @@ describe('publish chains', () => {
     it('does not retry a refusal even with attempts left', async () => {
       const h = RunHarness.of(flowGraph([['t', 'trigger'], ['p', 'publish', { topic: 'x', retry: { maxAttempts: 5 } }]], [['t', 'p']]));
       await h.start();
-      await h.deliver('p', 1, refuseByBudget({ runId: 'run-1', nodeId: 'p', topic: 'x', chain: { originEventId: 'evt-1', depth: 1 } }, 1, 50, limits));
+      await h.deliver('p', 1, refuseByBudget({ runId: 'run-1', nodeId: 'p', topic: 'x', eventId: 'run-1:p', payload: null, chain: { originEventId: 'evt-1', depth: 1 } }, 1, 50, limits));
       expect(h.types()).not.toContain('RetryScheduled:p');
       expect(h.step('p')?.status).toBe('dead');
     });

@@ -1,7 +1,9 @@
 import type { PublishChain, RunState, StepError } from '@sluice/contracts';
 import type { StepMessage } from './step-message';
 import type { CompiledFlow } from '../graph/compile-flow';
+import { publishEventId } from '../nodes/publish.node';
 import { liveStep } from './step-liveness';
+import { stepContext } from './step-scope';
 
 /**
  * How far one originating event may travel through `publish` steps. A
@@ -29,6 +31,10 @@ export interface PublishIntent {
   runId: string;
   nodeId: string;
   topic: string;
+  /** Id of the event this step would publish (`publishEventId`). */
+  eventId: string;
+  /** The event's payload: the step's input, as the step would publish it. */
+  payload: unknown;
   /** The chain of the event this step would publish: the run's origin, one hop deeper than the run. */
   chain: PublishChain;
 }
@@ -50,7 +56,10 @@ export function nextHop(chain: PublishChain): PublishChain {
 export function publishIntent(flow: CompiledFlow, state: RunState, message: StepMessage): PublishIntent | undefined {
   const node = flow.node(message.nodeId);
   if (!node || node.type !== 'publish' || !liveStep(state, message)) return undefined;
-  return { runId: state.id, nodeId: node.id, topic: String(node.data['topic']), chain: nextHop(runChain(state)) };
+  return {
+    runId: state.id, nodeId: node.id, topic: String(node.data['topic']), eventId: publishEventId(state.id, node.id),
+    payload: stepContext(flow, state, node.id).input, chain: nextHop(runChain(state)),
+  };
 }
 
 /** The refusal of a publish that would pass `maxDepth` hops; undefined when the hop is allowed. */

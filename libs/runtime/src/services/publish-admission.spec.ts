@@ -1,10 +1,11 @@
 import type { PublishIntent } from '@sluice/engine';
-import { NewChainAdmission, publishKey } from './publish-admission';
+import type { ChainRunRequest, RunTransaction } from '../ports/store.port';
+import { admitPublishes, NewChainAdmission, publishKey } from './publish-admission';
 
 const limits = { maxDepth: 2, maxChainRuns: 5 };
 
-function intent(runId: string, nodeId: string, topic: string, depth = 1): PublishIntent {
-  return { runId, nodeId, topic, chain: { originEventId: `event-of-${runId}`, depth } };
+function intent(runId: string, nodeId: string, topic: string, depth = 1, payload: unknown = { n: 1 }): PublishIntent {
+  return { runId, nodeId, topic, eventId: `${runId}:${nodeId}`, payload, chain: { originEventId: `event-of-${runId}`, depth } };
 }
 
 describe('NewChainAdmission', () => {
@@ -38,5 +39,38 @@ describe('NewChainAdmission', () => {
     const admission = new NewChainAdmission(fanOut, limits);
     await admission.admit([intent('r1', 'a', 'wide'), intent('r1', 'a', 'wide')]);
     expect(admission.chainRuns()).toEqual([{ originEventId: 'event-of-r1', runs: 3, insertedWith: 'r1' }]);
+  });
+});
+
+describe('publish admission with a broker limit', () => {
+  const limited = { ...limits, maxMessageBytes: 2048 };
+  const big = { blob: 'x'.repeat(2048) };
+
+  it('refuses a new chain\'s step whose event passes the broker\'s limit with event_too_large, counting none of its runs', async () => {
+    const admission = new NewChainAdmission(() => 1, limited);
+    const answers = await admission.admit([intent('r1', 'a', 'orders', 1, big), intent('r2', 'a', 'orders')]);
+    expect(answers.get(publishKey('r1', 'a'))).toMatchObject({ granted: false, error: { code: 'event_too_large', retryable: false } });
+    expect(answers.get(publishKey('r2', 'a'))).toEqual({ kind: 'publish', granted: true });
+    expect(admission.chainRuns()).toEqual([{ originEventId: 'event-of-r2', runs: 1, insertedWith: 'r2' }]);
+  });
+
+  it('refuses a step past the limit inside a transaction without asking the budget for it', async () => {
+    const asked: ChainRunRequest[] = [];
+    const tx = {
+      async reserveChainRuns(requests: readonly ChainRunRequest[]) {
+        asked.push(...requests);
+        return requests.map(() => ({ granted: true, used: 0 }));
+      },
+    };
+    const answers = await admitPublishes(tx as unknown as RunTransaction, [intent('r1', 'a', 'orders', 1, big), intent('r2', 'a', 'orders')], async () => 1, limited);
+    expect(answers.get(publishKey('r1', 'a'))).toMatchObject({ granted: false, error: { code: 'event_too_large', message: expect.stringContaining('at most 2048 bytes per message') } });
+    expect(answers.get(publishKey('r2', 'a'))).toEqual({ kind: 'publish', granted: true });
+    expect(asked).toEqual([{ originEventId: 'event-of-r2', runs: 1 }]);
+  });
+
+  it('grants the same step when the broker sets no limit', async () => {
+    const admission = new NewChainAdmission(() => 1, limits);
+    const answers = await admission.admit([intent('r1', 'a', 'orders', 1, big)]);
+    expect(answers.get(publishKey('r1', 'a'))).toEqual({ kind: 'publish', granted: true });
   });
 });

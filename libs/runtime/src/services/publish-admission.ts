@@ -1,7 +1,19 @@
 import { refuseByBudget, refuseByDepth, type PublishAdmission, type PublishIntent, type PublishLimits } from '@sluice/engine';
 import type { ChainRunCount, RunTransaction } from '../ports/store.port';
+import { refuseBySize } from './event-size';
 
 const GRANTED: PublishAdmission = { kind: 'publish', granted: true };
+
+/** What admission checks a publish step against. */
+export interface AdmissionLimits extends PublishLimits {
+  /** Largest message the broker carries, in bytes (BrokerPort.maxMessageBytes); unset: no limit. */
+  maxMessageBytes?: number;
+}
+
+/** The refusal of a step past the chain's depth, or whose event the broker cannot carry; undefined when neither. */
+function refuseOutright(intent: PublishIntent, limits: AdmissionLimits): PublishAdmission | undefined {
+  return refuseByDepth(intent, limits) ?? refuseBySize(intent, limits.maxMessageBytes);
+}
 
 /** Key of a publish step's admission: one per run and node. */
 export function publishKey(runId: string, nodeId: string): string {
@@ -10,7 +22,8 @@ export function publishKey(runId: string, nodeId: string): string {
 
 /**
  * Decides, inside the transaction that will record them, whether publish
- * steps may publish: a step past the chain's depth is refused outright; the
+ * steps may publish: a step past the chain's depth, or whose event is larger
+ * than the broker carries, is refused outright; the
  * others ask the chain's run budget for their fan-out, which is counted
  * (row-locked until commit) when granted. The caller must fan every granted
  * step out to exactly `fanOut(topic)` runs in the same transaction: the
@@ -22,7 +35,7 @@ export async function admitPublishes(
   tx: RunTransaction,
   intents: readonly PublishIntent[],
   fanOut: (topic: string) => Promise<number>,
-  limits: PublishLimits,
+  limits: AdmissionLimits,
 ): Promise<Map<string, PublishAdmission>> {
   const admissions = new Map<string, PublishAdmission>();
   const asking: { key: string; intent: PublishIntent; runs: number }[] = [];
@@ -31,7 +44,7 @@ export async function admitPublishes(
     const key = publishKey(intent.runId, intent.nodeId);
     if (seen.has(key)) continue;
     seen.add(key);
-    const refusal = refuseByDepth(intent, limits);
+    const refusal = refuseOutright(intent, limits);
     if (refusal) admissions.set(key, refusal);
     else asking.push({ key, intent, runs: await fanOut(intent.topic) });
   }
@@ -51,7 +64,8 @@ export async function admitPublishes(
 /**
  * Admission for the publish steps of runs a commit starts over REST, whose
  * chain's origin is their own new event: nothing has counted runs for it
- * yet, so the budget needs no read. A step within the depth is granted while
+ * yet, so the budget needs no read. A step within the depth, whose event the
+ * broker can carry, is granted while
  * the runs granted for its origin, its fan-out included, stay within the
  * budget, exactly as `admitPublishes` would decide from a count of 0. The
  * counts go into the commit's own statement (`chainRuns`), for later hops to
@@ -62,7 +76,7 @@ export class NewChainAdmission {
 
   constructor(
     private readonly fanOut: (topic: string) => number,
-    private readonly limits: PublishLimits,
+    private readonly limits: AdmissionLimits,
   ) {}
 
   async admit(intents: readonly PublishIntent[]): Promise<Map<string, PublishAdmission>> {
@@ -70,7 +84,7 @@ export class NewChainAdmission {
     for (const intent of intents) {
       const key = publishKey(intent.runId, intent.nodeId);
       if (admissions.has(key)) continue;
-      const refusal = refuseByDepth(intent, this.limits);
+      const refusal = refuseOutright(intent, this.limits);
       if (refusal) {
         admissions.set(key, refusal);
         continue;

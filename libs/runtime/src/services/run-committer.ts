@@ -8,7 +8,7 @@ import { flowRevisionMovedTo, type NewRunBatch, type OutboxEntry, type RunTransa
 import type { FlowCache, Subscriptions } from './flow-cache';
 import type { OutboxRelay } from './outbox-relay';
 import { dispatchesPublish, settlePublishesInline } from './inline-publishes';
-import { admitPublishes, NewChainAdmission } from './publish-admission';
+import { admitPublishes, NewChainAdmission, type AdmissionLimits } from './publish-admission';
 import { toRunWrite, topicEventEntry, type PendingPublish } from './run-writes';
 import type { RuntimeMetrics } from './runtime-metrics';
 
@@ -80,8 +80,9 @@ export interface Decision<T> {
 /**
  * Writes run changes, fanning `publish` commands out to the subscribe flows
  * in the same commit (one new run per matching flow, deduplicated by event
- * id). Publish steps are admitted against their chain's depth and run budget
- * in that same transaction (`PublishGate`), over the same subscribers the
+ * id). Publish steps are admitted against their chain's depth and run budget,
+ * and their event against the largest message the broker carries, in that
+ * same transaction (`PublishGate`), over the same subscribers the
  * fan-out then uses, so the budget counts exactly the runs started. Outside
  * topic events fan out the same way.
  *
@@ -100,6 +101,9 @@ export interface Decision<T> {
  * counts metrics.
  */
 export class RunCommitter {
+  /** The chain limits, and the largest message the broker carries: an event past it is refused when its step is settled. */
+  private readonly publishLimits: AdmissionLimits;
+
   constructor(
     private readonly store: StorePort,
     private readonly flows: FlowCache,
@@ -107,8 +111,10 @@ export class RunCommitter {
     private readonly broker: BrokerPort,
     private readonly metrics: RuntimeMetrics,
     private readonly clock: EngineClock,
-    private readonly publishLimits: PublishLimits,
-  ) {}
+    publishLimits: PublishLimits,
+  ) {
+    this.publishLimits = { ...publishLimits, maxMessageBytes: broker.maxMessageBytes };
+  }
 
   /**
    * Commits changes that need no locks. New runs are one statement, with no

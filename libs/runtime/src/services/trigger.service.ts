@@ -6,6 +6,7 @@ import { BacklogGate } from '../throughput/backlog-gate';
 import { CommitTrain } from '../throughput/commit-train';
 import { isUnstorable, mayBelongToOneMember } from '../throughput/commit-errors';
 import { DomainError } from '../errors/domain-error';
+import { eventTooLarge, eventTooLargeMessage } from './event-size';
 import type { FlowCache } from './flow-cache';
 import type { CommittedChanges, RunChange, RunCommitter, TopicEvent } from './run-committer';
 import { topicEventEntry } from './run-writes';
@@ -43,6 +44,8 @@ export class TriggerService {
     private readonly clock: EngineClock,
     /** When set, requests wait here before they are accepted, or are refused (backpressure, docs/guarantees.md#backpressure). */
     private readonly gate?: BacklogGate,
+    /** Largest message the broker carries, in bytes (BrokerPort.maxMessageBytes): a topic event past it is refused. Unset: no limit. */
+    private readonly maxMessageBytes?: number,
   ) {}
 
   async trigger(flowId: string, payload: unknown, idempotencyKey?: string): Promise<TriggerResponse> {
@@ -66,10 +69,16 @@ export class TriggerService {
    * Starts a run of every subscribe flow matching the topic and hands the
    * event to outside consumers. The commit finds the subscribers (see
    * RunCommitter): a flow whose create was answered before is one of them.
+   * An event larger than the broker carries is refused (422) before anything
+   * is written: its outbox row could never be sent.
    */
   async publish(topic: string, payload: unknown, eventId: string = randomUUID()): Promise<TopicPublishResponse> {
-    await this.gate?.wait();
     const event: TopicEvent = { eventId, topic, payload };
+    if (this.maxMessageBytes !== undefined && eventTooLarge({ kind: 'event', ...event }, this.maxMessageBytes)) {
+      const problem = `The event is ${eventTooLargeMessage(this.maxMessageBytes)}`;
+      throw new DomainError('payload_rejected', problem, { problems: [problem] });
+    }
+    await this.gate?.wait();
     return (await this.board({ kind: 'publish', event, entry: topicEventEntry(eventId, topic, payload, true) })) as TopicPublishResponse;
   }
 
