@@ -60,6 +60,13 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const SQS_NAMESPACE = /^[A-Za-z0-9_-]*$/;
 
 /**
+ * Longest namespace on SQS, in characters: queue names take at most 80, and
+ * the longest the adapter makes is a process's notice queue,
+ * `<namespace>-sluice-notices-` and 12 random characters.
+ */
+const SQS_MAX_NAMESPACE_LENGTH = 80 - '-sluice-notices-'.length - 12;
+
+/**
  * The query parameters an `sqs://` URL accepts, each with its bounds in
  * whole seconds or counts (SQS's own limits) and the option it sets.
  */
@@ -109,6 +116,9 @@ export function resolveBroker(variables: BrokerVariables): BrokerResolution {
     case 'sqs': {
       if (!SQS_NAMESPACE.test(namespace)) {
         return refuse(namespaceVariable, 'with an sqs:// broker, letters, digits, dash and underscore only (SQS queue and SNS topic names allow nothing else)');
+      }
+      if (namespace.length > SQS_MAX_NAMESPACE_LENGTH) {
+        return refuse(namespaceVariable, `with an sqs:// broker, at most ${SQS_MAX_NAMESPACE_LENGTH} characters (SQS queue names take at most 80)`);
       }
       const sqs = parseSqsUrl(parsed, variable);
       return 'problems' in sqs ? { ok: false, problems: sqs.problems } : { ok: true, broker: { ...sqs, namespace }, variable };

@@ -166,6 +166,13 @@ describe('loadSettings', () => {
       );
       expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1', AMQP_NAMESPACE: 'blue.a' })).toThrow(/AMQP_NAMESPACE: with an sqs:\/\/ broker/);
     });
+
+    it('refuses an sqs namespace too long for SQS queue names, and accepts the longest that fits', () => {
+      expect(broker({ BROKER_URL: 'sqs://us-east-1', BROKER_NAMESPACE: 'n'.repeat(52) })).toMatchObject({ kind: 'sqs', namespace: 'n'.repeat(52) });
+      expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1', BROKER_NAMESPACE: 'n'.repeat(53) })).toThrow(
+        /BROKER_NAMESPACE: with an sqs:\/\/ broker, at most 52 characters/,
+      );
+    });
   });
 
   it('refuses a non-loopback HOST without API keys', () => {
