@@ -76,7 +76,7 @@ const SQS_NUMBERS = {
   maxReceiveCount: { option: 'maxReceiveCount', min: 1, max: 1000, unit: 'receives' },
 } as const;
 
-const SQS_PARAMETERS = ['endpoint', ...Object.keys(SQS_NUMBERS)];
+const SQS_PARAMETERS = ['endpoint', 'namespace', ...Object.keys(SQS_NUMBERS)];
 
 /**
  * Resolves the broker: BROKER_URL, else AMQP_URL (RabbitMQ, as it always
@@ -114,14 +114,10 @@ export function resolveBroker(variables: BrokerVariables): BrokerResolution {
     case 'amqps':
       return { ok: true, broker: { kind: 'rabbitmq', url, namespace }, variable };
     case 'sqs': {
-      if (!SQS_NAMESPACE.test(namespace)) {
-        return refuse(namespaceVariable, 'with an sqs:// broker, letters, digits, dash and underscore only (SQS queue and SNS topic names allow nothing else)');
-      }
-      if (namespace.length > SQS_MAX_NAMESPACE_LENGTH) {
-        return refuse(namespaceVariable, `with an sqs:// broker, at most ${SQS_MAX_NAMESPACE_LENGTH} characters (SQS queue names take at most 80)`);
-      }
       const sqs = parseSqsUrl(parsed, variable);
-      return 'problems' in sqs ? { ok: false, problems: sqs.problems } : { ok: true, broker: { ...sqs, namespace }, variable };
+      if ('problems' in sqs) return { ok: false, problems: sqs.problems };
+      const chosen = sqsNamespace(parsed, variable, variables.BROKER_NAMESPACE ?? variables.AMQP_NAMESPACE, namespaceVariable);
+      return 'problem' in chosen ? { ok: false, problems: [chosen.problem] } : { ok: true, broker: { ...sqs, namespace: chosen.namespace }, variable };
     }
     default:
       // Only the scheme is quoted: the rest of the URL may hold a password.
@@ -130,7 +126,8 @@ export function resolveBroker(variables: BrokerVariables): BrokerResolution {
 }
 
 /**
- * `sqs://REGION?endpoint=…&visibilityTimeout=…&waitTime=…&maxReceiveCount=…`.
+ * `sqs://REGION?endpoint=…&namespace=…&visibilityTimeout=…&waitTime=…&maxReceiveCount=…`
+ * (the namespace is read by `sqsNamespace`).
  * A user or password is refused: credentials come from the standard AWS
  * variables or profile, so none sits in a URL that may be logged or shown.
  */
@@ -156,6 +153,7 @@ function parseSqsUrl(url: URL, variable: string): Omit<SqsBrokerSettings, 'names
       continue;
     }
     seen.add(name);
+    if (name === 'namespace') continue; // checked by sqsNamespace
     if (name === 'endpoint') {
       const endpoint = checkEndpoint(value);
       if (endpoint.ok) settings.endpoint = value;
@@ -170,6 +168,30 @@ function parseSqsUrl(url: URL, variable: string): Omit<SqsBrokerSettings, 'names
     }
   }
   return problems.length > 0 ? { problems: problems.map((message) => ({ variable, message })) } : settings;
+}
+
+/**
+ * The namespace of an sqs broker: the URL's `namespace` parameter, or else
+ * BROKER_NAMESPACE (AMQP_NAMESPACE); both given and different is refused.
+ * SQS and SNS names allow letters, digits, `-` and `_` only.
+ */
+function sqsNamespace(
+  url: URL, urlVariable: string, fromVariable: string | undefined, namespaceVariable: string,
+): { namespace: string } | { problem: SettingsProblem } {
+  const fromUrl = url.searchParams.get('namespace');
+  if (fromUrl !== null && fromVariable !== undefined && fromUrl !== fromVariable) {
+    return { problem: { variable: urlVariable, message: `its namespace parameter and ${namespaceVariable} differ; give the namespace once` } };
+  }
+  const namespace = fromUrl ?? fromVariable ?? '';
+  const variable = fromUrl !== null ? urlVariable : namespaceVariable;
+  const what = fromUrl !== null ? 'the namespace parameter takes' : 'with an sqs:// broker,';
+  if (!SQS_NAMESPACE.test(namespace)) {
+    return { problem: { variable, message: `${what} letters, digits, dash and underscore only (SQS queue and SNS topic names allow nothing else)` } };
+  }
+  if (namespace.length > SQS_MAX_NAMESPACE_LENGTH) {
+    return { problem: { variable, message: `${what} at most ${SQS_MAX_NAMESPACE_LENGTH} characters (SQS queue names take at most 80)` } };
+  }
+  return { namespace };
 }
 
 function isNumberParameter(name: string): name is keyof typeof SQS_NUMBERS {

@@ -147,7 +147,9 @@ describe('loadSettings', () => {
       ['sqs://us-east-1?waitTime=1.5', /BROKER_URL: waitTime must be/],
       ['sqs://us-east-1?maxReceiveCount=0', /BROKER_URL: maxReceiveCount must be a whole number of receives from 1 to 1000/],
       ['sqs://us-east-1?waitTime=1&waitTime=2', /BROKER_URL: parameter "waitTime" is given twice/],
-      ['sqs://us-east-1?queue=steps', /BROKER_URL: unknown parameter "queue"; an sqs:\/\/ URL accepts endpoint, visibilityTimeout, waitTime, maxReceiveCount/],
+      ['sqs://us-east-1?queue=steps', /BROKER_URL: unknown parameter "queue"; an sqs:\/\/ URL accepts endpoint, namespace, visibilityTimeout, waitTime, maxReceiveCount/],
+      ['sqs://us-east-1?namespace=blue.a', /BROKER_URL: the namespace parameter takes letters, digits, dash and underscore only/],
+      ['sqs://us-east-1?namespace=a&namespace=b', /BROKER_URL: parameter "namespace" is given twice/],
     ])('refuses the sqs URL %s naming BROKER_URL and what is wrong', (value, message) => {
       const load = setup({ DATABASE_URL, BROKER_URL: value });
       expect(load).toThrow(SettingsError);
@@ -165,6 +167,15 @@ describe('loadSettings', () => {
         /BROKER_NAMESPACE: with an sqs:\/\/ broker, letters, digits, dash and underscore only/,
       );
       expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1', AMQP_NAMESPACE: 'blue.a' })).toThrow(/AMQP_NAMESPACE: with an sqs:\/\/ broker/);
+    });
+
+    it('takes the namespace of an sqs broker from the URL too, refusing it beside a different BROKER_NAMESPACE', () => {
+      expect(broker({ BROKER_URL: 'sqs://us-east-1?namespace=green-2' })).toMatchObject({ kind: 'sqs', namespace: 'green-2' });
+      expect(broker({ BROKER_URL: 'sqs://us-east-1?namespace=green', BROKER_NAMESPACE: 'green' })).toMatchObject({ namespace: 'green' });
+      expect(setup({ DATABASE_URL, BROKER_URL: 'sqs://us-east-1?namespace=green', BROKER_NAMESPACE: 'blue' })).toThrow(
+        /BROKER_URL: its namespace parameter and BROKER_NAMESPACE differ/,
+      );
+      expect(setup({ DATABASE_URL, BROKER_URL: `sqs://us-east-1?namespace=${'n'.repeat(53)}` })).toThrow(/BROKER_URL: the namespace parameter takes at most 52 characters/);
     });
 
     it('refuses an sqs namespace too long for SQS queue names, and accepts the longest that fits', () => {
