@@ -1,5 +1,5 @@
-import { InProcessBroker, RabbitMqBroker } from '@sluice/broker';
-import type { Settings } from '@sluice/config';
+import { InProcessBroker, RabbitMqBroker, SqsBroker } from '@sluice/broker';
+import type { Settings, SqsBrokerSettings } from '@sluice/config';
 import type { BrokerPort, Logger } from '@sluice/runtime';
 
 /**
@@ -14,6 +14,20 @@ export function createBroker(settings: Pick<Settings, 'broker'>, logger: Logger)
     case 'rabbitmq':
       return new RabbitMqBroker({ url: broker.url, namespace: broker.namespace, logger: logger.child({ component: 'RabbitMqBroker' }) });
     case 'sqs':
-      throw new Error('BROKER_URL selects Amazon SQS and SNS, which this build of Sluice does not include yet');
+      return createSqsBroker(broker, logger.child({ component: 'SqsBroker' }));
   }
+}
+
+/** Credentials are left to the AWS SDK's default chain (environment, profile, role): the settings never hold them. */
+function createSqsBroker(broker: SqsBrokerSettings, logger: Logger): SqsBroker {
+  return new SqsBroker({
+    region: broker.region,
+    logger,
+    ...(broker.endpoint === undefined ? {} : { endpoint: broker.endpoint }),
+    // No namespace is the contract names (`sluice-events`, …) that outside clients use.
+    ...(broker.namespace === '' ? {} : { namespace: broker.namespace }),
+    ...(broker.visibilityTimeoutSec === undefined ? {} : { visibilityTimeoutSec: broker.visibilityTimeoutSec }),
+    ...(broker.waitTimeSec === undefined ? {} : { waitTimeSec: broker.waitTimeSec }),
+    ...(broker.maxReceiveCount === undefined ? {} : { maxReceiveCount: broker.maxReceiveCount }),
+  });
 }
