@@ -21,8 +21,20 @@ export interface RetryPolicyInput {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface TriggerData { schema?: Record<string, unknown> }
-export interface SubscribeData { topic: string }
+/**
+ * A search key of a flow, declared on its entry node: a JSONata expression
+ * over the payload that starts a run, whose values are indexed when the run
+ * starts, so runs can be found by them (docs/flow-model.md#search-keys).
+ */
+export interface SearchKey {
+  /** `^[A-Za-z_][A-Za-z0-9_]{0,63}$`, unique within the flow; `key.<name>` in `GET /api/runs`. */
+  name: string;
+  /** JSONata over the payload itself (not the `{ event, steps, input }` scope of node expressions). */
+  expression: string;
+}
+
+export interface TriggerData { schema?: Record<string, unknown>; searchKeys?: SearchKey[] }
+export interface SubscribeData { topic: string; searchKeys?: SearchKey[] }
 export interface FilterData { condition: string }
 export interface TransformData { expression: string }
 export interface PublishData { topic: string }

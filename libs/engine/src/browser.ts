@@ -14,6 +14,7 @@ export { applyEvent } from './run/fold';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from './retry/retry-policy';
 export { backoffSchedule, type BackoffStep } from './retry/backoff';
 export { HTTP_METHODS } from './nodes/http-exchange';
+export { SEARCH_KEY_LIMITS, SEARCH_KEY_NAME } from './search/search-key-limits';
 
 export type { ExpressionOptions, ExpressionResult } from './expressions/evaluate-expression';
 

@@ -21,6 +21,7 @@ export {
   type ExpressionOptions,
   type ExpressionResult,
 } from './expressions/evaluate-expression';
+export { isTruthy } from './expressions/truthiness';
 
 export { isInlineNode, nodeDefinition } from './nodes/node-registry';
 export type { NodeDefinition, NodeBehaviour, StepOutcome, StepContext } from './nodes/node-definition';
@@ -43,6 +44,9 @@ export { applyEvent, foldHistory, HistoryFoldError } from './run/fold';
 export type { Transition, Command } from './run/transition';
 export type { StepMessage } from './run/step-message';
 export { startRun, type StartRunInput } from './run/start-run';
+export { SEARCH_KEY_LIMITS, SEARCH_KEY_NAME } from './search/search-key-limits';
+export { checkSearchKeys, declaredSearchKeys } from './search/search-keys';
+export { extractSearchKeys, searchValues, type SearchKeyValue } from './search/extract-search-keys';
 export { planStep, type StepPlan } from './run/plan-step';
 export { settleStep } from './run/settle-step';
 export { abandonStep } from './run/abandon-step';

@@ -1,8 +1,9 @@
-import type { FlowEdge, FlowGraph, FlowNode } from '@sluice/contracts';
+import type { FlowEdge, FlowGraph, FlowNode, SearchKey } from '@sluice/contracts';
 import type { NodeDefinition } from '../nodes/node-definition';
 import { nodeDefinition } from '../nodes/node-registry';
 import { type RetryPolicy, resolveRetryPolicy } from '../retry/retry-policy';
 import { DEFAULT_MAX_STEP_OUTPUT_BYTES } from '../run/output-limit';
+import { declaredSearchKeys } from '../search/search-keys';
 import { payloadProblems } from './payload-schema';
 import { validateGraph } from './validate-graph';
 
@@ -26,6 +27,8 @@ export interface CompiledFlow {
   retryPolicy(nodeId: string): RetryPolicy;
   /** Largest output a step of this flow may record, as UTF-8 JSON, in bytes; past it the step fails without retries. */
   maxStepOutputBytes: number;
+  /** The search keys the entry node declares, extracted from the payload when a run starts (empty: nothing is indexed). */
+  searchKeys: readonly SearchKey[];
 }
 
 /** What the deployment adds to a compiled flow: the limits its runs obey. */
@@ -95,6 +98,7 @@ export function compileFlow(flowId: string, version: number, graph: FlowGraph, o
     definition: (nodeId) => known(definitions, nodeId),
     retryPolicy: (nodeId) => known(policies, nodeId),
     maxStepOutputBytes: options.maxStepOutputBytes ?? DEFAULT_MAX_STEP_OUTPUT_BYTES,
+    searchKeys: declaredSearchKeys(entry),
   };
 }
 

@@ -1,4 +1,5 @@
 import { evaluateExpression } from '../expressions/evaluate-expression';
+import { isTruthy } from '../expressions/truthiness';
 import { expressionField } from './field-checks';
 import { expressionError, type NodeDefinition } from './node-definition';
 
@@ -22,10 +23,3 @@ export const filterNode: NodeDefinition = {
     },
   },
 };
-
-/** JSONata's `$boolean` casting rules, so `[]`, `{}`, `""` and `0` read as no. */
-function isTruthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(isTruthy);
-  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0;
-  return Boolean(value);
-}

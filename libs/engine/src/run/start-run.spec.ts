@@ -162,3 +162,26 @@ describe('startRun', () => {
     expect(h.statuses()).toMatchObject({ ok: 'succeeded', oops: 'skipped' });
   });
 });
+
+describe('startRun with search keys', () => {
+  const setup = (searchKeys?: unknown) => RunHarness.of(flowGraph([['t', 'trigger', searchKeys === undefined ? {} : { searchKeys }], ['e', 'end']], [['t', 'e']]));
+
+  it('returns the values of the declared keys with the transition that starts the run', async () => {
+    const h = setup([{ name: 'orderId', expression: 'orderId' }, { name: 'sku', expression: 'items.sku' }]);
+    const transition = await h.start({ orderId: 'A-17', items: [{ sku: 'S1' }, { sku: 'S2' }] });
+    expect(transition.searchKeys).toEqual([{ name: 'orderId', value: 'A-17' }, { name: 'sku', value: 'S1' }, { name: 'sku', value: 'S2' }]);
+    expect(h.state.status).toBe('succeeded');
+  });
+
+  it('starts the run as usual when a key fails to evaluate', async () => {
+    const h = setup([{ name: 'bad', expression: '$error("boom")' }]);
+    const transition = await h.start({ orderId: 'A-17' });
+    expect(transition.searchKeys).toEqual([]);
+    expect(h.state.status).toBe('succeeded');
+  });
+
+  it('carries no search keys for a flow that declares none', async () => {
+    const transition = await setup().start({ orderId: 'A-17' });
+    expect(transition).not.toHaveProperty('searchKeys');
+  });
+});

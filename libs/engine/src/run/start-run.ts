@@ -1,5 +1,6 @@
 import type { PublishChain } from '@sluice/contracts';
 import type { CompiledFlow } from '../graph/compile-flow';
+import { extractSearchKeys } from '../search/extract-search-keys';
 import type { EngineClock } from './engine-clock';
 import { completeRunIfDone, runLocalStep } from './run-progress';
 import { type Transition, TransitionBuilder } from './transition';
@@ -22,6 +23,8 @@ export interface StartRunInput {
  * Starts a run: RunStarted (seq 1), then the entry step and every inline step
  * it reaches run within this transition; dispatched steps become `dispatch`
  * commands. The payload is not schema-checked here (see `checkTriggerPayload`).
+ * The flow's search keys are extracted from the payload here, so every way a
+ * run starts indexes them; a key never fails the run.
  */
 export async function startRun(flow: CompiledFlow, input: StartRunInput, clock: EngineClock): Promise<Transition> {
   const tx = new TransitionBuilder(input.runId, undefined);
@@ -45,5 +48,7 @@ export async function startRun(flow: CompiledFlow, input: StartRunInput, clock: 
   const ctx = { flow, clock, tx };
   await runLocalStep(ctx, entryId, 1);
   completeRunIfDone(ctx);
-  return tx.build();
+  const transition = tx.build();
+  if (flow.searchKeys.length === 0) return transition;
+  return { ...transition, searchKeys: await extractSearchKeys(flow.searchKeys, input.payload) };
 }

@@ -1,4 +1,5 @@
 import type { HistoryEvent, NewHistoryEvent, PublishChain, RunState, StepError } from '@sluice/contracts';
+import type { SearchKeyValue } from '../search/extract-search-keys';
 import { applyEvent } from './fold';
 
 /** Side effects a transition asks the runtime to perform, in the same commit as its events. */
@@ -24,6 +25,11 @@ export interface Transition {
   state: RunState;
   events: HistoryEvent[];
   commands: Command[];
+  /**
+   * The values of the flow's search keys, on the transition that starts a
+   * run, when its flow declares keys; written with the new run, in its commit.
+   */
+  searchKeys?: SearchKeyValue[];
 }
 
 /** Accumulates events and commands, folding each event into the state as it is appended. */
