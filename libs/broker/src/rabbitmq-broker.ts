@@ -8,6 +8,7 @@ import { BrokerNotReadyError } from './broker-not-ready.error';
 import { assertConsumeOptions } from './in-process-queue';
 import { decodeEvent, decodeStep, encodeMessage, JSON_CONTENT_TYPE, publishOptions } from './rabbitmq-codec';
 import { closeQuietly } from './close-quietly';
+import { dispatchNotices } from './notice-dispatch';
 import { RabbitMqConsumer } from './rabbitmq-consumer';
 import { RabbitMqQueueDepth } from './rabbitmq-queue-depth';
 import { declareNoticeQueue, declareTopology, rabbitMqNames, type RabbitMqNames } from './rabbitmq-topology';
@@ -274,25 +275,7 @@ export class RabbitMqBroker implements BrokerPort {
     await channel.consume(
       queue,
       (msg) => {
-        if (msg === null) return;
-        let notices: StreamNotice[];
-        try {
-          // An array of one commit's notices; a single notice from a process of an earlier version.
-          const parsed: unknown = JSON.parse(msg.content.toString('utf8'));
-          notices = (Array.isArray(parsed) ? parsed : [parsed]).filter(isNotice);
-        } catch (err) {
-          this.logger.warn(errorFields(err), 'undecodable notice dropped');
-          return;
-        }
-        for (const notice of notices) {
-          for (const listener of [...this.noticeListeners]) {
-            try {
-              listener(notice);
-            } catch (err) {
-              this.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice listener failed');
-            }
-          }
-        }
+        if (msg !== null) dispatchNotices(msg.content.toString('utf8'), this.noticeListeners, this.logger);
       },
       { noAck: true },
     );
@@ -337,11 +320,4 @@ function waitForDrain(channel: Channel): Promise<void> {
 function toError(err: unknown, message?: string): Error {
   if (err instanceof Error) return err;
   return new Error(message ?? String(err));
-}
-
-/** Enough of a notice for a listener to route it: anything else on the notices exchange is dropped. */
-function isNotice(value: unknown): value is StreamNotice {
-  if (typeof value !== 'object' || value === null) return false;
-  const { kind, runId, flowId } = value as Record<string, unknown>;
-  return typeof kind === 'string' && typeof runId === 'string' && typeof flowId === 'string';
 }

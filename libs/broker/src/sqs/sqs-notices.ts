@@ -3,6 +3,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { StreamNotice } from '@sluice/contracts';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from '../broker-logger';
+import { dispatchNotices } from '../notice-dispatch';
 import { backoffMs, EMPTY_SHORT_POLL_PAUSE_MS, pause } from './backoff';
 import type { SqsHealth } from './sqs-health';
 import type { SqsNames } from './sqs-names';
@@ -141,32 +142,6 @@ export class SqsNotices {
   }
 
   private dispatch(body: string): void {
-    let notices: StreamNotice[];
-    try {
-      // An array of one commit's notices; a single notice from a process of an earlier version.
-      const parsed: unknown = JSON.parse(body);
-      notices = (Array.isArray(parsed) ? parsed : [parsed]).filter(isNotice);
-    } catch (err) {
-      this.config.logger.warn(errorFields(err), 'undecodable notice dropped');
-      return;
-    }
-    for (const notice of notices) {
-      for (const listener of [...this.listeners]) {
-        try {
-          listener(notice);
-        } catch (err) {
-          this.config.logger.warn({ runId: notice.runId, ...errorFields(err) }, 'notice listener failed');
-        }
-      }
-    }
+    dispatchNotices(body, this.listeners, this.config.logger);
   }
-
-}
-
-
-/** Enough of a notice for a listener to route it: anything else on the notices topic is dropped. */
-function isNotice(value: unknown): value is StreamNotice {
-  if (typeof value !== 'object' || value === null) return false;
-  const { kind, runId, flowId } = value as Record<string, unknown>;
-  return typeof kind === 'string' && typeof runId === 'string' && typeof flowId === 'string';
 }
