@@ -20,12 +20,14 @@ export class TopicsController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Publish an event to a topic',
-    description: 'Starts one run of every subscribe flow whose pattern matches, and sends the event to the `sluice.events` exchange for outside consumers.',
+    description:
+      'Starts one run of every subscribe flow whose pattern matches, and sends the event to the `sluice.events` exchange for outside consumers. ' +
+      'An event the store cannot hold, or larger than the broker carries in one message (SQS and SNS: 256 KiB), gets 422 `payload_rejected`.',
   })
   @ApiParam({ name: 'topic', description: 'A routing key such as `orders.created` (no wildcards)' })
   @ApiBody({ schema: ref('EventPayload') })
   @ApiResponse({ status: 202, description: 'Published', schema: ref('TopicPublishResponse') })
-  @ApiErrors(400, 401, 413, 415, 503)
+  @ApiErrors(400, 401, 413, 415, 422, 503)
   publish(@Param('topic') topic: string, @Body() payload: unknown): Promise<TopicPublishResponse> {
     return this.triggers.publish(parseRequest(topicSchema, topic), payload ?? {});
   }
