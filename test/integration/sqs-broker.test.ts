@@ -14,7 +14,7 @@ import {
   type SqsBrokerOptions,
 } from '@sluice/broker';
 import type { StreamNotice } from '@sluice/contracts';
-import type { BrokerMessage, Delivery, Logger, OutgoingMessage, StepMessage, TopicEventMessage } from '@sluice/runtime';
+import { isUndeliverable, type BrokerMessage, type Delivery, type Logger, type OutgoingMessage, type StepMessage, type TopicEventMessage } from '@sluice/runtime';
 import { deleteSqsNamespace, FAUXQS_REGION, fauxqsClients, randomSqsNamespace, startFauxqs, type Fauxqs } from '../support/fauxqs';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -329,6 +329,9 @@ describe('SqsBroker specifics (sqs)', () => {
     await expect(publish).rejects.toThrow(MessageTooLargeError);
     await expect(publish).rejects.toMatchObject({ messages: [{ id: 'too-big', bytes: SQS_MAX_MESSAGE_BYTES + 1 }], limitBytes: SQS_MAX_MESSAGE_BYTES });
     await expect(publish).rejects.toThrow(/at most 262144 bytes \(256 KiB\).*too-big/);
+    // The outbox relay sets such rows apart and sends the rest again (isUndeliverable).
+    expect(isUndeliverable(await publish.catch((error: unknown) => error))).toBe(true);
+    await expect(publish).rejects.toMatchObject({ undeliverableIds: ['too-big'] });
     await sleep(100);
     expect(await messagesIn(broker.names.stepsQueue)).toEqual({ waiting: 0, held: 0 });
     expect(await messagesIn(broker.names.ingestQueue)).toEqual({ waiting: 0, held: 0 });

@@ -40,6 +40,12 @@ type State = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
  */
 export class RabbitMqBroker implements BrokerPort {
   readonly names: RabbitMqNames;
+  /**
+   * RabbitMQ's own default `max_message_size` since 4.0 (128 MiB before):
+   * far above Sluice's own limits by default (SLUICE_MAX_BODY and
+   * SLUICE_MAX_STEP_OUTPUT, 1 MiB), and the bound should they be raised.
+   */
+  readonly maxMessageBytes = 16 * 1024 * 1024;
   private readonly logger: Logger;
   private readonly batchWindowMs: number;
   private readonly reconnectInitialDelayMs: number;

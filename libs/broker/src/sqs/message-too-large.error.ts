@@ -1,3 +1,5 @@
+import type { UndeliverableMessages } from '@sluice/runtime';
+
 /** One message publish() refused, with its encoded size in bytes. */
 export interface OversizedMessage {
   id: string;
@@ -10,8 +12,9 @@ export interface OversizedMessage {
  * caller can set the oversized messages apart (`messages`) and publish the
  * others again without sending any twice. Retrying the same message can never succeed.
  */
-export class MessageTooLargeError extends Error {
+export class MessageTooLargeError extends Error implements UndeliverableMessages {
   override readonly name = 'MessageTooLargeError';
+  readonly undeliverableIds: readonly string[];
 
   constructor(
     readonly messages: readonly OversizedMessage[],
@@ -20,5 +23,6 @@ export class MessageTooLargeError extends Error {
   ) {
     const list = messages.map(({ id, bytes }) => `${id} (${bytes} bytes)`).join(', ');
     super(`message too large for SQS and SNS, which accept at most ${limitBytes} bytes (256 KiB) per message, body and attributes encoded: ${list}; nothing of this publish was sent`);
+    this.undeliverableIds = messages.map(({ id }) => id);
   }
 }

@@ -4,6 +4,8 @@ import type { StreamNotice } from '@sluice/contracts';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from '../broker-logger';
 import { dispatchNotices } from '../notice-dispatch';
+import { noticeMessages } from './notice-messages';
+import { SQS_MAX_MESSAGE_BYTES } from './sqs-codec';
 import { backoffMs, EMPTY_SHORT_POLL_PAUSE_MS, pause } from './backoff';
 import type { SqsHealth } from './sqs-health';
 import type { SqsNames } from './sqs-names';
@@ -60,11 +62,13 @@ export class SqsNotices {
       this.config.logger.debug({ runIds }, 'notices dropped: too many notice publishes under way');
       return;
     }
-    this.publishing += 1;
-    this.config.health
-      .track(this.config.sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(notices) })))
-      .catch((err: unknown) => this.config.logger.warn({ runIds, ...errorFields(err) }, 'notices not published'))
-      .finally(() => (this.publishing -= 1));
+    for (const message of noticeMessages(notices, SQS_MAX_MESSAGE_BYTES)) {
+      this.publishing += 1;
+      this.config.health
+        .track(this.config.sns.send(new PublishCommand({ TopicArn: topicArn, Message: message })))
+        .catch((err: unknown) => this.config.logger.warn({ runIds, ...errorFields(err) }, 'notices not published'))
+        .finally(() => (this.publishing -= 1));
+    }
   }
 
   listen(listener: (notice: StreamNotice) => void): () => void {

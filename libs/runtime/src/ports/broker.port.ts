@@ -38,6 +38,23 @@ export interface ConsumeOptions {
 /** Stops consuming; unacknowledged messages go back to the queue. */
 export type StopConsuming = () => Promise<void>;
 
+/**
+ * What publish() rejects with when it refuses some messages for good (too
+ * large for the broker, say): sending them again can never succeed. Nothing of
+ * that publish() was sent, so the caller may set `undeliverableIds` apart and
+ * publish the others again without sending any twice. Adapters raise an Error
+ * carrying this field (see `isUndeliverable`).
+ */
+export interface UndeliverableMessages {
+  /** Outbox ids of the messages the broker can never carry. */
+  readonly undeliverableIds: readonly string[];
+}
+
+/** True for a publish() rejection that refused some messages for good. */
+export function isUndeliverable(error: unknown): error is Error & UndeliverableMessages {
+  return error instanceof Error && Array.isArray((error as Partial<UndeliverableMessages>).undeliverableIds);
+}
+
 export interface BrokerPort {
   /** Connects and declares the topology (durable steps and ingest queues, the events exchange, ingest binding `#`). */
   start(): Promise<void>;

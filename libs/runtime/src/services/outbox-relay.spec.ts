@@ -47,6 +47,37 @@ describe('OutboxRelay', () => {
     await relay.stop();
   });
 
+  it('sets apart (deletes, logging an error) a row the broker can never carry, and sends the rows beside it at once', async () => {
+    const { entry, settle } = setup();
+    const deleted: string[] = [];
+    const store = {
+      pendingOutbox: async () => [],
+      deleteOutbox: async (ids: readonly string[]) => void deleted.push(...ids),
+    } as unknown as StorePort;
+    const published: string[] = [];
+    const broker = {
+      isReady: () => true,
+      publish: async (messages: readonly OutboxEntry[]) => {
+        // Like the SQS adapter: a batch holding a message too large is refused whole, before anything is sent.
+        if (messages.some((message) => message.id === 'big')) throw Object.assign(new Error('message too large'), { undeliverableIds: ['big'] });
+        published.push(...messages.map((message) => message.id));
+      },
+    } as unknown as BrokerPort;
+    const errors: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger: Logger = {
+      ...silentLogger, child: () => logger, error: (fields, message) => void errors.push({ fields, message }),
+    };
+    const relay = new OutboxRelay(store, broker, logger, { deleteAfterMs: 5, sweepEveryMs: 60_000 });
+    await relay.start();
+    relay.send([entry('a'), entry('big'), entry('b')]);
+    await settle();
+    expect(published).toEqual(['a', 'b']);
+    expect([...deleted].sort()).toEqual(['a', 'b', 'big']);
+    expect(errors).toEqual([{ fields: expect.objectContaining({ outboxId: 'big', reason: 'message too large' }), message: expect.stringContaining('set apart') }]);
+    expect(relay.backlog).toBe(0);
+    await relay.stop();
+  });
+
   it('holds rows committed while the broker is away and sends them as soon as it is back, before the sweep would', async () => {
     const { entry, settle } = setup();
     let ready = false;

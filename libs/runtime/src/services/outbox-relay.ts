@@ -1,4 +1,4 @@
-import type { BrokerPort } from '../ports/broker.port';
+import { isUndeliverable, type BrokerPort, type UndeliverableMessages } from '../ports/broker.port';
 import type { OutboxEntry, StorePort } from '../ports/store.port';
 import type { Logger } from '../ports/logger.port';
 import { RepeatedFailureLog } from './repeated-failure-log';
@@ -104,6 +104,11 @@ export class OutboxRelay {
       },
       (error: unknown) => {
         for (const entry of fresh) this.inFlight.delete(entry.id);
+        this.progress(fresh.length);
+        if (isUndeliverable(error)) {
+          this.setApart(fresh, error);
+          return;
+        }
         // While stopping, a broker closing under unsettled publishes is expected: the rows go out at the next start.
         if (this.stopped) this.logger.info({ count: fresh.length }, 'publish unconfirmed at shutdown; outbox rows kept for the next start');
         else if (!this.broker.isReady()) {
@@ -111,9 +116,29 @@ export class OutboxRelay {
           this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows held until the broker is back');
           this.hold(fresh);
         } else this.logger.warn({ err: error, count: fresh.length }, 'publish failed; outbox rows kept for the sweep');
-        this.progress(fresh.length);
       },
     );
+  }
+
+  /**
+   * Deletes the rows the broker can never carry, so that they do not hold
+   * back every batch they are swept into, and sends the others again at
+   * once (nothing of the refused publish went out). Each row set apart is
+   * logged as an error with the broker's reason. Publish steps check the
+   * broker's size limit before they commit, so only rows written before a
+   * broker with a smaller limit was chosen can end here.
+   */
+  private setApart(entries: readonly OutboxEntry[], error: Error & UndeliverableMessages): void {
+    const refused = new Set(error.undeliverableIds);
+    const apart = entries.filter((entry) => refused.has(entry.id));
+    for (const entry of apart) {
+      this.logger.error({ outboxId: entry.id, kind: entry.message.kind, reason: error.message }, 'outbox row the broker can never carry set apart (deleted)');
+    }
+    for (const entry of apart) this.inFlight.add(entry.id);
+    this.settled.push(...apart.map((entry) => entry.id));
+    this.scheduleFlush();
+    const rest = entries.filter((entry) => !refused.has(entry.id));
+    if (rest.length > 0 && !this.stopped) this.send(rest);
   }
 
   /** Messages handed to the broker that it does not hold yet: with the in-process broker, the worker's backlog. */
