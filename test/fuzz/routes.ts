@@ -75,7 +75,11 @@ export const ROUTES: readonly FuzzRoute[] = [
   route('POST', ['api', 'flows', 'triggerFlow', 'events'], { body: payloadArb, idempotencyKey: true }),
   route('POST', ['api', 'topics', { garbage: topicSegment }, 'events'], { body: payloadArb }),
   route('GET', ['api', 'runs'], {
-    query: [['flowId', uuidValue], ['status', fc.constantFrom(...RUN_STATUSES)], ['limit', limitValue], ['cursor', cursorValue]],
+    query: [
+      ['flowId', uuidValue], ['status', fc.constantFrom(...RUN_STATUSES)], ['limit', limitValue], ['cursor', cursorValue],
+      ['q', fc.oneof(unicodeText(60), fc.constantFrom('orderId = "A-17"', '$sort([1..1e9])', '$match(x, /(a+)+$/)', '(('))],
+      ['key.orderId', unicodeText(40)],
+    ],
   }),
   route('GET', ['api', 'runs', 'run'], { query: [['asOf', fc.integer({ min: 1, max: 20 }).map(String)]] }),
   route('GET', ['api', 'runs', 'run', 'history']),

@@ -6,6 +6,7 @@ interface OpenApiDocument {
   paths: Record<string, Record<string, {
     summary?: string;
     requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+    parameters?: { name: string; in: string }[];
     responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
     security?: unknown[];
   }>>;
@@ -82,6 +83,14 @@ describe('the OpenAPI document', () => {
     expect(create?.responses['422']?.content?.['application/json']?.schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(create?.security).toEqual([{ bearer: [] }]);
     expect(document.components.schemas.Error?.properties).toHaveProperty('error');
+  });
+
+  it('documents run search on GET /api/runs: q, a search key, and how far a q scan went', () => {
+    const list = document.paths['/api/runs']?.get;
+    expect(list?.parameters?.map((parameter) => parameter.name)).toEqual(expect.arrayContaining(['flowId', 'status', 'limit', 'cursor', 'q', 'key.{name}']));
+    const schema = list?.responses['200']?.content?.['application/json']?.schema as { properties?: Record<string, unknown> } | undefined;
+    expect(Object.keys(schema?.properties ?? {})).toEqual(['items', 'nextCursor', 'scanned', 'complete']);
+    expect(list?.responses['400']).toBeDefined();
   });
 
   it('leaves the demo endpoint out', () => {

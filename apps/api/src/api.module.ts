@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Platform } from '@sluice/platform';
-import { FlowService, RunControlService, RunQueryService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
+import { FlowService, RunControlService, RunQueryService, RunSearchService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ClosingConnections } from './common/closing-connections';
@@ -37,6 +37,7 @@ export class ApiModule {
         { provide: FlowService, useValue: runtime.flows },
         { provide: TriggerService, useValue: runtime.triggers },
         { provide: RunQueryService, useValue: runtime.queries },
+        { provide: RunSearchService, useValue: runtime.search },
         { provide: RunControlService, useValue: runtime.control },
         { provide: RuntimeMetrics, useValue: runtime.metrics },
         { provide: APP_FILTER, useClass: ApiErrorFilter },

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'too_deep', 'unsupported_character',
   // 503 with Retry-After: work accepted and not yet done stayed at SLUICE_MAX_BACKLOG.
   'overloaded',
+  // 400: a run search `q` that does not parse, or a search key the flow does not declare.
+  'invalid_query',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -75,3 +77,16 @@ export interface DeadLetterDto {
 }
 
 export interface Page<T> { items: T[]; nextCursor?: string | null }
+
+/**
+ * A page of a payload search (`GET /api/runs?flowId=&q=`): the matches among
+ * the runs this request examined, newest first. `nextCursor` continues the
+ * scan after the last run examined, whether or not it matched.
+ */
+export interface RunQueryPage extends Page<RunDto> {
+  nextCursor: string | null;
+  /** Runs this request examined. */
+  scanned: number;
+  /** True when the scan reached the flow's oldest run: nothing further can match. */
+  complete: boolean;
+}

@@ -9,6 +9,7 @@ export * from './clock/system-clock';
 export { FlowService } from './services/flow.service';
 export { TriggerService } from './services/trigger.service';
 export { RunQueryService } from './services/run-query.service';
+export { RunSearchService, RUN_QUERY_LIMITS, type RunKeySearch, type RunPayloadSearch } from './services/run-search.service';
 export { RunControlService } from './services/run-control.service';
 export { RuntimeMetrics } from './services/runtime-metrics';
 export { StepExecutor } from './services/step-executor';

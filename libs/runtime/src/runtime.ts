@@ -12,6 +12,7 @@ import { OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
 import { RunCommitter } from './services/run-committer';
 import { RunControlService } from './services/run-control.service';
 import { RunQueryService } from './services/run-query.service';
+import { RunSearchService } from './services/run-search.service';
 import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
 import { TimerScheduler } from './services/timer-scheduler';
@@ -69,6 +70,7 @@ export class Runtime {
   readonly flows: FlowService;
   readonly triggers: TriggerService;
   readonly queries: RunQueryService;
+  readonly search: RunSearchService;
   readonly control: RunControlService;
   readonly metrics: RuntimeMetrics;
   readonly relay: OutboxRelay;
@@ -89,6 +91,7 @@ export class Runtime {
     this.flows = new FlowService(store, this.flowCache);
     this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate, broker.maxMessageBytes);
     this.queries = new RunQueryService(store);
+    this.search = new RunSearchService(store, this.flowCache, clock);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
     this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }), {

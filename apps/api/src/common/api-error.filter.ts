@@ -13,6 +13,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   invalid_graph: 422,
   unavailable: 503,
   overloaded: 503,
+  invalid_query: 400,
 };
 
 const HTTP_CODES: Record<number, ErrorCode> = {

@@ -258,8 +258,21 @@ export function page(name: ApiSchemaName, withCursor = false): Schema {
   };
 }
 
+/** A page of runs, which a payload search (`q`) completes with how far its scan went. */
+export function runQueryPage(): Schema {
+  const runs = page('Run', true);
+  return {
+    ...runs,
+    properties: {
+      ...(runs['properties'] as Schema),
+      scanned: { type: 'integer', minimum: 0, description: 'With `q`: the runs this request examined' },
+      complete: { type: 'boolean', description: 'With `q`: true when the scan reached the flow\'s oldest run; otherwise `nextCursor` goes on with it' },
+    },
+  };
+}
+
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON or a value of the wrong type (`invalid_json`, `validation_failed`)',
+  400: 'Malformed JSON or a value of the wrong type (`invalid_json`, `validation_failed`), or a run search that cannot be answered (`invalid_query`)',
   401: 'SLUICE_API_KEYS is set and no valid bearer key was sent',
   404: 'No such resource',
   409: 'Conflict with the current state',

@@ -1,17 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RUN_STATUSES, type HistoryItemDto, type Page, type RunDto } from '@sluice/contracts';
-import { DomainError, RunControlService, RunQueryService } from '@sluice/runtime';
+import { RUN_STATUSES, type HistoryItemDto, type Page, type RunDto, type RunQueryPage } from '@sluice/contracts';
+import { DomainError, RUN_QUERY_LIMITS, RunControlService, RunQueryService, RunSearchService } from '@sluice/runtime';
 import { z } from 'zod';
-import { ApiErrors, page, ref } from '../common/openapi';
+import { ApiErrors, page, ref, runQueryPage } from '../common/openapi';
 import { INT4_MAX, isUuid, parseRequest, queryInteger } from '../common/request-validation';
+import { parseRunListQuery } from './run-list.query';
 
-const listQuery = z.object({
-  flowId: z.string().uuid().optional(),
-  status: z.enum(RUN_STATUSES).optional(),
-  limit: queryInteger(1, 500).default(50),
-  cursor: z.string().max(500).optional(),
-});
 const stateQuery = z.object({ asOf: queryInteger(1, INT4_MAX).optional() });
 
 @ApiTags('runs')
@@ -21,19 +16,43 @@ const stateQuery = z.object({ asOf: queryInteger(1, INT4_MAX).optional() });
 export class RunsController {
   constructor(
     private readonly queries: RunQueryService,
+    private readonly search: RunSearchService,
     private readonly control: RunControlService,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List runs', description: 'Newest first, a page at a time.' })
-  @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid' })
+  @ApiOperation({
+    summary: 'List and search runs',
+    description:
+      'Newest first, a page at a time. With `flowId`, either `key.<name>=<value>` (one search key the flow declares, from its index) ' +
+      'or `q` (a JSONata predicate over each run\'s payload, scanned newest first: at most ' +
+      `${RUN_QUERY_LIMITS.maxScannedRuns.toLocaleString('en-US')} runs and about ${RUN_QUERY_LIMITS.maxScanMs / 1000} s per request; ` +
+      'the answer then says how many runs it `scanned`, and `nextCursor` goes on with the scan).',
+  })
+  @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid', description: 'Required with `q` or a search key' })
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
   @ApiQuery({ name: 'limit', required: false, type: 'integer', description: '1–500, default 50; a page also ends once it holds 8 MiB of runs' })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: '`nextCursor` of the previous page' })
-  @ApiResponse({ status: 200, description: 'A page of runs', schema: page('Run', true) })
-  @ApiErrors(400)
-  list(@Query() query: unknown): Promise<Page<RunDto>> {
-    return this.queries.list(parseRequest(listQuery, query));
+  @ApiQuery({
+    name: 'q', required: false, type: String,
+    description: `A JSONata predicate over the payload that started each run, e.g. \`orderId = "A-17"\` (at most ${RUN_QUERY_LIMITS.maxQueryLength.toLocaleString('en-US')} characters)`,
+  })
+  @ApiQuery({
+    name: 'key.{name}', required: false, type: String,
+    description: 'A value of one search key the flow declares, e.g. `key.orderId=A-17`; an unknown name gets 400 `invalid_query` naming the declared keys',
+  })
+  @ApiResponse({ status: 200, description: 'A page of runs; with `q`, also `scanned` and `complete`', schema: runQueryPage() })
+  @ApiErrors(400, 404)
+  list(@Query() query: unknown): Promise<Page<RunDto> | RunQueryPage> {
+    const request = parseRunListQuery(query);
+    switch (request.kind) {
+      case 'list':
+        return this.queries.list(request.query);
+      case 'key':
+        return this.search.byKey(request.query);
+      case 'payload':
+        return this.search.byQuery(request.query);
+    }
   }
 
   @Get(':id')

@@ -1,6 +1,9 @@
 /** Expected failures of runtime services. One exception filter maps codes to HTTP status. */
-/** `overloaded`: the backlog stayed at its bound (details carry `retryAfterSeconds`). */
-export type DomainErrorCode = 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable' | 'overloaded';
+/**
+ * `overloaded`: the backlog stayed at its bound (details carry `retryAfterSeconds`).
+ * `invalid_query`: a run search that cannot be answered (a `q` that does not parse, a search key the flow does not declare).
+ */
+export type DomainErrorCode = 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable' | 'overloaded' | 'invalid_query';
 
 export class DomainError extends Error {
   constructor(

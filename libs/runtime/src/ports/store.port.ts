@@ -12,6 +12,7 @@
  * way; a cursor the store did not issue is refused with `code: 'bad_request'`.
  */
 import type { FlowDto, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
+import type { SearchKeyValue } from '@sluice/engine';
 import type { BrokerMessage } from './broker-messages';
 
 /** A flow's latest version as stored: the shape the API answers with. */
@@ -90,6 +91,11 @@ export interface RunWrite {
    * skipped with everything it writes otherwise.
    */
   insertedWith?: string;
+  /**
+   * For a new run: the values of its flow's search keys, indexed with the
+   * run (and only if the run is inserted). Ignored on writes to existing runs.
+   */
+  searchKeys?: readonly SearchKeyValue[];
 }
 
 export interface IdempotencyClaim {
@@ -159,6 +165,41 @@ export interface RunListQuery {
   limit: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+}
+
+/** Runs of one flow that a search key value finds (docs/rest-api.md#searching-runs). */
+export interface RunKeyQuery {
+  flowId: string;
+  /** A search key the flow declares. */
+  name: string;
+  /** The value, compared as text, exactly. */
+  value: string;
+  status?: RunStatus;
+  /** 1…500. */
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** A stretch of one flow's runs, newest first, read for a payload search. */
+export interface RunScanQuery {
+  flowId: string;
+  status?: RunStatus;
+  /** Opaque cursor: the scan goes on after that run. */
+  cursor?: string;
+  /** Most runs to read. */
+  limit: number;
+}
+
+/** A run as a payload search reads it. */
+export interface ScannedRun {
+  id: string;
+  /** The payload that started the run. */
+  payload: unknown;
+  /** The cursor of a list or scan that goes on right after this run. */
+  cursor: string;
+  /** Its state as JSON, in bytes: what a page that holds it carries. */
+  bytes: number;
 }
 
 export interface FlowListQuery {
@@ -268,6 +309,14 @@ export interface StorePort {
   getRun(id: string): Promise<RunState | undefined>;
   getRuns(ids: readonly string[]): Promise<Map<string, RunState>>;
   listRuns(query: RunListQuery): Promise<{ items: RunState[]; nextCursor: string | null }>;
+  /** Runs a search key value finds, newest first, paged like `listRuns` (an index lookup). */
+  listRunsByKey(query: RunKeyQuery): Promise<{ items: RunState[]; nextCursor: string | null }>;
+  /**
+   * The next runs of a flow, newest first, with their payloads: at most
+   * `limit`, and fewer once their payloads pass a few MiB (never none while
+   * runs remain). `more` is false when the last run read is the flow's oldest.
+   */
+  scanRuns(query: RunScanQuery): Promise<{ runs: ScannedRun[]; more: boolean }>;
   /** Events with seq > afterSeq (default 0), in order. */
   getHistory(runId: string, afterSeq?: number): Promise<HistoryEvent[]>;
 

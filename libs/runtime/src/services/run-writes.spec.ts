@@ -54,4 +54,13 @@ describe('toRunWrite', () => {
       { runId: 'run-1', nodeId: 'pub', topic: 'orders.big', eventId: 'run-1:pub', payload: { a: 1 }, chain: { originEventId: 'ev-0', depth: 2 } },
     ]);
   });
+
+  it('carries the search key values of the transition that started the run, and none for a flow without keys', () => {
+    const state = { id: 'run-1', flowId: 'flow-1', flowVersion: 1, lastSeq: 3 } as RunState;
+    const flow = { flowId: 'flow-1' } as CompiledFlow;
+    const searchKeys = [{ name: 'orderId', value: 'A-17' }];
+    const started = toRunWrite(flow, [{ state, events: [], commands: [], searchKeys }, { state, events: [], commands: [] }], NOW);
+    expect(started.write.searchKeys).toEqual(searchKeys);
+    expect(setup([[]]).write).not.toHaveProperty('searchKeys');
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CompiledFlow, Transition } from '@sluice/engine';
+import type { CompiledFlow, SearchKeyValue, Transition } from '@sluice/engine';
 import type { HistoryEvent, PublishChain } from '@sluice/contracts';
 import type { DeadLetterRecord, OutboxEntry, RunWrite, TimerEntry } from '../ports/store.port';
 
@@ -24,6 +24,7 @@ export function toRunWrite(flow: CompiledFlow, transitions: readonly Transition[
   if (!last) throw new Error('toRunWrite needs at least one transition');
   const runId = last.state.id;
   const events: HistoryEvent[] = [];
+  const searchKeys: SearchKeyValue[] = [];
   const outbox: OutboxEntry[] = [];
   const deadLetters: DeadLetterRecord[] = [];
   const resolveDeadLetters: string[] = [];
@@ -35,6 +36,7 @@ export function toRunWrite(flow: CompiledFlow, transitions: readonly Transition[
 
   for (const transition of transitions) {
     events.push(...transition.events);
+    if (transition.searchKeys) searchKeys.push(...transition.searchKeys);
     for (const command of transition.commands) {
       switch (command.kind) {
         case 'dispatch':
@@ -78,6 +80,7 @@ export function toRunWrite(flow: CompiledFlow, transitions: readonly Transition[
     cancelTimers: [...timers].filter(([, timer]) => timer === 'cancel').map(([nodeId]) => nodeId),
     deadLetters,
     resolveDeadLetters,
+    ...(searchKeys.length > 0 ? { searchKeys } : {}),
   };
   return { write, publishes };
 }

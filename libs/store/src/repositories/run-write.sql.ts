@@ -84,6 +84,8 @@ class Params {
  * publish step) is inserted by `insdep` only when `ins` returned that other
  * run, and its rows are kept the same way. Sibling CTEs do not see each
  * other's rows, so a run is either new or updated in one batch, never both.
+ * A new run's search key values (`keys`) are kept the same way, so a run
+ * and its index rows commit together; a batch without them writes none.
  */
 export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
   const runs = [...mergeRuns(batch.updates).values()];
@@ -115,6 +117,7 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
   const deadLetters: DeadLetterRecord[] = writes.flatMap((write) => write.deadLetters ?? []);
   const resolveExisting = [...resolved].filter((id) => !deadLetters.some((letter) => letter.id === id));
   const deleteOutbox = [...new Set(batch.deleteOutbox ?? [])];
+  const searchKeys = batch.inserts.flatMap((write) => (write.searchKeys ?? []).map((key) => ({ ...key, state: write.state })));
 
   const p = new Params();
   const ctes: string[] = [];
@@ -183,6 +186,16 @@ export function buildRunBatchStatement(batch: RunBatch): RunWriteStatement {
                   ${p.add(batches.map((r) => isFresh(r.state.id)), 'boolean[]')})
            AS h(run_id, first_seq, last_seq, events, fresh)
       ${kept('h')})`);
+  }
+  if (searchKeys.length > 0) {
+    ctes.push(`keys AS (
+      INSERT INTO run_search_keys (flow_id, name, value, started_at, run_id)
+      SELECT k.flow_id, k.name, k.value, k.started_at, k.run_id
+      FROM unnest(${p.add(searchKeys.map((k) => k.state.flowId), 'uuid[]')}, ${p.add(searchKeys.map((k) => k.name), 'text[]')},
+                  ${p.add(searchKeys.map((k) => k.value), 'text[]')}, ${p.add(searchKeys.map((k) => k.state.startedAt), 'timestamptz[]')},
+                  ${p.add(searchKeys.map((k) => k.state.id), 'uuid[]')})
+           AS k(flow_id, name, value, started_at, run_id)
+      WHERE k.run_id IN ${insertedIds})`);
   }
   if (outbox.length > 0) {
     ctes.push(`ob AS (

@@ -2,11 +2,12 @@ import type { FlowGraph, FlowVersionDto, HistoryEvent, RunState, StepError } fro
 import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
 import type { DataSource } from 'typeorm';
 import type {
-  DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunListQuery, RunTransaction, ScheduledRetry, StepDeliveryCount,
-  StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
+  DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunKeyQuery, RunListQuery, RunScanQuery, RunTransaction, ScannedRun,
+  ScheduledRetry, StepDeliveryCount, StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
 } from '@sluice/runtime';
 import { batchHistoryEvents, type BatchEvent } from './history-batch';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
+import { keyCandidates, scanRuns, type RunCandidate } from './run-search.repository';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { countRedeliveries, recordDeliveryFailures } from './step-delivery.repository';
 import { autocommit, iso, isUuid, json } from './sql';
@@ -348,7 +349,7 @@ export class TypeOrmStore implements StorePort {
     }
     params.push(limit + 1);
     // Sizes first, so no more than MAX_PAGE_BYTES of run states is ever read into memory.
-    const candidates = await autocommit<{ id: string; started_key: string; bytes: number }>(
+    const candidates = await autocommit<RunCandidate>(
       this.dataSource,
       `SELECT id, started_at::text AS started_key, octet_length(state::text) AS bytes FROM runs
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -356,6 +357,21 @@ export class TypeOrmStore implements StorePort {
        LIMIT $${params.length}`,
       params,
     );
+    return this.runPage(candidates, limit);
+  }
+
+  /** Newest first, keyset-paged like `listRuns`, from the search key index. */
+  async listRunsByKey(query: RunKeyQuery): Promise<{ items: RunState[]; nextCursor: string | null }> {
+    const limit = pageSize(query.limit);
+    return this.runPage(await keyCandidates(this.dataSource, query, limit + 1), limit);
+  }
+
+  scanRuns(query: RunScanQuery): Promise<{ runs: ScannedRun[]; more: boolean }> {
+    return scanRuns(this.dataSource, query);
+  }
+
+  /** A page of the first `limit` candidates within MAX_PAGE_BYTES; a further candidate means a next page. */
+  private async runPage(candidates: readonly RunCandidate[], limit: number): Promise<{ items: RunState[]; nextCursor: string | null }> {
     const page = withinBudget(candidates, limit);
     const states = await this.getRuns(page.map((row) => row.id));
     const last = page[page.length - 1];

@@ -1,0 +1,139 @@
+import type { RunQueryPage, RunState, RunStatus } from '@sluice/contracts';
+import { evaluateExpression, isTruthy, parseExpression, searchValues, type EngineClock } from '@sluice/engine';
+import type { ScannedRun, StorePort } from '../ports/store.port';
+import { DomainError } from '../errors/domain-error';
+import type { FlowCache } from './flow-cache';
+
+/**
+ * Bounds of one payload search request (docs/rest-api.md#searching-runs). A
+ * `q` is evaluated in this process, run by run, so each request is held to a
+ * number of runs and a time; its cursor lets the next request go on.
+ */
+export const RUN_QUERY_LIMITS = Object.freeze({
+  /** Runs one request examines, at most. */
+  maxScannedRuns: 5000,
+  /** Time one request spends scanning, in ms; the run being examined when it passes finishes first. */
+  maxScanMs: 2000,
+  /** Time `q` may take on one run, in ms; past it the run counts as no match. */
+  perRunTimeoutMs: 250,
+  /** Runs read from the store at a time. */
+  runsPerRead: 250,
+  /** Longest `q`, in characters. */
+  maxQueryLength: 1000,
+  /** JSON a page of matches carries before it ends early, in bytes (8 MiB, as any page of runs); never fewer than one match. */
+  maxPageBytes: 8 * 1024 * 1024,
+});
+
+export interface RunKeySearch {
+  flowId: string;
+  name: string;
+  value: string;
+  status?: RunStatus;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunPayloadSearch {
+  flowId: string;
+  /** A JSONata predicate over the payload that started each run. */
+  q: string;
+  status?: RunStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Finds a flow's runs by what started them: by a declared search key, from
+ * the index the runs' commits wrote, or by a JSONata predicate over each
+ * run's payload, scanned newest first within RUN_QUERY_LIMITS. Reads only.
+ */
+export class RunSearchService {
+  constructor(
+    private readonly store: StorePort,
+    private readonly flows: FlowCache,
+    private readonly clock: EngineClock,
+  ) {}
+
+  /**
+   * Runs whose key `name` has `value`, newest first. A name the flow's
+   * latest version does not declare is refused (`invalid_query`, naming the
+   * declared ones); a value no run could have indexed finds nothing.
+   */
+  async byKey(search: RunKeySearch): Promise<{ items: RunState[]; nextCursor: string | null }> {
+    const declared = await this.declaredKeys(search.flowId);
+    if (!declared.includes(search.name)) {
+      const known = declared.length === 0 ? 'it declares none' : `its search keys are ${declared.join(', ')}`;
+      throw new DomainError('invalid_query', `Flow ${search.flowId} has no search key "${search.name}"; ${known}`, { searchKeys: declared });
+    }
+    if (searchValues(search.value)[0] !== search.value) return { items: [], nextCursor: null };
+    return this.store.listRunsByKey(search);
+  }
+
+  /**
+   * The runs whose payload `q` holds for, among those this request
+   * examines: newest first from the cursor, until `limit` matches, the
+   * page's byte budget, RUN_QUERY_LIMITS.maxScannedRuns runs or
+   * RUN_QUERY_LIMITS.maxScanMs. A `q` that fails or passes a limit on a run
+   * is no match for that run.
+   */
+  async byQuery(search: RunPayloadSearch): Promise<RunQueryPage> {
+    const problem = parseExpression(search.q);
+    if (problem !== undefined) throw new DomainError('invalid_query', `q is not valid JSONata: ${problem}`, { problem });
+    if (!(await this.store.getFlow(search.flowId))) throw new DomainError('not_found', `Flow ${search.flowId} does not exist`);
+    const startedAt = this.clock.now().getTime();
+    const outOfTime = (): boolean => this.clock.now().getTime() - startedAt >= RUN_QUERY_LIMITS.maxScanMs;
+    const matches: ScannedRun[] = [];
+    let bytes = 0;
+    let scanned = 0;
+    let cursor = search.cursor;
+    let more: boolean;
+    scan: do {
+      const read = await this.store.scanRuns({
+        flowId: search.flowId, ...(search.status ? { status: search.status } : {}), ...(cursor === undefined ? {} : { cursor }),
+        limit: Math.min(RUN_QUERY_LIMITS.runsPerRead, RUN_QUERY_LIMITS.maxScannedRuns - scanned),
+      });
+      more = read.more;
+      for (const [index, run] of read.runs.entries()) {
+        const matched = await this.matches(search.q, run.payload);
+        // A match that would take the page past its byte budget is left for the next page: the cursor stays before it.
+        if (matched && matches.length > 0 && bytes + run.bytes > RUN_QUERY_LIMITS.maxPageBytes) {
+          more = true;
+          break scan;
+        }
+        scanned += 1;
+        cursor = run.cursor;
+        if (matched) {
+          matches.push(run);
+          bytes += run.bytes;
+        }
+        if (matches.length >= search.limit || outOfTime()) {
+          more ||= index < read.runs.length - 1;
+          break scan;
+        }
+      }
+    } while (more && scanned < RUN_QUERY_LIMITS.maxScannedRuns && !outOfTime());
+    const states = await this.store.getRuns(matches.map((run) => run.id));
+    return {
+      items: matches.flatMap((run) => {
+        const state = states.get(run.id);
+        return state === undefined ? [] : [state];
+      }),
+      nextCursor: more ? cursor ?? null : null,
+      scanned,
+      complete: !more,
+    };
+  }
+
+  private async matches(q: string, payload: unknown): Promise<boolean> {
+    const result = await evaluateExpression(q, payload, { timeoutMs: RUN_QUERY_LIMITS.perRunTimeoutMs });
+    return result.ok && isTruthy(result.value);
+  }
+
+  /** Names of the search keys the flow's latest version declares; 404 when the flow does not exist (archived flows keep their runs, and answer). */
+  private async declaredKeys(flowId: string): Promise<string[]> {
+    const record = await this.store.getFlow(flowId);
+    if (!record) throw new DomainError('not_found', `Flow ${flowId} does not exist`);
+    const flow = await this.flows.version(record.id, record.version);
+    return (flow?.searchKeys ?? []).map((key) => key.name);
+  }
+}
