@@ -23,8 +23,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
   return false;
 }
 
-describe('backpressure, production mode (RabbitMQ), default bound', () => {
-  const suite = sluiceSuite('rabbitmq');
+describe.each<Mode>(['rabbitmq', 'sqs'])('backpressure, production mode (%s), default bound', (mode) => {
+  const suite = sluiceSuite(mode);
 
   it('accepts a burst of 300 triggers against an idle system, and runs them all', async () => {
     const flow = await suite.api.createFlow('burst', httpFlow(`${suite.target.url}/burst`, fastRetry(3)));
@@ -38,8 +38,10 @@ describe('backpressure, production mode (RabbitMQ), default bound', () => {
   });
 });
 
-describe.each<Mode>(['rabbitmq', 'server'])('backpressure past a tiny bound (%s)', (mode) => {
+describe.each<Mode>(['rabbitmq', 'sqs', 'server'])('backpressure past a tiny bound (%s)', (mode) => {
   const LIMIT = 4;
+  /** A broker whose queues hold the waiting work, which the API reads as sluice_broker_queue_depth. */
+  const brokerQueues = mode !== 'server';
   const suite = sluiceSuite(mode, { SLUICE_MAX_BACKLOG: String(LIMIT), SLUICE_BACKPRESSURE_WAIT_MS: '300', WORKER_CONCURRENCY: '1' });
   const answers: ApiResponse<{ runId?: string } & Partial<ErrorBody>>[] = [];
   let flowId = '';
@@ -53,7 +55,7 @@ describe.each<Mode>(['rabbitmq', 'server'])('backpressure past a tiny bound (%s)
     // While the work waits: the backlog gauges as /metrics shows them.
     await eventually(async () => {
       const text = (await suite.api.request<string>('GET', '/metrics')).body;
-      const waiting = mode === 'rabbitmq' ? metric(text, 'sluice_broker_queue_depth') : metric(text, 'sluice_backlog');
+      const waiting = brokerQueues ? metric(text, 'sluice_broker_queue_depth') : metric(text, 'sluice_backlog');
       if (waiting >= 1) busyMetrics = text;
       return waiting >= 1;
     }, 5_000);
@@ -90,7 +92,7 @@ describe.each<Mode>(['rabbitmq', 'server'])('backpressure past a tiny bound (%s)
     expect(busyMetrics).not.toBe('');
     expect(metric(busyMetrics, 'sluice_backlog')).toBeGreaterThanOrEqual(1);
     expect(metric(busyMetrics, 'sluice_backlog_limit')).toBe(LIMIT);
-    expect(metric(busyMetrics, 'sluice_broker_queue_depth')).toBeGreaterThanOrEqual(mode === 'rabbitmq' ? 1 : 0);
+    expect(metric(busyMetrics, 'sluice_broker_queue_depth')).toBeGreaterThanOrEqual(brokerQueues ? 1 : 0);
 
     const text = (await suite.api.request<string>('GET', '/metrics')).body;
     expect(metric(text, 'sluice_triggers_refused_total')).toBe(answers.filter((answer) => answer.status === 503).length);

@@ -25,9 +25,16 @@ interface Published {
   body: Buffer;
 }
 
+/** The names of the deployment's exchanges and queues on RabbitMQ. */
+function namesOf(deployment: Deployment): ReturnType<typeof rabbitMqNames> {
+  const { broker } = deployment.platforms[0]!.settings;
+  if (broker.kind !== 'rabbitmq') throw new Error(`outside AMQP clients need RabbitMQ, not ${broker.kind}`);
+  return rabbitMqNames(broker.namespace);
+}
+
 /** Publishes the messages straight to the namespaced `sluice.events` exchange, on one channel, as an outside client would. */
 async function publishOutside(deployment: Deployment, messages: readonly Published[]): Promise<void> {
-  const exchange = rabbitMqNames(deployment.platforms[0]!.settings.AMQP_NAMESPACE).eventsExchange;
+  const exchange = namesOf(deployment).eventsExchange;
   await withRabbitChannel(async (channel) => {
     for (const { messageId, topic, body } of messages) {
       channel.publish(exchange, topic, body, { messageId, persistent: true, contentType: 'application/json' });
@@ -66,7 +73,7 @@ function ingestLog(deployment: Deployment): LogLine[] {
 async function ingestQueueDepthAfterStop(deployment: Deployment): Promise<number> {
   const [worker] = deployment.platforms.splice(1, 1);
   await worker!.close();
-  const queue = rabbitMqNames(deployment.platforms[0]!.settings.AMQP_NAMESPACE).ingestQueue;
+  const queue = namesOf(deployment).ingestQueue;
   return withRabbitChannel(async (channel) => (await channel.checkQueue(queue)).messageCount);
 }
 

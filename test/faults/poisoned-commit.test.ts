@@ -11,7 +11,7 @@ const POISON = '\\ud800';
 const GOOD_TRIGGERS = 100;
 const GOOD_STEPS = 20;
 
-const modes: Mode[] = ['pglite', 'rabbitmq'];
+const modes: Mode[] = ['pglite', 'rabbitmq', 'sqs'];
 
 describe.each(modes)('a poisoned member of a group commit (%s)', (mode) => {
   const suite = sluiceSuite(mode);

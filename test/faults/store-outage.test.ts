@@ -6,8 +6,10 @@ import {
 } from '../support/outage-harness';
 
 /**
- * PostgreSQL faults, in production (an API and two workers over RabbitMQ)
- * and in `server` mode (one process, the in-process broker).
+ * PostgreSQL faults, in production (an API and two workers over RabbitMQ,
+ * or over SQS and SNS, where a step message a worker gives back while the
+ * store is away is visible again at once) and in `server` mode (one process,
+ * the in-process broker).
  *
  * What each test holds Sluice to (docs/guarantees.md):
  * - every event answered 202 ends in exactly one end state, with each step
@@ -23,7 +25,7 @@ const CONCURRENCY = 10;
 const ENV = { WORKER_CONCURRENCY: String(CONCURRENCY) };
 const PATHS = ['/a', '/b'];
 
-const MODES: [OutageMode, number][] = [['rabbitmq', 2], ['server', 0]];
+const MODES: [OutageMode, number][] = [['rabbitmq', 2], ['sqs', 2], ['server', 0]];
 
 /** Terminates every connection Sluice holds to this test's database (only this database's). */
 async function terminateSluiceConnections(deployment: Deployment): Promise<number> {

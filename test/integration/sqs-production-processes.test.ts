@@ -2,7 +2,7 @@ import type { RunState } from '@sluice/contracts';
 import { ApiClient } from '../support/api-client';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { SluiceProcess, freePort } from '../support/embedded-process';
-import { deleteSqsNamespace, randomSqsNamespace, sqsBrokerUrl, startFauxqs, type Fauxqs } from '../support/fauxqs';
+import { awsEnvironment, deleteSqsNamespace, randomSqsNamespace, sqsBrokerUrl, startFauxqs, type Fauxqs } from '../support/fauxqs';
 import { edge, fastRetry, graph, node } from '../support/graphs';
 import { TargetServer } from '../support/target-server';
 
@@ -10,12 +10,6 @@ import { TargetServer } from '../support/target-server';
 const STEP_BATCH_LINE = /"pattern":"sluice\.step-batch","size":(\d+)/g;
 /** The line a process logs once its worker transport consumes. */
 const WORKER_CONSUMING = '"msg":"worker consuming"';
-
-/** The AWS SDK's variables, which the emulator harness set: child processes get nothing else from this one. */
-function awsEnvironment(): Record<string, string> {
-  const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_EC2_METADATA_DISABLED'];
-  return Object.fromEntries(names.map((name) => [name, process.env[name] ?? '']));
-}
 
 /**
  * Production mode on SQS and SNS as processes: `start:api` and one

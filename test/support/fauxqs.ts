@@ -18,6 +18,12 @@ process.env.AWS_SECRET_ACCESS_KEY ||= 'test';
 process.env.AWS_REGION ||= FAUXQS_REGION;
 process.env.AWS_EC2_METADATA_DISABLED ||= 'true';
 
+/** The AWS SDK's variables as set above: what a child process needs besides BROKER_URL, since it gets no other environment. */
+export function awsEnvironment(): Record<string, string> {
+  const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_EC2_METADATA_DISABLED'];
+  return Object.fromEntries(names.map((name) => [name, process.env[name] ?? '']));
+}
+
 export interface Fauxqs {
   /** `http://127.0.0.1:PORT`: the SQS and SNS endpoint. */
   endpoint: string;

@@ -8,9 +8,9 @@ import { createApiApp } from '../../apps/api/src/app';
 import { ApiClient } from './api-client';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { edge, graph, node } from './graphs';
-import { deleteNamespace, rabbitMqUrl, randomNamespace } from './rabbitmq';
 import type { TcpProxy } from './tcp-proxy';
 import type { TargetServer } from './target-server';
+import { startTestBroker, type TestBroker } from './test-broker';
 
 /** One structured log line, as pino wrote it, with the process it came from. */
 export interface LogLine {
@@ -25,20 +25,21 @@ export interface LogLine {
  * How Sluice is deployed for a fault test:
  * - `server`: one process, PostgreSQL server and the in-process broker, the
  *   worker inside the API (`npm start` with DATABASE_URL);
- * - `rabbitmq`: production, an API and `workers` worker processes over the
- *   PostgreSQL server and RabbitMQ.
+ * - `rabbitmq`, `sqs`: production, an API and `workers` worker processes over
+ *   the PostgreSQL server and RabbitMQ, or SQS and SNS on an emulator of the
+ *   deployment's own.
  * Each "process" is a platform of its own in this test process, with its own
  * connections, so a fault reaches each as it would reach a real process.
  */
-export type OutageMode = 'server' | 'rabbitmq';
+export type OutageMode = 'server' | 'rabbitmq' | 'sqs';
 
 export interface DeploymentOptions {
   mode: OutageMode;
-  /** Worker processes beside the API (rabbitmq only); default 1. */
+  /** Worker processes beside the API (rabbitmq and sqs only); default 1. */
   workers?: number;
   /** Every Sluice connection to PostgreSQL goes through this proxy. */
   storeProxy?: TcpProxy;
-  /** Every Sluice connection to RabbitMQ goes through this proxy. */
+  /** Every Sluice connection to RabbitMQ goes through this proxy (rabbitmq only: the SQS emulator starts with the deployment). */
   brokerProxy?: TcpProxy;
   /** More settings for every process. */
   env?: Record<string, string>;
@@ -57,11 +58,11 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-/** Opens the API (and workers) of `options.mode` over a fresh database and, for rabbitmq, a namespace of its own. */
+/** Opens the API (and workers) of `options.mode` over a fresh database and, with a broker, a namespace of its own. */
 export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
   const database: TestDatabase = await createTestDatabase('server');
   const databaseName = new URL(database.url).pathname.slice(1);
-  const namespace = options.mode === 'rabbitmq' ? randomNamespace() : undefined;
+  let broker: TestBroker | undefined;
   const logs: LogLine[] = [];
   const platforms: Platform[] = [];
   const client = new Client({ connectionString: database.url });
@@ -72,12 +73,15 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     for (const platform of [...platforms].reverse()) await platform.close().catch(() => undefined);
     await client.end().catch(() => undefined);
     await database.drop().catch(() => undefined);
-    if (namespace) await deleteNamespace(namespace).catch(() => undefined);
+    await broker?.remove().catch(() => undefined);
   };
   try {
+    if (options.brokerProxy && options.mode !== 'rabbitmq') throw new Error(`brokerProxy fronts RabbitMQ only, not mode ${options.mode}`);
+    if (options.mode !== 'server') broker = await startTestBroker(options.mode);
+    const brokerEnv = broker && options.brokerProxy ? broker.envThrough(options.brokerProxy) : broker?.env;
     const env = {
       DATABASE_URL: options.storeProxy ? options.storeProxy.url(database.url) : database.url,
-      ...(namespace ? { AMQP_URL: options.brokerProxy ? options.brokerProxy.url(rabbitMqUrl()) : rabbitMqUrl(), AMQP_NAMESPACE: namespace } : {}),
+      ...brokerEnv,
       SLUICE_HTTP_ALLOW_PRIVATE: 'true',
       SLUICE_SEED_SAMPLES: 'false',
       DATABASE_POOL_SIZE: '8',
@@ -96,7 +100,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
       return platform;
     };
     const apiPlatform = await open('sluice-api', options.mode === 'server');
-    const workers = options.mode === 'rabbitmq' ? options.workers ?? 1 : 0;
+    const workers = options.mode === 'server' ? 0 : options.workers ?? 1;
     for (let index = 1; index <= workers; index += 1) await open(`sluice-worker-${index}`, true);
     app = await createApiApp(apiPlatform, createLogger(settings, {
       service: 'sluice-api',

@@ -7,16 +7,21 @@ import { Client } from 'pg';
 import { createApiApp } from '../../apps/api/src/app';
 import { ApiClient } from './api-client';
 import { createTestDatabase } from './databases';
-import { deleteNamespace, rabbitMqUrl, randomNamespace } from './rabbitmq';
 import { TargetServer } from './target-server';
+import { startTestBroker, type TestBroker } from './test-broker';
 
 /**
  * The deployments the behavioural suites run against: the PostgreSQL server or
  * PGlite with the in-process broker, and the PostgreSQL server with RabbitMQ
- * (production mode).
+ * or with SQS and SNS (production mode; SQS on the fauxqs emulator).
  */
-export const MODES = ['server', 'pglite', 'rabbitmq'] as const;
+export const MODES = ['server', 'pglite', 'rabbitmq', 'sqs'] as const;
 export type Mode = (typeof MODES)[number];
+
+/** The broker of a mode, if it has one beside the in-process broker. */
+async function brokerOf(mode: Mode): Promise<TestBroker | undefined> {
+  return mode === 'rabbitmq' || mode === 'sqs' ? startTestBroker(mode) : undefined;
+}
 
 export interface Sluice {
   baseUrl: string;
@@ -32,14 +37,20 @@ export interface Sluice {
  * A whole Sluice API (runtime, and the worker transport over its broker, as
  * `npm start` mounts it) on an ephemeral loopback port, over a fresh database
  * (its own database on the server, or a new PGlite data directory) and, for
- * `rabbitmq`, a RabbitMQ name prefix of its own.
+ * `rabbitmq`, a RabbitMQ name prefix of its own; for `sqs`, an SQS/SNS
+ * emulator of its own with a namespace, stopped at close().
  * `adapters.http` replaces the `http` node caller the settings select.
  */
 export async function startSluice(mode: Mode, env: Record<string, string> = {}, adapters: Pick<PlatformRole, 'http'> = {}): Promise<Sluice> {
   const kind = mode === 'pglite' ? 'pglite' : 'server';
-  const database = await createTestDatabase(kind);
-  const namespace = mode === 'rabbitmq' ? randomNamespace() : undefined;
-  const broker = namespace ? { BROKER_URL: rabbitMqUrl(), BROKER_NAMESPACE: namespace } : {};
+  const [created, started] = await Promise.allSettled([createTestDatabase(kind), brokerOf(mode)]);
+  if (created.status === 'rejected' || started.status === 'rejected') {
+    if (created.status === 'fulfilled') await created.value.drop().catch(() => undefined);
+    if (started.status === 'fulfilled') await started.value?.remove().catch(() => undefined);
+    throw created.status === 'rejected' ? created.reason : (started as PromiseRejectedResult).reason;
+  }
+  const database = created.value;
+  const broker = started.value;
   const settings = loadSettings({
     DATABASE_URL: database.url,
     SLUICE_HTTP_ALLOW_PRIVATE: 'true',
@@ -47,7 +58,7 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}, 
     DATABASE_POOL_SIZE: kind === 'pglite' ? '4' : '8',
     LOG_LEVEL: 'silent',
     PORT: '0',
-    ...broker,
+    ...broker?.env,
     ...env,
   });
   let platform: Platform | undefined;
@@ -62,7 +73,7 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}, 
     await app?.close().catch(() => undefined);
     await platform?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
-    if (namespace) await deleteNamespace(namespace).catch(() => undefined);
+    await broker?.remove().catch(() => undefined);
     throw error;
   }
   const port = (app.getHttpServer().address() as AddressInfo).port;
@@ -83,7 +94,7 @@ export async function startSluice(mode: Mode, env: Record<string, string> = {}, 
       await nest.close();
       await opened.close();
       await database.drop();
-      if (namespace) await deleteNamespace(namespace);
+      await broker?.remove();
     },
   };
 }
