@@ -15,6 +15,7 @@ export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, type RetryPolicy } from './re
 export { backoffSchedule, type BackoffStep } from './retry/backoff';
 export { HTTP_METHODS } from './nodes/http-exchange';
 export { SEARCH_KEY_LIMITS, SEARCH_KEY_NAME } from './search/search-key-limits';
+export { searchValues } from './search/search-values';
 
 export type { ExpressionOptions, ExpressionResult } from './expressions/evaluate-expression';
 

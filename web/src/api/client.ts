@@ -8,6 +8,7 @@ import type {
   Page,
   RetryDto,
   RunDto,
+  RunQueryPage,
   RunStatus,
   TriggerResponse,
   UpdateFlowRequest,
@@ -82,6 +83,16 @@ export const api = {
 
   listRuns: (params: { flowId?: string; status?: RunStatus; limit?: number; cursor?: string } = {}) =>
     request<Page<RunDto>>('GET', `/api/runs${query(params)}`),
+  /** A page of a flow's runs found by one search key or by a payload predicate `q` (which adds `scanned` and `complete`). */
+  searchRuns: (
+    flowId: string,
+    search: { key: { name: string; value: string } } | { q: string },
+    params: { status?: RunStatus; limit?: number; cursor?: string } = {},
+  ) =>
+    request<Page<RunDto> & Partial<Pick<RunQueryPage, 'scanned' | 'complete'>>>(
+      'GET',
+      `/api/runs${query({ flowId, ...params, ...('key' in search ? { [`key.${search.key.name}`]: search.key.value } : { q: search.q }) })}`,
+    ),
   getRun: (id: string, asOf?: number) => request<RunDto>('GET', `/api/runs/${enc(id)}${query({ asOf })}`),
   runHistory: (id: string) => request<Page<HistoryItemDto>>('GET', `/api/runs/${enc(id)}/history`),
   retryRun: (id: string) => request<{ accepted: true }>('POST', `/api/runs/${enc(id)}/retry`),

@@ -1,5 +1,6 @@
-import { RUN_STATUSES, type RunDto, type RunStatus } from '@sluice/contracts';
+import { RUN_STATUSES, type Page, type RunDto, type RunQueryPage, type RunStatus } from '@sluice/contracts';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
@@ -10,7 +11,9 @@ import { formatAgo, formatDateTime } from '../format/timestamps';
 import { EmptyState } from '../ui/EmptyState';
 import { SkeletonTable } from '../ui/SkeletonTable';
 import { useNow } from '../ui/useNow';
+import { parseRunSearch, searchKeyNames, type RunSearch } from './lib/runSearch';
 import { runDurationMs } from './lib/runStep';
+import { RunSearchBox } from './RunSearchBox';
 import { runStatusLabel, RunStatusBadge } from './RunStatusBadge';
 import './runs.css';
 
@@ -19,26 +22,56 @@ const PAGE_SIZE = 50;
 /** Refresh interval of the list, in ms. */
 const REFRESH_MS = 3000;
 
-/** `/flows/:id/runs[?status=]`: a flow's runs, newest first, filtered by status. */
+/** A page of the list, or of a search (a payload search adds how far it scanned). */
+type RunsPageAnswer = Page<RunDto> & Partial<Pick<RunQueryPage, 'scanned' | 'complete'>>;
+
+/** One page of runs: the plain list, or the search in effect. */
+function loadRuns(flowId: string, search: RunSearch | undefined, params: { status?: RunStatus; limit: number; cursor?: string }): Promise<RunsPageAnswer> {
+  if (!search) return api.listRuns({ flowId, ...params });
+  return api.searchRuns(flowId, search.kind === 'key' ? { key: { name: search.name, value: search.value } } : { q: search.q }, params);
+}
+
+/**
+ * `/flows/:id/runs[?status=&search=]`: a flow's runs, newest first, filtered
+ * by status and by a search (a search key lookup or a payload predicate,
+ * docs/rest-api.md#searching-runs).
+ */
 export function RunsPage() {
   const { id: flowId = '' } = useParams();
-  const [search, setSearch] = useSearchParams();
+  const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const statusParam = search.get('status');
+  const statusParam = params.get('status');
   const status = (RUN_STATUSES as readonly string[]).includes(statusParam ?? '') ? (statusParam as RunStatus) : undefined;
+  const applied = params.get('search') ?? '';
   const now = useNow(1000);
 
   const flow = useQuery({ queryKey: queryKeys.flow(flowId), queryFn: () => api.getFlow(flowId), staleTime: 30_000 });
+  const keys = useMemo(() => searchKeyNames(flow.data?.graph), [flow.data]);
+  // Whether `name=value` names a search key depends on the flow: a search waits for it.
+  const waitingForFlow = applied.trim() !== '' && !flow.data;
+  const search = waitingForFlow ? undefined : parseRunSearch(applied, keys);
   const runs = useInfiniteQuery({
-    queryKey: ['runs', { flowId, status, list: true }],
-    queryFn: ({ pageParam }) => api.listRuns({ flowId, limit: PAGE_SIZE, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryKey: ['runs', { flowId, status, search: search ?? null, list: true }],
+    queryFn: ({ pageParam }) => loadRuns(flowId, search, { limit: PAGE_SIZE, ...(status ? { status } : {}), ...(pageParam ? { cursor: pageParam } : {}) }),
+    enabled: !waitingForFlow,
     initialPageParam: '' as string,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
-    refetchInterval: REFRESH_MS,
+    // A payload search scans up to thousands of runs per page: it runs when asked, not on a timer.
+    refetchInterval: search?.kind === 'q' ? false : REFRESH_MS,
   });
-  const items = runs.data?.pages.flatMap((page) => page.items) ?? [];
+  const pages = runs.data?.pages ?? [];
+  const items = pages.flatMap((page) => page.items);
+  const scanned = search?.kind === 'q' ? pages.reduce((sum, page) => sum + (page.scanned ?? 0), 0) : undefined;
 
-  const setStatus = (next: RunStatus | undefined): void => setSearch(next ? { status: next } : {}, { replace: true });
+  const update = (next: { status: RunStatus | undefined; search: string }): void => {
+    const entries: Record<string, string> = {};
+    if (next.status) entries['status'] = next.status;
+    if (next.search !== '') entries['search'] = next.search;
+    setParams(entries, { replace: true });
+  };
+  const setStatus = (next: RunStatus | undefined): void => update({ status: next, search: applied });
+  const setSearchText = (next: string): void => update({ status, search: next });
+  const searchError = search && runs.error ? errorMessage(runs.error) : undefined;
 
   return (
     <div className="sl-page" data-testid="runs-page">
@@ -58,6 +91,7 @@ export function RunsPage() {
           </Link>
         }
       />
+      <RunSearchBox applied={applied} keys={keys} error={searchError} onSearch={setSearchText} />
       <div className="sl-filter-bar" role="toolbar" aria-label="Filter by status">
         <FilterChip active={!status} onClick={() => setStatus(undefined)} testId="runs-filter-all">
           All
@@ -67,11 +101,34 @@ export function RunsPage() {
             {runStatusLabel(candidate)}
           </FilterChip>
         ))}
-        <span className="sl-filter-bar__meta sl-muted sl-small">{runs.isFetching ? 'Refreshing…' : `${items.length}${runs.hasNextPage ? '+' : ''} run${items.length === 1 ? '' : 's'}`}</span>
+        <span className="sl-filter-bar__meta sl-muted sl-small" data-testid="runs-meta">
+          {runs.isFetching ? (search ? 'Searching…' : 'Refreshing…') : searchError ? null : listSummary(items.length, runs.hasNextPage, scanned)}
+        </span>
       </div>
-      {(runs.error ?? flow.error) && <div className="sl-alert">{errorMessage(runs.error ?? flow.error)}</div>}
-      {runs.isPending ? (
+      {((!searchError && runs.error) || flow.error) && <div className="sl-alert">{errorMessage(flow.error ?? runs.error)}</div>}
+      {searchError ? null : runs.isPending && !runs.isError ? (
         <SkeletonTable columns={6} />
+      ) : search && items.length === 0 ? (
+        <EmptyState
+          icon="runs"
+          title="No runs match"
+          testId="runs-no-match"
+          action={
+            runs.hasNextPage ? (
+              <button type="button" className="sl-btn" data-testid="runs-search-more" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+                {runs.isFetchingNextPage ? 'Searching…' : 'Search older runs'}
+              </button>
+            ) : (
+              <button type="button" className="sl-btn" data-testid="runs-clear-search" onClick={() => setSearchText('')}>
+                Clear the search
+              </button>
+            )
+          }
+        >
+          {runs.hasNextPage
+            ? `None of the ${scanned ?? 0} most recent runs matches. The search can go on with older runs.`
+            : `No run of this flow${status ? ` with that status` : ''} matches ${search.kind === 'key' ? `${search.name}=${search.value}` : 'the predicate'}.`}
+        </EmptyState>
       ) : items.length === 0 ? (
         <EmptyState
           icon="runs"
@@ -127,15 +184,22 @@ export function RunsPage() {
           </tbody>
         </table>
       )}
-      {runs.hasNextPage && (
+      {runs.hasNextPage && items.length > 0 && (
         <div className="sl-load-more">
-          <button type="button" className="sl-btn" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
-            {runs.isFetchingNextPage ? 'Loading…' : 'Load older runs'}
+          <button type="button" className="sl-btn" data-testid="runs-load-more" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+            {runs.isFetchingNextPage ? 'Loading…' : search?.kind === 'q' ? 'Search older runs' : 'Load older runs'}
           </button>
         </div>
       )}
     </div>
   );
+}
+
+/** "12 runs", "50+ runs", and for a payload search how many runs it examined. */
+function listSummary(count: number, more: boolean, scanned: number | undefined): string {
+  const runs = `${count}${more ? '+' : ''} run${count === 1 && !more ? '' : 's'}`;
+  if (scanned === undefined) return runs;
+  return `${count} match${count === 1 ? '' : 'es'} among ${scanned.toLocaleString('en-US')} run${scanned === 1 ? '' : 's'} searched${more ? ' so far' : ''}`;
 }
 
 function FilterChip({ active, onClick, children, testId, status }: { active: boolean; onClick: () => void; children: string; testId: string; status?: RunStatus }) {

@@ -1,5 +1,6 @@
 import type { SearchKey } from '@sluice/contracts';
-import { extractSearchKeys, searchValues } from './extract-search-keys';
+import { extractSearchKeys } from './extract-search-keys';
+import { searchValues } from './search-values';
 
 describe('search key extraction', () => {
   const setup = (...keys: [string, string][]) => {

@@ -1,8 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { Field } from './Field';
+import { SearchKeysField } from './SearchKeysField';
 import { useNodeField, useReadOnly } from './useNodeField';
 
-/** `trigger`: an optional JSON Schema every payload must satisfy. */
+/** `trigger`: an optional JSON Schema every payload must satisfy, and the flow's search keys. */
 export function TriggerForm({ nodeId }: { nodeId: string }) {
   const [schema, setSchema] = useNodeField<Record<string, unknown>>(nodeId, 'schema');
   const readOnly = useReadOnly();
@@ -48,6 +49,7 @@ export function TriggerForm({ nodeId }: { nodeId: string }) {
           onChange={(event) => commit(event.target.value)}
         />
       </Field>
+      <SearchKeysField nodeId={nodeId} />
     </>
   );
 }

@@ -21,11 +21,18 @@ function loadEvaluator() {
 }
 
 /**
- * Evaluates a JSONata expression in the browser with the engine's own bounded
- * evaluator, against the expression scope (docs/flow-model.md) built from the sample event and, for
- * `steps`, the outputs of the run on display.
+ * What an expression is evaluated against: the node expression scope
+ * (`{ event, steps, input }`, docs/flow-model.md#expressions), or the payload
+ * itself, as search keys are (docs/flow-model.md#search-keys).
  */
-export function useExpressionPreview(source: string | undefined): PreviewState {
+export type PreviewScope = 'node' | 'payload';
+
+/**
+ * Evaluates a JSONata expression in the browser with the engine's own bounded
+ * evaluator, against the sample event: in the node scope, with the outputs of
+ * the run on display as `steps`, or as the payload itself.
+ */
+export function useExpressionPreview(source: string | undefined, scope: PreviewScope = 'node'): PreviewState {
   const sampleText = useEditorStore((state) => state.sampleEvent);
   const run = useRunStatusStore((state) => state.run);
   const sample = useMemo((): { ok: true; value: unknown } | { ok: false; error: string } => {
@@ -49,7 +56,7 @@ export function useExpressionPreview(source: string | undefined): PreviewState {
     setState((previous) => (previous.kind === 'ok' || previous.kind === 'error' ? previous : { kind: 'pending' }));
     const timer = setTimeout(() => {
       void loadEvaluator()
-        .then((evaluate) => evaluate(source, { event: sample.value, steps, input: sample.value }))
+        .then((evaluate) => evaluate(source, scope === 'payload' ? sample.value : { event: sample.value, steps, input: sample.value }))
         .then(
           (result) => {
             if (cancelled) return;
@@ -66,7 +73,7 @@ export function useExpressionPreview(source: string | undefined): PreviewState {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [source, sample, steps]);
+  }, [source, sample, steps, scope]);
 
   return state;
 }

@@ -90,7 +90,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           </Collapsible>
         )}
         <StepDetails nodeId={nodeId} />
-        {(kind.type === 'filter' || kind.type === 'transform' || kind.type === 'http') && (
+        {(kind.entry || kind.type === 'filter' || kind.type === 'transform' || kind.type === 'http') && (
           <Collapsible title="Sample event" defaultOpen={false}>
             <SampleEventField />
           </Collapsible>
