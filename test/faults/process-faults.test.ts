@@ -10,9 +10,9 @@ import { edge, graph, node } from '../support/graphs';
 import {
   allFinished, auditRuns, countEffects, reportFault, twoCallFlow, until, type Answer, type RunAudit,
 } from '../support/outage-harness';
-import { deleteNamespace, rabbitMqUrl, randomNamespace } from '../support/rabbitmq';
 import { TargetServer } from '../support/target-server';
-import { TcpProxy } from '../support/tcp-proxy';
+import type { TcpProxy } from '../support/tcp-proxy';
+import { SQS_TEST_TIMINGS, startTestBroker, type BrokerKind, type TestBroker } from '../support/test-broker';
 
 /**
  * Process faults, with real processes (`npm start`, `start:api`,
@@ -109,7 +109,7 @@ class PacedLoad {
   }
 }
 
-/** Production as processes: an API and workers over a test database and a RabbitMQ namespace of their own. */
+/** Production as processes: an API and workers over a test database and a broker namespace of their own (RabbitMQ, or SQS on its emulator). */
 class Production {
   readonly api: SluiceProcess;
   readonly client: ApiClient;
@@ -118,7 +118,7 @@ class Production {
 
   private constructor(
     readonly database: TestDatabase,
-    readonly namespace: string,
+    readonly broker: TestBroker,
     readonly env: Record<string, string>,
     port: number,
   ) {
@@ -127,12 +127,21 @@ class Production {
     this.pg = new Client({ connectionString: database.url });
   }
 
-  /** Starts the API (which runs the migrations), then one worker per entry of `workers`, each with those settings on top. */
-  static async start(env: Record<string, string>, workers: Record<string, string>[]): Promise<Production> {
+  /**
+   * Starts the API (which runs the migrations), then one worker per entry of `workers`, each with those settings on
+   * top, on `broker` (a kind, or a broker already started, which the production then owns and removes at close).
+   */
+  static async start(broker: BrokerKind | TestBroker, env: Record<string, string>, workers: Record<string, string>[]): Promise<Production> {
     const database = await createTestDatabase('server');
-    const namespace = randomNamespace();
-    const production = new Production(database, namespace, {
-      DATABASE_URL: database.url, AMQP_URL: rabbitMqUrl(), AMQP_NAMESPACE: namespace,
+    let started: TestBroker;
+    try {
+      started = typeof broker === 'string' ? await startTestBroker(broker) : broker;
+    } catch (error) {
+      await database.drop().catch(() => undefined);
+      throw error;
+    }
+    const production = new Production(database, started, {
+      DATABASE_URL: database.url, ...started.env,
       SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false', LOG_LEVEL: 'info', ...env,
     }, await freePort());
     try {
@@ -155,15 +164,23 @@ class Production {
     await Promise.all([this.api, ...this.workers].map((process) => process.kill()));
     await this.pg.end().catch(() => undefined);
     await this.database.drop().catch(() => undefined);
-    await deleteNamespace(this.namespace).catch(() => undefined);
+    await this.broker.remove().catch(() => undefined);
   }
 }
 
-describe('SIGKILL of a worker between its commit and its acks (production: API and 2 workers)', () => {
+/**
+ * How soon after its first delivery a step message a dead worker held may come back, in ms: RabbitMQ requeues it
+ * as soon as the worker's connection closes; SQS only once its visibility timeout, counted from the receive or the
+ * last extension, has ended (docs/brokers.md#delivery).
+ */
+const COMES_BACK_AFTER_MS: Record<BrokerKind, number> = { rabbitmq: 0, sqs: SQS_TEST_TIMINGS.visibilityTimeoutSec * 1000 };
+
+describe.each<BrokerKind>(['rabbitmq', 'sqs'])('SIGKILL of a worker between its commit and its acks (production on %s: API and 2 workers)', (kind) => {
   const EVENTS = 200;
   const PATHS = ['/a', '/b'];
   /** High enough that the kills themselves dead-letter nothing (docs/guarantees.md#redelivery). */
   const ENV = { SLUICE_MAX_DELIVERIES: '50' };
+  const acks = kind === 'sqs' ? 'deletes' : 'acks';
   let target: TargetServer;
   let proxy: TcpProxy;
   let production: Production;
@@ -171,9 +188,15 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
   beforeAll(async () => {
     target = await new TargetServer().start();
     target.reply({ status: 200, body: { ok: true }, delayMs: 40 });
-    proxy = await TcpProxy.forUrl(rabbitMqUrl(), 5672).start();
-    // The second worker, the one killed over and over, reaches RabbitMQ through the proxy.
-    production = await Production.start(ENV, [{}, { AMQP_URL: proxy.url(rabbitMqUrl()), LOG_LEVEL: 'debug' }]);
+    const broker = await startTestBroker(kind);
+    try {
+      proxy = await broker.proxy().start();
+    } catch (error) {
+      await broker.remove();
+      throw error;
+    }
+    // The second worker, the one killed over and over, reaches the broker through the proxy.
+    production = await Production.start(broker, ENV, [{}, { ...broker.envThrough(proxy), LOG_LEVEL: 'debug' }]);
   });
 
   afterAll(async () => {
@@ -183,13 +206,14 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
     await target?.stop();
   });
 
-  it('a redelivered message whose step has committed changes nothing; every accepted event ends once', async () => {
+  const cameBack = kind === 'sqs' ? '; the killed worker\'s messages come back once their visibility timeout ends, and commit once' : '';
+  it(`a redelivered message whose step has committed changes nothing; every accepted event ends once${cameBack}`, async () => {
     const victim = production.workers[1]!;
     const flow = await production.client.createFlow('killed', twoCallFlow(target));
     const load = new PacedLoad(production.client, flow.id, 75, { total: EVENTS });
 
     // Round after round until the load is over: the victim works a little, then dies by SIGKILL, and starts again.
-    // Every other round its link to RabbitMQ is stalled first: its commits go on, and its acks never reach RabbitMQ.
+    // Every other round its link to the broker is stalled first: its commits go on, and its acks never reach the broker.
     const kills = { stalled: 0, plain: 0 };
     const restartMs: number[] = [];
     while (!load.finished) {
@@ -219,10 +243,23 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
     expect(load.statuses).toEqual({ 202: EVENTS });
     const accepted = load.accepted;
     const finishedMs = await allFinished(production, accepted.map((answer) => answer.runId!), 45_000);
+    // Every accepted event ends once, each of its steps committed once, redelivered or not.
     expect(wrongRuns(await auditRuns(production, accepted.map((answer) => answer.runId!)), ['a', 'b'])).toEqual([]);
     // At least once: a call under way when its worker died is made again by the redelivery.
     const effects = countEffects(target, accepted.map((answer) => answer.n), PATHS);
     expect(effects.missing).toEqual([]);
+
+    // The killed worker's messages came back: each redelivery of a step message is counted in step_deliveries,
+    // no sooner after the step was scheduled (before its message was sent, let alone received) than the broker allows.
+    const redeliveries = await production.sql<{ run_id: string; node_id: string; back_ms: number }>(
+      `SELECT d.run_id, d.node_id, (extract(epoch FROM d.updated_at - s.at) * 1000)::int AS back_ms FROM step_deliveries d
+       JOIN history_events s ON s.run_id::text = d.run_id AND s.node_id = d.node_id
+        AND s.type = 'StepScheduled' AND (s.data->>'attempt')::int = d.attempt`,
+    );
+    expect(redeliveries.length).toBeGreaterThan(0);
+    const [counted] = await production.sql<{ n: number }>('SELECT count(*)::int AS n FROM step_deliveries');
+    expect(redeliveries).toHaveLength(counted!.n);
+    expect(redeliveries.filter((row) => row.back_ms < COMES_BACK_AFTER_MS[kind])).toEqual([]);
 
     // Redeliveries counted after their step had committed: the kill struck between that commit and its ack.
     const settled = await production.sql<{ run_id: string; node_id: string; counted: Date }>(
@@ -238,13 +275,14 @@ describe('SIGKILL of a worker between its commit and its acks (production: API a
       request.path === `/${node_id}` && (request.body as { n?: number }).n === nOf.get(run_id) && request.at > counted.getTime()));
     expect(calledAfter).toEqual([]);
 
-    const [redelivered] = await production.sql<{ n: number }>('SELECT count(*)::int AS n FROM step_deliveries');
-    process.stdout.write(`SIGKILL × ${kills.stalled + kills.plain} (${kills.stalled} with acks held): ${redelivered?.n} messages redelivered, `
-      + `${settled.length} found their step committed; ${effects.calls} calls, ${effects.repeats} repeated; all ended ${finishedMs} ms after the load; restarts took ${restartMs.join(', ')} ms\n`);
+    const backMs = redeliveries.map((row) => row.back_ms);
+    process.stdout.write(`${kind}: SIGKILL × ${kills.stalled + kills.plain} (${kills.stalled} with ${acks} held): ${redeliveries.length} messages redelivered `
+      + `${Math.min(...backMs)} to ${Math.max(...backMs)} ms after their step was scheduled, ${settled.length} found their step committed; `
+      + `${effects.calls} calls, ${effects.repeats} repeated; all ended ${finishedMs} ms after the load; restarts took ${restartMs.join(', ')} ms\n`);
     reportFault({
-      fault: 'SIGKILL of a worker, over and over, half of the times between its commits and its acks', mode: 'rabbitmq',
+      fault: `SIGKILL of a worker, over and over, half of the times between its commits and its ${acks}`, mode: kind,
       triggered: load.answers.length, accepted: accepted.length, ended: accepted.length, kills: kills.stalled + kills.plain,
-      redelivered: redelivered?.n, foundCommitted: settled.length, calls: effects.calls, repeats: effects.repeats,
+      redelivered: redeliveries.length, foundCommitted: settled.length, calls: effects.calls, repeats: effects.repeats,
     });
   });
 });
@@ -257,7 +295,7 @@ describe('SIGTERM with work in flight, production (API and 2 workers)', () => {
 
   beforeAll(async () => {
     target = await new TargetServer().start();
-    production = await Production.start({ WORKER_CONCURRENCY: '20' }, [{}, {}]);
+    production = await Production.start('rabbitmq', { WORKER_CONCURRENCY: '20' }, [{}, {}]);
   });
 
   afterAll(async () => {
@@ -451,7 +489,7 @@ describe('a consumer slower than its producer (production: API and 1 worker)', (
   beforeAll(async () => {
     target = await new TargetServer().start();
     target.reply({ status: 200, body: { ok: true }, delayMs: SLOW_CALL_MS });
-    production = await Production.start({
+    production = await Production.start('rabbitmq', {
       WORKER_CONCURRENCY: String(CONCURRENCY), SLUICE_MAX_BACKLOG: String(MAX_BACKLOG), NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
     }, [{}]);
   });

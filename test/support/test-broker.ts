@@ -7,11 +7,11 @@ export type BrokerKind = 'rabbitmq' | 'sqs';
 
 /**
  * SQS timings for tests, given in BROKER_URL as an operator gives them: a
- * message a dead worker held reappears within 3 s (30 s by default), and a
- * long poll gives up after 1 s (20 s), so a consumer stops, and a process
- * closes, within about a second.
+ * message a dead worker held reappears 3 s after it was received or last
+ * extended (30 s by default), and a long poll gives up after 1 s (20 s), so a
+ * consumer stops, and a process closes, within about a second.
  */
-const SQS_TEST_PARAMETERS = 'visibilityTimeout=3&waitTime=1';
+export const SQS_TEST_TIMINGS = { visibilityTimeoutSec: 3, waitTimeSec: 1 } as const;
 
 /** A broker namespace of a test's own (and, for SQS, its emulator). */
 export interface TestBroker {
@@ -49,7 +49,7 @@ export async function startTestBroker(kind: BrokerKind): Promise<TestBroker> {
       const namespace = randomSqsNamespace();
       const withEndpoint = (endpoint: string): Record<string, string> => ({
         ...awsEnvironment(),
-        BROKER_URL: `${sqsBrokerUrl(endpoint, namespace)}&${SQS_TEST_PARAMETERS}`,
+        BROKER_URL: `${sqsBrokerUrl(endpoint, namespace)}&visibilityTimeout=${SQS_TEST_TIMINGS.visibilityTimeoutSec}&waitTime=${SQS_TEST_TIMINGS.waitTimeSec}`,
       });
       return {
         kind,
