@@ -174,6 +174,14 @@ describe.each(['server', 'pglite'] as const)('run search on %s', (mode) => {
       expect(ids(await found(`flowId=${flow.id}&key.orderId=D-2`))).toEqual([]);
     });
 
+    it('still finds the runs of an archived flow by its keys', async () => {
+      const flow = await suite.api.createFlow('archived keys', keyedFlow());
+      const { runId } = await suite.api.trigger(flow.id, { orderId: 'ARC-1' });
+      expect((await suite.api.request('DELETE', `/api/flows/${flow.id}`)).status).toBe(204);
+      expect(ids(await found(`flowId=${flow.id}&key.orderId=ARC-1`))).toEqual([runId]);
+      expect((await get<ErrorBody>(`flowId=${flow.id}&key.nope=1`)).body.error.code).toBe('invalid_query');
+    });
+
     it('refuses a key the flow does not declare with 400 invalid_query, naming the keys it declares', async () => {
       const flow = await suite.api.createFlow('declared keys', keyedFlow());
       const unknown = await get<ErrorBody>(`flowId=${flow.id}&key.customerId=C-1`);

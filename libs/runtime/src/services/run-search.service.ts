@@ -129,11 +129,19 @@ export class RunSearchService {
     return result.ok && isTruthy(result.value);
   }
 
-  /** Names of the search keys the flow's latest version declares; 404 when the flow does not exist (archived flows keep their runs, and answer). */
+  /**
+   * Names of the search keys the flow's latest version declares, from the
+   * flow cache (triggers keep it warm); an archived flow, which the cache
+   * does not hold, is read from the store, since its runs stay searchable.
+   * 404 when the flow does not exist.
+   */
   private async declaredKeys(flowId: string): Promise<string[]> {
-    const record = await this.store.getFlow(flowId);
-    if (!record) throw new DomainError('not_found', `Flow ${flowId} does not exist`);
-    const flow = await this.flows.version(record.id, record.version);
+    let flow = await this.flows.latest(flowId);
+    if (!flow) {
+      const record = await this.store.getFlow(flowId);
+      if (!record) throw new DomainError('not_found', `Flow ${flowId} does not exist`);
+      flow = await this.flows.version(record.id, record.version);
+    }
     return (flow?.searchKeys ?? []).map((key) => key.name);
   }
 }
