@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'overloaded',
   // 400: a run search `q` that does not parse, or a search key the flow does not declare.
   'invalid_query',
+  // 409: a replay of the flow is already running (docs/replay.md).
+  'replay_running',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -3,3 +3,4 @@ export * from './history';
 export * from './run-state';
 export * from './stream';
 export * from './api';
+export * from './replay';

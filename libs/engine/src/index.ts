@@ -62,3 +62,8 @@ export {
   type PublishIntent,
   type PublishLimits,
 } from './run/publish-chain';
+export { replayRun, type ReplayRunOptions, type ReplayedRun } from './replay/replay-run';
+export { runPath } from './replay/run-path';
+export { describeRun } from './replay/run-side';
+export { compareRuns, type RunComparison } from './replay/compare-runs';
+export { ReplayTally, type TalliedEvent } from './replay/replay-tally';

@@ -60,13 +60,17 @@ export type EffectResult = {
    *   non-public address without SLUICE_HTTP_ALLOW_PRIVATE);
    * - `too_many_redirects`: more than {@link MAX_HTTP_REDIRECTS};
    * - `output_too_large`: the body, decompressed, passed the step output limit;
-   * - `secret_missing`: a header refers to a secret that is not set.
+   * - `secret_missing`: a header refers to a secret that is not set;
+   * - `no_recorded_response`: a replay had neither the original run's
+   *   response nor a stub to answer with; no request is ever sent in a
+   *   replay (docs/replay.md).
    */
   error?: { code: HttpEffectErrorCode; message: string };
 };
 
 /** Why an http attempt ended without a usable response; see {@link EffectResult}. */
-export type HttpEffectErrorCode = 'timeout' | 'network' | 'refused' | 'too_many_redirects' | 'output_too_large' | 'secret_missing';
+export type HttpEffectErrorCode =
+  | 'timeout' | 'network' | 'refused' | 'too_many_redirects' | 'output_too_large' | 'secret_missing' | 'no_recorded_response';
 
 /** Error codes of an http attempt that another attempt may fix. */
 export const RETRYABLE_HTTP_EFFECT_ERRORS: ReadonlySet<HttpEffectErrorCode> = new Set(['timeout', 'network']);
