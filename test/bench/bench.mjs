@@ -24,6 +24,9 @@
 //   4. embedded mode (one `npm start` process: PGlite, in-process broker):
 //      a closed loop of BENCH_EMBEDDED_EVENTS, then, in the same process, an
 //      open loop at half its own events/s.
+//   5. SQS and SNS: production with 1 worker and BROKER_URL=sqs://… on the
+//      fauxqs emulator, started for it on loopback (sqs.mjs): after a warm-up,
+//      BENCH_SQS_EVENTS triggers in a closed loop. An emulator figure, not AWS.
 // Triggers come from the driver (driver.mjs), a process of its own whose CPU
 // is reported apart as `driver`. Events/s counts consumer runs finished;
 // latency runs from the producer run's start to the consumer run's end, read
@@ -39,6 +42,8 @@
 //   scaling            events/s and p99 for each worker count
 //   latencyAtHalfLoad  the open loop's p50/p99 at the offered rate
 //   embedded           events/s, p99 and its own half-load latency
+//   sqs                the SQS closed loop: events/s, p50/p99, outbox inserts (messages to SQS and SNS) per
+//                      event, CPU ms per event with the emulator's; `emulator` names fauxqs and its version
 //   raw                amqpMsgsPerSec, pgRowsPerSec (100 rows per INSERT), pipelineStepsPerSec (naive loop)
 //   rss                VmRSS (MiB) of the API and the workers (their sum; `workers`: each) 10 s into the
 //                      engine run, or at its end when it is shorter, and at its end
@@ -54,6 +59,8 @@
 //   BENCH_EMBEDDED         run embedded mode (true)
 //   BENCH_EMBEDDED_EVENTS  events for embedded mode's closed loop (min(BENCH_EVENTS, 1000); --smoke 30)
 //   BENCH_HALF_LOAD        run the half-load open loops (true)
+//   BENCH_SQS              run production on SQS and SNS, on the fauxqs emulator (true)
+//   BENCH_SQS_EVENTS       events of the SQS closed loop (min(BENCH_EVENTS, 2000) / min(BENCH_EVENTS, 1000) / 30)
 //   BENCH_HALF_LOAD_S      length of each open loop, in s (30 / 20 / 2)
 //   BENCH_NAIVE_S          the naive loop's measured window, in s (20 / 10 / 2)
 //   BENCH_NAIVE_WARMUP_S   the naive loop's warm-up, in s (5 / 3 / 1)
@@ -77,15 +84,16 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { measureExpressionCost } from './expressions.mjs';
 import { naiveLoop } from './naive-loop.mjs';
+import { EMULATOR } from './sqs.mjs';
 import {
   AMQP_URL, PG, ROOT, STEPS_PER_EVENT, createDatabase, databaseStats, deleteQueuesAndExchanges, cpuMeter, hex, intEnv, latencyStats, listRuns,
   round, rowsInserted, rssMiB, runCleanups, sleep, startDriver, startEmbedded, startProduction, startSink, track, waitFor,
 } from './support.mjs';
 
 const PRESETS = {
-  full: { events: 10000, workers: '1,2,4', embeddedEvents: 1000, halfLoadS: 30, naiveS: 20, naiveWarmupS: 5, rawMessages: 20000, rawPgScale: 1, expressions: true },
-  quick: { events: 4000, workers: '1,2', embeddedEvents: 1000, halfLoadS: 20, naiveS: 10, naiveWarmupS: 3, rawMessages: 10000, rawPgScale: 0.5, expressions: false },
-  smoke: { events: 60, workers: '1', embeddedEvents: 30, halfLoadS: 2, naiveS: 2, naiveWarmupS: 1, rawMessages: 500, rawPgScale: 0.05, expressions: false, warmup: 10 },
+  full: { events: 10000, workers: '1,2,4', embeddedEvents: 1000, sqsEvents: 2000, halfLoadS: 30, naiveS: 20, naiveWarmupS: 5, rawMessages: 20000, rawPgScale: 1, expressions: true },
+  quick: { events: 4000, workers: '1,2', embeddedEvents: 1000, sqsEvents: 1000, halfLoadS: 20, naiveS: 10, naiveWarmupS: 3, rawMessages: 10000, rawPgScale: 0.5, expressions: false },
+  smoke: { events: 60, workers: '1', embeddedEvents: 30, sqsEvents: 30, halfLoadS: 2, naiveS: 2, naiveWarmupS: 1, rawMessages: 500, rawPgScale: 0.05, expressions: false, warmup: 10 },
 };
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } }, strict: true });
 const MODE = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
@@ -98,6 +106,8 @@ const WARMUP = intEnv('BENCH_WARMUP', PRESET.warmup ?? Math.min(200, Math.max(20
 const RUN_EMBEDDED = boolEnv('BENCH_EMBEDDED', true);
 const EMBEDDED_EVENTS = intEnv('BENCH_EMBEDDED_EVENTS', Math.min(EVENTS, PRESET.embeddedEvents));
 const RUN_HALF_LOAD = boolEnv('BENCH_HALF_LOAD', true);
+const RUN_SQS = boolEnv('BENCH_SQS', true);
+const SQS_EVENTS = intEnv('BENCH_SQS_EVENTS', Math.min(EVENTS, PRESET.sqsEvents));
 const HALF_LOAD_S = intEnv('BENCH_HALF_LOAD_S', PRESET.halfLoadS);
 const NAIVE_S = intEnv('BENCH_NAIVE_S', PRESET.naiveS);
 const NAIVE_WARMUP_S = intEnv('BENCH_NAIVE_WARMUP_S', PRESET.naiveWarmupS);
@@ -313,16 +323,13 @@ async function openLoop(target, driver, { rate, seconds, firstIndex, parts, data
 
 /** Once a second: the steps and ingest queues' depth, the outbox rows and the events finished since `baseline`. */
 function backlogSampler(deployment, baseline) {
-  const { channel, names, db } = deployment;
   const samples = [];
   let lastSample = -Infinity;
   const onTick = async (elapsed) => {
     if (elapsed - lastSample < 1000) return;
     lastSample = elapsed;
-    const [steps, ingest, outbox, done] = await Promise.all([
-      channel.checkQueue(names.stepsQueue), channel.checkQueue(names.ingestQueue), db.query('SELECT count(*) AS n FROM outbox'), deployment.completed(),
-    ]);
-    samples.push({ s: round(elapsed / 1000, 1), completed: done - baseline, stepsQueued: steps.messageCount, ingestQueued: ingest.messageCount, outbox: Number(outbox.rows[0].n) });
+    const [queued, outbox, done] = await Promise.all([deployment.queueDepths(), deployment.db.query('SELECT count(*) AS n FROM outbox'), deployment.completed()]);
+    samples.push({ s: round(elapsed / 1000, 1), completed: done - baseline, stepsQueued: queued.steps, ingestQueued: queued.ingest, outbox: Number(outbox.rows[0].n) });
   };
   return { samples, onTick };
 }
@@ -435,16 +442,20 @@ async function storeFigures(deployment) {
 
 // ───────────────────────────── production mode ─────────────────────────────
 
-/** Production with `workers` workers: warm-up, then EVENTS triggers in a closed loop. */
-async function productionRun(workers, sink) {
-  const deployment = await startProduction(cleanups, log, { workers, sinkUrl: sink.url, env: SLUICE_ENV, nodeOptions: NODE_OPTIONS });
+/**
+ * Production with `workers` workers on `broker` (RabbitMQ, or SQS and SNS on
+ * the emulator): warm-up, then `events` triggers in a closed loop. The taps
+ * count ingest deliveries and notices on RabbitMQ only.
+ */
+async function productionRun(workers, sink, { broker = 'rabbitmq', events = EVENTS } = {}) {
+  const deployment = await startProduction(cleanups, log, { broker, workers, sinkUrl: sink.url, env: SLUICE_ENV, nodeOptions: NODE_OPTIONS });
   try {
-    const taps = TAPS ? await startTaps(deployment) : null;
+    const taps = TAPS && broker === 'rabbitmq' ? await startTaps(deployment) : null;
     const driver = await startDriver(deployment.cleanups, deployment.baseUrl, deployment.flows.producerId);
     await warmUp(deployment, driver);
 
     const { samples, onTick } = backlogSampler(deployment, WARMUP);
-    const run = await closedLoop(deployment, driver, { count: EVENTS, firstIndex: WARMUP, database: deployment.database.name, onTick, parts: productionParts(deployment) });
+    const run = await closedLoop(deployment, driver, { count: events, firstIndex: WARMUP, database: deployment.database.name, onTick, parts: productionParts(deployment) });
     const result = summarise(await productionLatencies(deployment, run.measuredFrom));
     const store = await storeFigures(deployment);
 
@@ -455,11 +466,11 @@ async function productionRun(workers, sink) {
     const [stats, outboxInserts] = await Promise.all([databaseStats(deployment.database.name), rowsInserted(deployment.database.name, 'outbox')]);
     const perEvent = (value, digits = 2) => (value === null ? null : round(value / store.events, digits));
     return {
-      mode: `production, ${plural(workers, 'worker')}`,
+      mode: broker === 'sqs' ? `production on SQS (${EMULATOR}), ${plural(workers, 'worker')}` : `production, ${plural(workers, 'worker')}`,
       workers,
       ...result,
       wallSeconds: round(run.wallMs / 1000, 2),
-      triggersPerS: Math.round(EVENTS / (run.sent.wallMs / 1000)),
+      triggersPerS: Math.round(events / (run.sent.wallMs / 1000)),
       driver: driverFigures(run.sent),
       perEvent: {
         steps: perEvent(store.steps),
@@ -473,7 +484,7 @@ async function productionRun(workers, sink) {
         rowsDeleted: perEvent(stats.deleted, 1),
       },
       store: { ...store, outboxInserts, rollbacks: stats.rollbacks, ...(taps ? { ingestDeliveries: taps.ingest, notices: taps.notices } : {}) },
-      cpu: cpuReport(run.used, EVENTS, run.wallMs),
+      cpu: cpuReport(run.used, events, run.wallMs),
       rss: run.rss,
       samples,
     };
@@ -503,9 +514,9 @@ async function productionHalfLoad(workers, rate, sink) {
   }
 }
 
-/** The pids whose CPU counts as Sluice's in production mode. */
+/** The pids whose CPU counts as Sluice's in production mode, and the emulator's on SQS. */
 function productionParts(deployment) {
-  return { api: [deployment.api.child.pid], worker: deployment.workers.map((worker) => worker.child.pid) };
+  return { api: [deployment.api.child.pid], worker: deployment.workers.map((worker) => worker.child.pid), ...deployment.parts };
 }
 
 function halfLoad(rate, run, result) {
@@ -561,7 +572,7 @@ async function embeddedRuns(sink) {
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 2) : null);
 
 /** The contract's fields (README.md, Benchmark) from the runs. */
-function contract(raw, runs, halfLoadRun, embedded) {
+function contract(raw, runs, halfLoadRun, embedded, sqs) {
   const best = runs.reduce((a, b) => (b.eventsPerS > a.eventsPerS ? b : a));
   const rssOf = (name) => [best.rss.first[name], best.rss.end[name]];
   const workerNames = best.workers === 0 ? [] : Array.from({ length: best.workers }, (_, i) => `worker-${i + 1}`);
@@ -594,6 +605,20 @@ function contract(raw, runs, halfLoadRun, embedded) {
         latencyAtHalfLoad: embedded.open
           ? { offeredPerSec: embedded.open.offeredPerSec, acceptedPerSec: embedded.open.acceptedPerSec, p50Ms: embedded.open.latencyMs.p50, p99Ms: embedded.open.latencyMs.p99 }
           : null,
+      }
+      : null,
+    sqs: sqs
+      ? {
+        emulator: EMULATOR,
+        note: `measured against the ${EMULATOR} SQS and SNS emulator on this machine, not against AWS: it shows what the SQS adapter costs Sluice, not what SQS and SNS would give`,
+        workers: sqs.workers,
+        eventsPerSec: sqs.eventsPerS,
+        p50Ms: sqs.latencyMs.p50,
+        p99Ms: sqs.latencyMs.p99,
+        stepsPerEvent: sqs.perEvent.steps,
+        brokerMsgsPerEvent: sqs.perEvent.outboxInserts,
+        commitsPerEvent: sqs.perEvent.commits,
+        cpuMsPerEvent: { api: sqs.cpu.msPerEvent.api, worker: sqs.cpu.msPerEvent.worker, postgres: sqs.cpu.msPerEvent.postgres, emulator: sqs.cpu.msPerEvent.emulator, driver: sqs.cpu.msPerEvent.driver },
       }
       : null,
     raw: { amqpMsgsPerSec: raw.rabbitmq.endToEndPerS, pgRowsPerSec: raw.postgres.multiRowsPerS, pipelineStepsPerSec: raw.naiveLoop.stepsPerSec, ...raw },
@@ -657,6 +682,12 @@ function table(results) {
     `${engine.ingestDeliveriesPerEvent ?? '–'} ingest deliveries, ${engine.noticesPerEvent ?? '–'} notice messages, ${engine.commitsPerEvent} commits`);
   lines.push(`  CPU ms per event: ${Object.entries(engine.cpuMsPerEvent).map(([name, value]) => `${name} ${value}`).join(', ')}`);
   lines.push(`  RSS MiB at ${results.rss.atSeconds[0]} s → ${results.rss.atSeconds[1]} s: api ${results.rss.api.join(' → ')}, workers ${results.rss.worker.join(' → ')}`);
+  if (results.sqs) {
+    const { sqs } = results;
+    lines.push(`sqs (${sqs.emulator}, an emulator on this machine, not AWS): production, ${plural(sqs.workers, 'worker')}, ${sqs.eventsPerSec} events/s, p50 ${sqs.p50Ms} ms, p99 ${sqs.p99Ms} ms, ` +
+      `${sqs.brokerMsgsPerEvent} outbox inserts (messages to SQS and SNS) per event`);
+    lines.push(`  CPU ms per event: ${Object.entries(sqs.cpuMsPerEvent).map(([name, value]) => `${name} ${value}`).join(', ')}`);
+  }
   lines.push('');
   const verdict = (entry) => (entry.pass === null ? 'n/a ' : entry.pass ? 'pass' : 'FAIL');
   const steps = round(engine.eventsPerSec * engine.stepsPerEvent, 0);
@@ -681,7 +712,7 @@ async function main() {
   const at = new Date().toISOString();
   const settings = {
     mode: MODE, events: EVENTS, embeddedEvents: EMBEDDED_EVENTS, warmup: WARMUP, concurrency: CONCURRENCY, workerCounts: WORKER_COUNTS,
-    halfLoadSeconds: HALF_LOAD_S, naiveSeconds: NAIVE_S, naiveWarmupSeconds: NAIVE_WARMUP_S, rawMessages: RAW_MESSAGES, taps: TAPS,
+    sqs: RUN_SQS, sqsEvents: SQS_EVENTS, halfLoadSeconds: HALF_LOAD_S, naiveSeconds: NAIVE_S, naiveWarmupSeconds: NAIVE_WARMUP_S, rawMessages: RAW_MESSAGES, taps: TAPS,
     workerConcurrency: process.env.WORKER_CONCURRENCY ?? '50 (default)', nodeOptions: NODE_OPTIONS,
   };
   let expressions;
@@ -723,6 +754,12 @@ async function main() {
     embedded = await embeddedRuns(sink);
     if (embedded.open) log(`  p50 ${embedded.open.latencyMs.p50} ms, p99 ${embedded.open.latencyMs.p99} ms, ${embedded.open.acceptedPerSec} accepted/s`);
   }
+  let sqs = null;
+  if (RUN_SQS) {
+    log(`production on SQS and SNS (${EMULATOR}), 1 worker: ${WARMUP} warm-up + ${SQS_EVENTS} events`);
+    sqs = await productionRun(1, sink, { broker: 'sqs', events: SQS_EVENTS });
+    log(`  ${sqs.eventsPerS} events/s, p50 ${sqs.latencyMs.p50} ms, p99 ${sqs.latencyMs.p99} ms; per event: ${sqs.perEvent.outboxInserts} outbox inserts, ${sqs.perEvent.commits} commits`);
+  }
   const sinkRequests = sink.count();
   await cleanup();
 
@@ -730,9 +767,9 @@ async function main() {
     at,
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     settings,
-    ...contract(raw, runs, halfLoadRun, embedded),
+    ...contract(raw, runs, halfLoadRun, embedded, sqs),
     stepsPerEventExpected: STEPS_PER_EVENT,
-    runs: [...runs, ...(halfLoadRun ? [halfLoadRun] : []), ...(embedded ? [embedded.closed, ...(embedded.open ? [embedded.open] : [])] : [])],
+    runs: [...runs, ...(halfLoadRun ? [halfLoadRun] : []), ...(embedded ? [embedded.closed, ...(embedded.open ? [embedded.open] : [])] : []), ...(sqs ? [sqs] : [])],
     ...(expressions ? { expressions } : {}),
     sinkRequests,
     seconds: Math.round((Date.now() - started) / 1000),

@@ -1,8 +1,9 @@
 // What the benchmarks (bench.mjs, overload.mjs, soak.mjs, naive-loop.mjs)
-// share: throw-away databases and RabbitMQ namespaces, the API and worker
-// processes over the built dist, production and embedded deployments of the
-// standard flows (flows.mjs), the loopback sink, the trigger driver
-// (driver.mjs), and CPU and memory readings from /proc.
+// share: throw-away databases, RabbitMQ namespaces and SQS emulators
+// (sqs.mjs), the API and worker processes over the built dist, production
+// and embedded deployments of the standard flows (flows.mjs), the loopback
+// sink, the trigger driver (driver.mjs), and CPU and memory readings from
+// /proc.
 //
 // Whatever a helper creates it undoes through `cleanups`, an array of
 // functions run newest first by runCleanups (on success, failure and Ctrl-C).
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { consumerGraph, producerGraph } from './flows.mjs';
+import { sqsEnv, sqsQueueDepths, startEmulator } from './sqs.mjs';
 
 export { STEPS_PER_EVENT, TOPIC, consumerGraph, orderEvent, producerGraph } from './flows.mjs';
 
@@ -480,39 +482,85 @@ export async function finishedRuns(baseUrl) {
 
 // ───────────────────────────── deployments ─────────────────────────────
 
+/** Pino's line when a worker's transport starts consuming (logged at info). */
+const WORKER_CONSUMING = '"msg":"worker consuming"';
+
 /**
- * Production mode: a fresh database, RabbitMQ under a fresh AMQP_NAMESPACE,
- * the API and `workers` worker processes over the built dist, the standard
- * flows created, every worker consuming. `close()` removes all of it.
+ * RabbitMQ under a fresh AMQP_NAMESPACE for a production deployment: the
+ * settings, a connection of the benchmark's own (for the queues' depth and
+ * its taps), and a wait for the workers' consumers.
  */
-export async function startProduction(parent, log, { prefix = 'bench', workers, sinkUrl, env: extra = {}, nodeOptions = [] }) {
+async function rabbitBroker(cleanups, prefix) {
+  const namespace = createNamespace(cleanups, prefix);
+  const connection = await amqp.connect(AMQP_URL);
+  cleanups.unshift(() => connection.close().catch(() => undefined));
+  const channel = await connection.createChannel();
+  const [stepsQueue, ingestQueue, eventsExchange, noticesExchange] = rabbitNames(namespace);
+  return {
+    env: { AMQP_URL, AMQP_NAMESPACE: namespace },
+    workerEnv: {},
+    parts: {},
+    consuming: (workers) => waitFor(`${workers.length} workers consuming`, async () => (await channel.checkQueue(stepsQueue)).consumerCount >= workers.length, 60000),
+    queueDepths: async () => {
+      const [steps, ingest] = await Promise.all([channel.checkQueue(stepsQueue), channel.checkQueue(ingestQueue)]);
+      return { steps: steps.messageCount, ingest: ingest.messageCount };
+    },
+    fields: { namespace, connection, channel, names: { stepsQueue, ingestQueue, eventsExchange, noticesExchange } },
+  };
+}
+
+/**
+ * SQS and SNS on an emulator started for the deployment (sqs.mjs) under a
+ * fresh namespace: the settings, the emulator as a part whose CPU counts,
+ * and a wait for each worker's line that it consumes (its log level is
+ * raised to info for it; nothing is logged at info per message).
+ */
+async function sqsBroker(cleanups, prefix) {
+  const emulator = await startEmulator(cleanups);
+  const namespace = `${prefix}-${hex()}`;
+  return {
+    env: sqsEnv(emulator.endpoint, namespace),
+    workerEnv: { LOG_LEVEL: 'info' },
+    parts: { emulator: [emulator.child.pid] },
+    consuming: (workers) => waitFor(`${workers.length} workers consuming`, async () => workers.every((worker) => worker.output().includes(WORKER_CONSUMING)), 60000),
+    queueDepths: sqsQueueDepths(cleanups, emulator.endpoint, namespace),
+    fields: { namespace, emulator },
+  };
+}
+
+/**
+ * Production mode: a fresh database, the broker (`rabbitmq`: RabbitMQ under a
+ * fresh AMQP_NAMESPACE; `sqs`: SQS and SNS on an emulator of its own), the API
+ * and `workers` worker processes over the built dist, the standard flows
+ * created, every worker consuming. `parts` are the pids whose CPU counts as the
+ * deployment's (the emulator's, on SQS); `queueDepths()` the messages waiting
+ * in the steps and ingest queues. `close()` removes all of it.
+ */
+export async function startProduction(parent, log, { prefix = 'bench', broker: kind = 'rabbitmq', workers, sinkUrl, env: extra = {}, nodeOptions = [] }) {
   const scope = cleanupScope(parent, log);
   const { cleanups } = scope;
   try {
     const database = await createDatabase(cleanups, `${prefix}_e2e`);
-    const namespace = createNamespace(cleanups, prefix);
+    const broker = kind === 'sqs' ? await sqsBroker(cleanups, prefix) : await rabbitBroker(cleanups, prefix);
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = { DATABASE_URL: database.url, AMQP_URL, AMQP_NAMESPACE: namespace, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false', ...extra };
+    const env = { DATABASE_URL: database.url, ...broker.env, SLUICE_HTTP_ALLOW_PRIVATE: 'true', SLUICE_SEED_SAMPLES: 'false', ...extra };
     const apiProcess = startProcess(cleanups, 'api', 'apps/api/dist/main.js', { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeOptions);
     await waitReady(baseUrl, apiProcess);
     const flows = await createFlows(baseUrl, sinkUrl);
-    const workerProcesses = Array.from({ length: workers }, (_, i) => startProcess(cleanups, `worker-${i + 1}`, 'apps/worker/dist/main.js', env, nodeOptions));
+    const workerProcesses = Array.from({ length: workers }, (_, i) => startProcess(cleanups, `worker-${i + 1}`, 'apps/worker/dist/main.js', { ...env, ...broker.workerEnv }, nodeOptions));
     const processes = [apiProcess, ...workerProcesses];
-    const connection = await amqp.connect(AMQP_URL);
-    cleanups.unshift(() => connection.close().catch(() => undefined));
-    const channel = await connection.createChannel();
-    const [stepsQueue, ingestQueue, eventsExchange, noticesExchange] = rabbitNames(namespace);
-    await waitFor(`${workers} workers consuming`, async () => (await channel.checkQueue(stepsQueue)).consumerCount >= workers, 60000);
+    await broker.consuming(workerProcesses);
     // A pool: a sample asks several things at once.
     const db = new pg.Pool({ connectionString: database.url, max: 4 });
     cleanups.unshift(() => db.end().catch(() => undefined));
     const completed = async () =>
       Number((await db.query(`SELECT count(*) AS n FROM runs WHERE flow_id = $1 AND status IN ('succeeded', 'failed')`, [flows.consumerId])).rows[0].n);
     return {
-      cleanups, database, namespace, baseUrl, flows, channel, connection, db, completed,
+      ...broker.fields,
+      cleanups, database, baseUrl, flows, db, completed,
+      broker: kind, parts: broker.parts, queueDepths: broker.queueDepths,
       api: apiProcess, workers: workerProcesses, processes,
-      names: { stepsQueue, ingestQueue, eventsExchange, noticesExchange },
       stopProcesses: () => Promise.all(processes.map((proc) => proc.stop())),
       printOutput: () => processes.forEach((proc) => log(`${proc.name} output:\n${proc.output()}`)),
       close: scope.close,

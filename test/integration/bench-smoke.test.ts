@@ -102,9 +102,13 @@ const COUNTS = [
   'raw.amqpMsgsPerSec', 'raw.pgRowsPerSec', 'raw.pipelineStepsPerSec',
   'rss.api.0', 'rss.api.1', 'rss.worker.0', 'rss.worker.1',
   'ratios.engineStepsToNaive', 'ratios.embeddedToOneWorker', 'ratios.rss.api', 'ratios.rss.worker-1',
+  'sqs.workers', 'sqs.eventsPerSec', 'sqs.p50Ms', 'sqs.p99Ms', 'sqs.stepsPerEvent', 'sqs.brokerMsgsPerEvent', 'sqs.commitsPerEvent',
 ];
 /** CPU readings: finite and not negative (a process can stay under /proc's 10 ms tick in so short a run). */
-const CPU = ['api', 'worker', 'postgres', 'rabbitmq', 'driver'].map((part) => `engine.cpuMsPerEvent.${part}`);
+const CPU = [
+  ...['api', 'worker', 'postgres', 'rabbitmq', 'driver'].map((part) => `engine.cpuMsPerEvent.${part}`),
+  ...['api', 'worker', 'postgres', 'emulator', 'driver'].map((part) => `sqs.cpuMsPerEvent.${part}`),
+];
 const TARGETS = ['engineStepsToNaive', 'rowsPerEvent', 'halfLoadP99Ms', 'embeddedToOneWorker', 'embeddedHalfLoadP99Ms', 'rssEndTo10s'];
 
 describe('the benchmark, smoke run (node test/bench/bench.mjs --smoke)', () => {
@@ -148,6 +152,11 @@ describe('the benchmark, smoke run (node test/bench/bench.mjs --smoke)', () => {
 
   it('counts 7 StepSucceeded events per standard event', () => {
     expect(at(latest, 'engine.stepsPerEvent')).toBe(7);
+  });
+
+  it('names the SQS row an emulator figure: the emulator and its version, and a note that it is not AWS', () => {
+    expect(at(latest, 'sqs.emulator')).toMatch(/^fauxqs \d+\.\d+\.\d+$/);
+    expect(at(latest, 'sqs.note')).toEqual(expect.stringContaining('not against AWS'));
   });
 
   it('has one scaling row per worker count, with events/s and p99', () => {
