@@ -17,6 +17,8 @@ interface Subject {
   publishResolvesOnAck: boolean;
   /** In-process and RabbitMQ: a queue hands its messages over in order; SQS's standard queues keep no order. */
   ordered: boolean;
+  /** Which queue figures the broker can tell: RabbitMQ's passive check counts no unacked messages, SQS counts no consumers. */
+  tells: { inFlight: boolean; consumers: boolean };
   dispose(): Promise<void>;
 }
 
@@ -26,7 +28,7 @@ const adapters: [string, () => Promise<Subject>][] = [
     async () => {
       const broker = new InProcessBroker();
       await broker.start();
-      return { broker, publishResolvesOnAck: true, ordered: true, dispose: () => broker.close() };
+      return { broker, publishResolvesOnAck: true, ordered: true, tells: { inFlight: true, consumers: true }, dispose: () => broker.close() };
     },
   ],
   [
@@ -39,6 +41,7 @@ const adapters: [string, () => Promise<Subject>][] = [
         broker,
         publishResolvesOnAck: false,
         ordered: true,
+        tells: { inFlight: false, consumers: true },
         dispose: async () => {
           await broker.close();
           await deleteNamespace(namespace);
@@ -58,6 +61,7 @@ const adapters: [string, () => Promise<Subject>][] = [
         broker,
         publishResolvesOnAck: false,
         ordered: false,
+        tells: { inFlight: true, consumers: false },
         dispose: async () => {
           await broker.close();
           await deleteSqsNamespace(endpoint, namespace);
@@ -106,6 +110,17 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000)
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(5);
+  }
+}
+
+/** Polls an async reading until it satisfies `predicate`; returns that reading. */
+async function eventually<T>(what: string, read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (predicate(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await sleep(50);
   }
 }
 
@@ -380,6 +395,39 @@ describe.each(adapters)('BrokerPort contract: %s', (_name, create) => {
     await broker.close();
     expect(broker.isReady()).toBe(false);
     await expect(broker.publish([step(1)])).rejects.toThrow(/not (started|connected)/);
+  });
+
+  it('describes its steps and ingest queues: messages waiting, then those a consumer holds', async () => {
+    const topology = broker.topology;
+    const describe = broker.describeQueues?.bind(broker);
+    if (topology === undefined || describe === undefined) throw new Error('the broker does not describe its queues');
+    expect(topology.queues.map((queue) => queue.role)).toEqual(['steps', 'ingest']);
+    expect(topology.ingest.queue).toBe(topology.queues[1]?.name);
+
+    const { published } = await enqueue(range(3).map((n) => step(n)));
+    const waiting = await eventually('3 step messages waiting', describe, ([steps]) => steps?.depth === 3);
+    expect(waiting.map(({ name, role }) => ({ name, role }))).toEqual(topology.queues);
+    expect(waiting[1]?.depth).toBe(0);
+    expect(waiting.every((queue) => typeof queue.readAt === 'string')).toBe(true);
+
+    const held: Delivery<StepMessage>[] = [];
+    await broker.consumeSteps(async (batch) => void held.push(...batch), { prefetch: 10, maxBatch: 10 });
+    await waitFor('3 deliveries', () => held.length === 3);
+    const holding = await eventually('the consumer holding them', describe, ([steps]) =>
+      steps?.depth === 0 && (subject.tells.inFlight ? steps.inFlight === 3 : steps.consumers === 1));
+    const [steps, ingest] = holding;
+    expect(steps?.inFlight).toBe(subject.tells.inFlight ? 3 : null);
+    expect(steps?.consumers).toBe(subject.tells.consumers ? 1 : null);
+    expect(ingest?.consumers).toBe(subject.tells.consumers ? 0 : null);
+    for (const delivery of held) delivery.ack();
+    await expect(published).resolves.toBeUndefined();
+  });
+
+  it('describes its queues with every figure null once closed', async () => {
+    await broker.close();
+    const figures = await broker.describeQueues?.();
+    expect(figures?.map((queue) => queue.role)).toEqual(['steps', 'ingest']);
+    expect(figures?.every((queue) => queue.depth === null && queue.inFlight === null && queue.consumers === null && queue.readAt === null)).toBe(true);
   });
 
   it('delivers notices to every listener, isolating listener errors, until unsubscribed', async () => {

@@ -1,12 +1,13 @@
 import type { StreamNotice } from '@sluice/contracts';
 import { matchTopic } from '@sluice/engine';
 import type {
-  BrokerPort, ConsumeOptions, Delivery, Logger, OutgoingMessage, StepMessage, StopConsuming, TopicEventMessage,
+  BrokerPort, BrokerTopology, ConsumeOptions, Delivery, Logger, OutgoingMessage, QueueFigures, StepMessage, StopConsuming, TopicEventMessage,
 } from '@sluice/runtime';
 import { errorFields, silentLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
 import { InProcessQueue, type QueuedEntry } from './in-process-queue';
-import { INGEST_QUEUE, STEPS_QUEUE } from './topology-names';
+import { unknownFigures } from './queue-figures';
+import { EVENTS_EXCHANGE, INGEST_QUEUE, STEPS_QUEUE } from './topology-names';
 
 export interface InProcessBrokerOptions {
   /** Where failed consumer handlers and notice listeners are reported; silent without one. */
@@ -26,6 +27,12 @@ interface PendingPublish {
  * rows until then. close() rejects publishes still waiting.
  */
 export class InProcessBroker implements BrokerPort {
+  readonly topology: BrokerTopology = {
+    kind: 'in-process',
+    queues: [{ name: STEPS_QUEUE, role: 'steps' }, { name: INGEST_QUEUE, role: 'ingest' }],
+    eventsSource: EVENTS_EXCHANGE,
+    ingest: { queue: INGEST_QUEUE, pattern: '#' },
+  };
   private readonly logger: Logger;
   private started = false;
   private steps: InProcessQueue<StepMessage>;
@@ -67,6 +74,21 @@ export class InProcessBroker implements BrokerPort {
   /** 0: a publish resolves only once consumers have acked, so the outbox relay still counts every message held here. */
   backlog(): number | undefined {
     return this.started ? 0 : undefined;
+  }
+
+  /** Its own queues' figures, exact and current: it holds every message in this process. */
+  async describeQueues(): Promise<QueueFigures[]> {
+    if (!this.started) return unknownFigures(this.topology);
+    const readAt = new Date().toISOString();
+    const queues = [[this.steps, 'steps'], [this.ingest, 'ingest']] as const;
+    return queues.map(([queue, role]) => ({
+      name: queue.name,
+      role,
+      depth: queue.waiting,
+      inFlight: queue.held,
+      consumers: queue.consumerCount,
+      readAt,
+    }));
   }
 
   publish(messages: readonly OutgoingMessage[]): Promise<void> {

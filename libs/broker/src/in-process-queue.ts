@@ -43,6 +43,16 @@ export class InProcessQueue<T extends BrokerMessage> {
     return this.ready.length - this.head;
   }
 
+  /** Messages delivered to consumers and not yet acked or nacked. */
+  get held(): number {
+    return this.consumers.reduce((sum, consumer) => sum + consumer.unacked.size, 0);
+  }
+
+  /** Consumers attached. */
+  get consumerCount(): number {
+    return this.consumers.length;
+  }
+
   enqueue(entry: QueuedEntry): void {
     if (this.closed) throw new Error(`queue ${this.name} is closed`);
     this.ready.push(entry);

@@ -1,7 +1,7 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import type { StreamNotice } from '@sluice/contracts';
 import type {
-  BrokerPort, ConsumeOptions, Delivery, Logger, OutgoingMessage, StepMessage, StopConsuming, TopicEventMessage,
+  BrokerPort, BrokerTopology, ConsumeOptions, Delivery, Logger, OutgoingMessage, QueueFigures, StepMessage, StopConsuming, TopicEventMessage,
 } from '@sluice/runtime';
 import { errorFields, silentLogger } from './broker-logger';
 import { BrokerNotReadyError } from './broker-not-ready.error';
@@ -9,6 +9,7 @@ import { assertConsumeOptions } from './in-process-queue';
 import { decodeEvent, decodeStep, encodeMessage, JSON_CONTENT_TYPE, publishOptions } from './rabbitmq-codec';
 import { closeQuietly } from './close-quietly';
 import { dispatchNotices } from './notice-dispatch';
+import { DESCRIBE_WAIT_MS, unknownFigures } from './queue-figures';
 import { RabbitMqConsumer } from './rabbitmq-consumer';
 import { RabbitMqQueueDepth } from './rabbitmq-queue-depth';
 import { declareNoticeQueue, declareTopology, rabbitMqNames, type RabbitMqNames } from './rabbitmq-topology';
@@ -40,6 +41,7 @@ type State = 'idle' | 'connecting' | 'ready' | 'recovering' | 'closed';
  */
 export class RabbitMqBroker implements BrokerPort {
   readonly names: RabbitMqNames;
+  readonly topology: BrokerTopology;
   /**
    * RabbitMQ's own default `max_message_size` since 4.0 (128 MiB before):
    * far above Sluice's own limits by default (SLUICE_MAX_BODY and
@@ -63,6 +65,12 @@ export class RabbitMqBroker implements BrokerPort {
 
   constructor(private readonly options: RabbitMqBrokerOptions) {
     this.names = rabbitMqNames(options.namespace);
+    this.topology = {
+      kind: 'rabbitmq',
+      queues: [{ name: this.names.stepsQueue, role: 'steps' }, { name: this.names.ingestQueue, role: 'ingest' }],
+      eventsSource: this.names.eventsExchange,
+      ingest: { queue: this.names.ingestQueue, pattern: '#' },
+    };
     this.logger = options.logger ?? silentLogger;
     this.queueDepth = new RabbitMqQueueDepth([this.names.stepsQueue, this.names.ingestQueue], options.queueDepthEveryMs ?? 250, this.logger);
     this.batchWindowMs = options.batchWindowMs ?? 2;
@@ -101,6 +109,21 @@ export class RabbitMqBroker implements BrokerPort {
   backlog(): number | undefined {
     const depth = this.queueDepth.current();
     return this.state === 'ready' ? depth : undefined;
+  }
+
+  /**
+   * Depth and consumer counts from the background passive checks (the queue
+   * order of `topology`). RabbitMQ tells no count of unacked messages without
+   * its management API, so `inFlight` is null.
+   */
+  async describeQueues(): Promise<QueueFigures[]> {
+    const reading = this.state === 'ready' ? await this.queueDepth.figures(DESCRIBE_WAIT_MS) : undefined;
+    if (reading === undefined) return unknownFigures(this.topology);
+    const readAt = new Date(reading.at).toISOString();
+    return this.topology.queues.map((queue, index) => {
+      const check = reading.queues[index];
+      return { ...queue, depth: check?.messages ?? null, inFlight: null, consumers: check?.consumers ?? null, readAt: check ? readAt : null };
+    });
   }
 
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {

@@ -2,22 +2,32 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from './broker-logger';
 import { closeQuietly } from './close-quietly';
+import { QueueReadings, type QueueReading } from './queue-readings';
 
 /** A reading older than this many periods is unknown: the reads have stalled. */
 const STALE_AFTER_PERIODS = 8;
 
+/** What a passive `checkQueue` tells of one queue. */
+export interface RabbitMqQueueCheck {
+  /** Messages ready, not yet delivered to a consumer. */
+  messages: number;
+  /** Consumers attached, from every connection. */
+  consumers: number;
+}
+
 /**
- * The depth of some queues (messages ready, not yet delivered to a consumer),
- * read in the background every `everyMs` with a passive `checkQueue` on a
- * channel of its own, so asking for it costs nothing. Reading starts at the
- * first `current()`: processes that never ask (workers) never read. A failed
- * read closes only this channel (a passive check of a missing queue closes
- * its channel), so it never disturbs publishing or consuming.
+ * The depth of some queues (messages ready, not yet delivered to a consumer)
+ * and their consumer counts, read in the background every `everyMs` with a
+ * passive `checkQueue` on a channel of its own, so asking for them costs
+ * nothing. Reading starts at the first `current()` or `figures()`: processes
+ * that never ask (workers) never read. A failed read closes only this channel
+ * (a passive check of a missing queue closes its channel), so it never
+ * disturbs publishing or consuming.
  */
 export class RabbitMqQueueDepth {
   private model: ChannelModel | null = null;
   private channel: Channel | null = null;
-  private reading: { messages: number; at: number } | undefined;
+  private readonly readings: QueueReadings<RabbitMqQueueCheck>;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -27,23 +37,32 @@ export class RabbitMqQueueDepth {
     /** Time between reads, in ms. */
     private readonly everyMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.readings = new QueueReadings(STALE_AFTER_PERIODS * everyMs);
+  }
 
   /** Messages waiting in the queues at the last read; undefined while unknown. */
   current(): number | undefined {
-    if (!this.started && !this.stopped) {
-      this.started = true;
-      this.schedule(0);
-    }
-    if (this.reading === undefined || Date.now() - this.reading.at > STALE_AFTER_PERIODS * this.everyMs) return undefined;
-    return this.reading.messages;
+    this.startReading();
+    return this.readings.current()?.queues.reduce((sum, queue) => sum + queue.messages, 0);
+  }
+
+  /**
+   * Each queue's figures at the last read, in the order of `queues`, or those
+   * of the next read when there is none, waited for at most `waitMs`;
+   * undefined while unknown.
+   */
+  figures(waitMs: number): Promise<QueueReading<RabbitMqQueueCheck> | undefined> {
+    this.startReading();
+    if (this.model === null) return Promise.resolve(undefined);
+    return this.readings.next(waitMs);
   }
 
   /** The broker's connection, or null when it has lost it: readings of another connection are forgotten. */
   useConnection(model: ChannelModel | null): void {
     if (model === this.model) return;
     this.model = model;
-    this.reading = undefined;
+    this.readings.forget();
     this.dropChannel();
   }
 
@@ -52,8 +71,14 @@ export class RabbitMqQueueDepth {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.model = null;
-    this.reading = undefined;
+    this.readings.settle(undefined);
     this.dropChannel();
+  }
+
+  private startReading(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.schedule(0);
   }
 
   private schedule(delayMs: number): void {
@@ -73,7 +98,7 @@ export class RabbitMqQueueDepth {
     });
     try {
       if ((await Promise.race([this.read(), gaveUp])) === 'gave up') {
-        this.reading = undefined;
+        this.readings.settle(undefined);
         this.dropChannel();
       }
     } finally {
@@ -83,15 +108,21 @@ export class RabbitMqQueueDepth {
 
   private async read(): Promise<void> {
     const model = this.model;
-    if (model === null) return;
+    if (model === null) {
+      this.readings.settle(undefined);
+      return;
+    }
     try {
       const channel = this.channel ?? (await this.open(model));
-      let messages = 0;
-      for (const queue of this.queues) messages += (await channel.checkQueue(queue)).messageCount;
-      if (this.model === model) this.reading = { messages, at: Date.now() };
+      const queues: RabbitMqQueueCheck[] = [];
+      for (const queue of this.queues) {
+        const { messageCount, consumerCount } = await channel.checkQueue(queue);
+        queues.push({ messages: messageCount, consumers: consumerCount });
+      }
+      if (this.model === model) this.readings.settle({ queues, at: Date.now() });
     } catch (err) {
       if (this.model !== model) return;
-      this.reading = undefined;
+      this.readings.settle(undefined);
       this.dropChannel();
       this.logger.debug(errorFields(err), 'queue depth not read');
     }

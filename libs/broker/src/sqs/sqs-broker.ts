@@ -2,11 +2,13 @@ import { GetQueueAttributesCommand, SQSClient, type Message } from '@aws-sdk/cli
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { StreamNotice } from '@sluice/contracts';
 import type {
-  BrokerMessage, BrokerPort, ConsumeOptions, Delivery, Logger, OutgoingMessage, StepMessage, StopConsuming, TopicEventMessage,
+  BrokerMessage, BrokerPort, BrokerTopology, ConsumeOptions, Delivery, Logger, OutgoingMessage, QueueFigures, StepMessage, StopConsuming,
+  TopicEventMessage,
 } from '@sluice/runtime';
 import { silentLogger } from '../broker-logger';
 import { BrokerNotReadyError } from '../broker-not-ready.error';
 import { assertConsumeOptions } from '../in-process-queue';
+import { DESCRIBE_WAIT_MS, unknownFigures } from '../queue-figures';
 import { decodeEvent, decodeStep, SQS_MAX_MESSAGE_BYTES, type Decoded } from './sqs-codec';
 import { SqsConsumer } from './sqs-consumer';
 import { SqsDeadLetters } from './sqs-dead-letters';
@@ -16,7 +18,7 @@ import { SqsNotices } from './sqs-notices';
 import { SqsPublisher } from './sqs-publisher';
 import { SqsQueueDepth } from './sqs-queue-depth';
 import { SqsSettler } from './sqs-settler';
-import { declareTopology, type SqsTopology } from './sqs-topology';
+import { declareTopology, INGEST_FILTER_POLICY, type SqsTopology } from './sqs-topology';
 
 export interface SqsBrokerOptions {
   /** AWS region of the queues and topics, e.g. `eu-west-1`. */
@@ -77,6 +79,7 @@ type State = 'idle' | 'starting' | 'started' | 'closed';
  */
 export class SqsBroker implements BrokerPort {
   readonly names: SqsNames;
+  readonly topology: BrokerTopology;
   readonly maxMessageBytes = SQS_MAX_MESSAGE_BYTES;
   private readonly logger: Logger;
   private readonly sqs: SQSClient;
@@ -92,12 +95,20 @@ export class SqsBroker implements BrokerPort {
   private readonly maxReceiveCount: number;
   private readonly batchWindowMs: number;
   private state: State = 'idle';
-  private topology: SqsTopology | null = null;
+  /** The URLs and ARNs start() declared. */
+  private declared: SqsTopology | null = null;
   private deadLetters: SqsDeadLetters | null = null;
   private readonly consumers = new Set<{ stop(): Promise<void> }>();
 
   constructor(private readonly options: SqsBrokerOptions) {
     this.names = sqsNames(options.namespace);
+    this.topology = {
+      kind: 'sqs',
+      queues: [{ name: this.names.stepsQueue, role: 'steps' }, { name: this.names.ingestQueue, role: 'ingest' }],
+      eventsSource: this.names.eventsTopic,
+      // SNS routes by filter policy, not by pattern: the raw subscription takes every topic the policy lets through.
+      ingest: { queue: this.names.ingestQueue, pattern: '#', filterPolicy: INGEST_FILTER_POLICY },
+    };
     this.logger = options.logger ?? silentLogger;
     this.visibilityTimeoutSec = wholeInRange('visibilityTimeoutSec', options.visibilityTimeoutSec ?? 30, 1, 43_200);
     this.waitTimeSec = wholeInRange('waitTimeSec', options.waitTimeSec ?? 20, 0, 20);
@@ -137,7 +148,7 @@ export class SqsBroker implements BrokerPort {
         maxReceiveCount: this.maxReceiveCount,
       });
       if (this.state !== 'starting') return; // closed meanwhile
-      this.topology = topology;
+      this.declared = topology;
       this.deadLetters = new SqsDeadLetters(this.sqs, topology.deadLetterQueueUrl, this.health);
       this.queueDepth.useQueues([topology.stepsQueueUrl, topology.ingestQueueUrl]);
       this.notices.use(topology);
@@ -169,9 +180,24 @@ export class SqsBroker implements BrokerPort {
     return this.isReady() ? depth : undefined;
   }
 
+  /**
+   * SQS's approximate counts from the background reads (the queue order of
+   * `topology`): visible messages as `depth`, received and not yet deleted
+   * as `inFlight`. SQS counts no consumers, so `consumers` is null.
+   */
+  async describeQueues(): Promise<QueueFigures[]> {
+    const reading = this.state === 'started' ? await this.queueDepth.figures(DESCRIBE_WAIT_MS) : undefined;
+    if (reading === undefined) return unknownFigures(this.topology);
+    const readAt = new Date(reading.at).toISOString();
+    return this.topology.queues.map((queue, index) => {
+      const count = reading.queues[index];
+      return { ...queue, depth: count?.messages ?? null, inFlight: count?.notVisible ?? null, consumers: null, readAt: count ? readAt : null };
+    });
+  }
+
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const topology = this.topology;
+    const topology = this.declared;
     if (this.state !== 'started' || topology === null) throw new BrokerNotReadyError('SQS broker is not started');
     await this.publisher.publish(messages, topology);
   }
@@ -201,7 +227,7 @@ export class SqsBroker implements BrokerPort {
     queueOf: (topology: SqsTopology) => { queueUrl: string; queue: string; decode: (msg: Message) => Decoded<T>; settleFannedOut?: boolean },
   ): Promise<StopConsuming> {
     assertConsumeOptions(options);
-    const topology = this.topology;
+    const topology = this.declared;
     const deadLetters = this.deadLetters;
     if (this.state !== 'started' || topology === null || deadLetters === null) throw new BrokerNotReadyError('SQS broker is not started');
     const { queueUrl, queue, decode, settleFannedOut } = queueOf(topology);
@@ -231,7 +257,7 @@ export class SqsBroker implements BrokerPort {
 
   /** Whether SQS answers: the cheapest call on a queue that must exist. */
   private async probe(): Promise<void> {
-    const topology = this.topology;
+    const topology = this.declared;
     if (topology === null) return;
     await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: topology.stepsQueueUrl, AttributeNames: ['QueueArn'] }));
   }

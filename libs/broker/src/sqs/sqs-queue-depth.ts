@@ -1,21 +1,31 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from '../broker-logger';
+import { QueueReadings, type QueueReading } from '../queue-readings';
 import type { SqsHealth } from './sqs-health';
 
 /** A reading older than this many periods is unknown: the reads have stalled. */
 const STALE_AFTER_PERIODS = 8;
 
+/** What GetQueueAttributes tells of one queue; SQS's figures are approximate. */
+export interface SqsQueueCount {
+  /** Messages visible, waiting to be received (ApproximateNumberOfMessages). */
+  messages: number;
+  /** Messages received and not yet deleted or back (ApproximateNumberOfMessagesNotVisible). */
+  notVisible: number;
+}
+
 /**
  * The approximate number of messages waiting in some queues (visible, not
- * yet received), read in the background every `everyMs` with
- * GetQueueAttributes, so asking for it costs nothing. Reading starts at the
- * first `current()`: processes that never ask (workers) never read, which
- * matters on AWS, where every read is a billed request.
+ * yet received) and of those held by consumers (not visible), read in the
+ * background every `everyMs` with one GetQueueAttributes per queue, so asking
+ * for them costs nothing. Reading starts at the first `current()` or
+ * `figures()`: processes that never ask (workers) never read, which matters
+ * on AWS, where every read is a billed request.
  */
 export class SqsQueueDepth {
   private queueUrls: readonly string[] = [];
-  private reading: { messages: number; at: number } | undefined;
+  private readonly readings: QueueReadings<SqsQueueCount>;
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private started = false;
@@ -27,7 +37,9 @@ export class SqsQueueDepth {
     private readonly everyMs: number,
     private readonly health: SqsHealth,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.readings = new QueueReadings(STALE_AFTER_PERIODS * everyMs);
+  }
 
   /** The queues to read, once start() knows their URLs. */
   useQueues(queueUrls: readonly string[]): void {
@@ -36,12 +48,18 @@ export class SqsQueueDepth {
 
   /** Messages waiting in the queues at the last read; undefined while unknown. */
   current(): number | undefined {
-    if (!this.started && !this.stopped) {
-      this.started = true;
-      this.schedule(0);
-    }
-    if (this.reading === undefined || Date.now() - this.reading.at > STALE_AFTER_PERIODS * this.everyMs) return undefined;
-    return this.reading.messages;
+    this.startReading();
+    return this.readings.current()?.queues.reduce((sum, queue) => sum + queue.messages, 0);
+  }
+
+  /**
+   * Each queue's counts at the last read, in the order of the queue URLs, or
+   * those of the next read when there is none, waited for at most `waitMs`;
+   * undefined while unknown.
+   */
+  figures(waitMs: number): Promise<QueueReading<SqsQueueCount> | undefined> {
+    this.startReading();
+    return this.readings.next(waitMs);
   }
 
   stop(): void {
@@ -49,7 +67,13 @@ export class SqsQueueDepth {
     this.abort.abort();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.reading = undefined;
+    this.readings.settle(undefined);
+  }
+
+  private startReading(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.schedule(0);
   }
 
   private schedule(delayMs: number): void {
@@ -62,19 +86,25 @@ export class SqsQueueDepth {
   }
 
   private async read(): Promise<void> {
-    if (this.queueUrls.length === 0) return;
+    if (this.queueUrls.length === 0) {
+      this.readings.settle(undefined);
+      return;
+    }
     // A read that does not answer in time (a stalled connection) is given up, so the reads go on.
     const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(Math.max(1000, STALE_AFTER_PERIODS * this.everyMs))]);
     try {
-      const depths = await Promise.all(this.queueUrls.map(async (QueueUrl) => {
-        const { Attributes } = await this.health.track(this.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }), { abortSignal: signal }));
-        const depth = Number(Attributes?.ApproximateNumberOfMessages);
-        if (!Number.isFinite(depth)) throw new Error(`no ApproximateNumberOfMessages for ${QueueUrl}`);
-        return depth;
+      const queues = await Promise.all(this.queueUrls.map(async (QueueUrl): Promise<SqsQueueCount> => {
+        const { Attributes } = await this.health.track(this.sqs.send(new GetQueueAttributesCommand({
+          QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }), { abortSignal: signal }));
+        const messages = Number(Attributes?.ApproximateNumberOfMessages);
+        const notVisible = Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+        if (!Number.isFinite(messages) || !Number.isFinite(notVisible)) throw new Error(`no approximate message counts for ${QueueUrl}`);
+        return { messages, notVisible };
       }));
-      if (!this.stopped) this.reading = { messages: depths.reduce((sum, depth) => sum + depth, 0), at: Date.now() };
+      if (!this.stopped) this.readings.settle({ queues, at: Date.now() });
     } catch (err) {
-      this.reading = undefined;
+      this.readings.settle(undefined);
       if (!this.stopped) this.logger.debug(errorFields(err), 'queue depth not read');
     }
   }

@@ -50,6 +50,47 @@ export interface UndeliverableMessages {
   readonly undeliverableIds: readonly string[];
 }
 
+/** Which of Sluice's queues a figure is about: step messages, or events on their way to subscribe flows. */
+export type QueueRole = 'steps' | 'ingest';
+
+/** The kinds of broker Sluice runs on (docs/brokers.md). */
+export type BrokerKind = 'in-process' | 'rabbitmq' | 'sqs';
+
+/**
+ * What a broker is and how events reach Sluice's ingest queue: names only,
+ * known without asking the broker (docs/live-topology.md).
+ */
+export interface BrokerTopology {
+  kind: BrokerKind;
+  /** The steps and ingest queues, as the broker names them (namespace included). */
+  queues: readonly { name: string; role: QueueRole }[];
+  /** Where published events go: the events exchange (in-process, RabbitMQ) or the events SNS topic (SQS). */
+  eventsSource: string;
+  /**
+   * How the ingest queue takes events from `eventsSource`: bound with
+   * `pattern`, and on SNS through its subscription's `filterPolicy` too.
+   */
+  ingest: { queue: string; pattern: string; filterPolicy?: string };
+}
+
+/**
+ * One queue as the broker last told of it. A figure the broker cannot give,
+ * or did not give in time, is null.
+ */
+export interface QueueFigures {
+  /** The queue's name as the broker knows it (namespace included). */
+  name: string;
+  role: QueueRole;
+  /** Messages waiting for a consumer. */
+  depth: number | null;
+  /** Messages handed to consumers and not yet settled (RabbitMQ's passive check does not tell: null). */
+  inFlight: number | null;
+  /** Consumers attached, all processes together (SQS has no such count: null). */
+  consumers: number | null;
+  /** When the broker gave these figures (ISO); null when it has not. */
+  readAt: string | null;
+}
+
 /** True for a publish() rejection that refused some messages for good. */
 export function isUndeliverable(error: unknown): error is Error & UndeliverableMessages {
   return error instanceof Error && Array.isArray((error as Partial<UndeliverableMessages>).undeliverableIds);
@@ -76,6 +117,17 @@ export interface BrokerPort {
    * has acked, so everything it holds is still counted by the outbox relay.
    */
   backlog(): number | undefined;
+  /** Names of the topology, for describing it; absent on a broker that cannot describe itself. */
+  readonly topology?: BrokerTopology;
+  /**
+   * The steps and ingest queues' figures, for watching where work waits
+   * (docs/live-topology.md). Cheap and bounded in time: RabbitMQ and SQS
+   * answer from the readings `backlog()` takes in the background (from the
+   * first call on), waiting at most about a second for a first one; a
+   * figure not read in time, or while the broker is away, is null. Never
+   * rejects.
+   */
+  describeQueues?(): Promise<QueueFigures[]>;
   /**
    * Publishes persistent messages: steps to the steps queue, events to the
    * events exchange with the topic as routing key. Resolves once every message
