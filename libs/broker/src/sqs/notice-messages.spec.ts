@@ -6,7 +6,7 @@ const notice = (runId: string, output = ''): StreamNotice => ({
   events: [{ runId, seq: 1, type: 'StepSucceeded', at: '2026-12-02T00:00:00.000Z', nodeId: 'n', data: { attempt: 1, output, handle: null, durationMs: 1 } }],
 });
 
-describe('noticeMessages', () => {
+describe('noticeMessages (sqs notices)', () => {
   it('sends one commit\'s notices as one message while they fit', () => {
     const notices = [notice('a'), notice('b')];
     expect(noticeMessages(notices, 262_144)).toEqual([JSON.stringify(notices)]);

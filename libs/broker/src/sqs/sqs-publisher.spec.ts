@@ -5,7 +5,7 @@ function setup(sizes: number[]): EncodedMessage[] {
   return sizes.map((bytes, index) => ({ id: `m${index}`, body: '', attributes: {}, bytes }));
 }
 
-describe('batchesOf', () => {
+describe('batchesOf (sqs publisher)', () => {
   const ids = (batches: EncodedMessage[][]): string[][] => batches.map((batch) => batch.map((message) => message.id));
 
   it('fills batches of at most 10 entries, in order', () => {
