@@ -6,6 +6,11 @@ import type {
   FlowVersionDto,
   HistoryItemDto,
   Page,
+  ReplayDto,
+  ReplayEventDetail,
+  ReplayListItem,
+  ReplayRequest,
+  ReplayStartedDto,
   RetryDto,
   RunDto,
   RunQueryPage,
@@ -96,6 +101,13 @@ export const api = {
   getRun: (id: string, asOf?: number) => request<RunDto>('GET', `/api/runs/${enc(id)}${query({ asOf })}`),
   runHistory: (id: string) => request<Page<HistoryItemDto>>('GET', `/api/runs/${enc(id)}/history`),
   retryRun: (id: string) => request<{ accepted: true }>('POST', `/api/runs/${enc(id)}/retry`),
+
+  /** Starts a shadow replay of the flow's recorded events through a draft or a version (docs/rest-api.md#replays). */
+  startReplay: (flowId: string, input: ReplayRequest) => request<ReplayStartedDto>('POST', `/api/flows/${enc(flowId)}/replays`, input),
+  getReplay: (id: string) => request<ReplayDto>('GET', `/api/replays/${enc(id)}`),
+  /** One replayed event, the original run and the replayed run side by side. */
+  replayEvent: (id: string, runId: string) => request<ReplayEventDetail>('GET', `/api/replays/${enc(id)}/events/${enc(runId)}`),
+  listReplays: (flowId: string) => request<{ items: ReplayListItem[] }>('GET', `/api/flows/${enc(flowId)}/replays`),
 
   listRetries: () => request<Page<RetryDto>>('GET', '/api/retries'),
   listDeadLetters: () => request<Page<DeadLetterDto>>('GET', '/api/dead-letters'),

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { FlowDto } from '@sluice/contracts';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useState } from 'react';
+import { useStore } from 'zustand';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api/ApiError';
 import { api } from '../api/client';
@@ -20,6 +21,10 @@ import { createEditorStore } from './store/createEditorStore';
 import { createRunStatusStore } from './store/createRunStatusStore';
 import { EditorStoreProvider, useEditorStore } from './store/EditorStoreContext';
 import { RunStatusStoreProvider } from './store/RunStatusStoreContext';
+import { ReplayPanel } from './replay/ReplayPanel';
+import { createReplayStore } from './replay/store/createReplayStore';
+import { ReplayStoreProvider } from './replay/store/ReplayStoreContext';
+import { useReplayPolling } from './replay/useReplayPolling';
 import { useBottleneck } from './useBottleneck';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useGraphValidation } from './useGraphValidation';
@@ -58,10 +63,12 @@ export function EditorPage() {
   return <EditorInstance key={`${id}:${versionParam ?? 'latest'}`} flow={flow} latestVersion={latest.data.version} readOnly={readOnly} />;
 }
 
-/** One editor: its own editor store and run-status store (docs/code-style.md, editor stores), created once per flow version shown. */
+/** One editor: its own editor, run-status and replay stores (docs/code-style.md, editor stores), created once per flow version shown. */
 function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; latestVersion: number; readOnly: boolean }) {
   const [store] = useState(() => createEditorStore(flow, { readOnly, latestVersion }));
   const [runStore] = useState(() => createRunStatusStore({ followLatest: true }));
+  const [replayStore] = useState(createReplayStore);
+  const replayOpen = useStore(replayStore, (state) => state.open);
   const [sending, setSending] = useState(false);
   const [bottleneck, setBottleneck] = useState({ enabled: false, window: 50 });
   const { toast, notify } = useToast();
@@ -70,6 +77,7 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
   useGraphValidation(store);
   useEditorShortcuts(store);
   const stats = useBottleneck(store, flow.id, bottleneck.enabled, bottleneck.window);
+  const replayPoll = useReplayPolling(replayStore);
 
   const send = useCallback(
     async (payload: unknown) => {
@@ -84,30 +92,32 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
   return (
     <EditorStoreProvider store={store}>
       <RunStatusStoreProvider store={runStore}>
-        <ReactFlowProvider>
-          <div className={`sl-editor${readOnly ? ' is-readonly' : ''}`} data-testid="editor">
-            <EditorToolbar
-              onSendEvent={() => setSending(true)}
-              bottleneck={{ ...bottleneck, ...stats }}
-              onBottleneck={setBottleneck}
-              notify={notify}
-            />
-            <div className="sl-editor__main">
-              <Palette />
-              <div className="sl-editor__stage">
-                <EditorCanvas />
-                <div className="sl-editor__overlay-top">
-                  {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
+        <ReplayStoreProvider store={replayStore}>
+          <ReactFlowProvider>
+            <div className={`sl-editor${readOnly ? ' is-readonly' : ''}`} data-testid="editor">
+              <EditorToolbar
+                onSendEvent={() => setSending(true)}
+                bottleneck={{ ...bottleneck, ...stats }}
+                onBottleneck={setBottleneck}
+                notify={notify}
+              />
+              <div className="sl-editor__main">
+                <Palette />
+                <div className="sl-editor__stage">
+                  <EditorCanvas />
+                  <div className="sl-editor__overlay-top">
+                    {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
+                  </div>
+                  <CanvasHint />
+                  <ValidationPanel />
                 </div>
-                <CanvasHint />
-                <ValidationPanel />
+                {replayOpen ? <ReplayPanel pollError={replayPoll.error} /> : <Inspector />}
               </div>
-              <Inspector />
+              {sending && <SendModal onClose={closeModal} onSend={send} />}
+              <Toast toast={toast} />
             </div>
-            {sending && <SendModal onClose={closeModal} onSend={send} />}
-            <Toast toast={toast} />
-          </div>
-        </ReactFlowProvider>
+          </ReactFlowProvider>
+        </ReplayStoreProvider>
       </RunStatusStoreProvider>
     </EditorStoreProvider>
   );

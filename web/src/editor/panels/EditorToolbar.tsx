@@ -7,6 +7,7 @@ import { queryKeys } from '../../api/queryKeys';
 import { useReactFlow } from '@xyflow/react';
 import { autoLayout } from '../lib/autoLayout';
 import { downloadJson, parseFlowFile, toFlowFile } from '../lib/flowFile';
+import { ReplayButton } from '../replay/ReplayButton';
 import { toFlowGraph } from '../store/createEditorStore';
 import { useEditorStore, useEditorStoreApi } from '../store/EditorStoreContext';
 import { VersionPicker } from './VersionPicker';
@@ -20,7 +21,7 @@ export interface EditorToolbarProps {
 
 const WINDOWS = [20, 50, 100, 200];
 
-/** The editor's top bar: name, version, history, layout, import/export, bottleneck view, test event and save. */
+/** The editor's top bar: name, version, history, layout, import/export, bottleneck view, runs, replay, test event and save. */
 export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }: EditorToolbarProps) {
   const store = useEditorStoreApi();
   const queryClient = useQueryClient();
@@ -174,6 +175,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
           <Svg d="M4 6h16M4 12h16M4 18h10" />
           Runs
         </Link>
+        <ReplayButton />
         <button type="button" className="sl-btn" data-testid="send-test-event" onClick={onSendEvent} disabled={readOnly}>
           <Svg d="M5 3l14 9-14 9V3z" />
           Send test event
