@@ -123,13 +123,14 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           expect(migrations.rows.map((row) => row.name)).toEqual([
             'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'StepDeliveries1767484800000',
             'FlowRevision1767571200000', 'HistoryBatches1767657600000', 'ExpectFlowRevision1767744000000', 'RunSearchKeys1767830400000',
+            'Replays1767916800000',
           ]);
           const tables = await check.query<{ table_name: string; table_type: string }>(
             `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
           expect(tables.rows.filter((row) => row.table_type === 'BASE TABLE').map((row) => row.table_name)).toEqual(
             [
             'dead_letters', 'flow_revision', 'flow_versions', 'flows', 'history', 'idempotency_keys', 'migrations', 'outbox', 'publish_chains',
-            'run_search_keys', 'runs', 'step_deliveries', 'timers',
+            'replay_events', 'replays', 'run_search_keys', 'runs', 'step_deliveries', 'timers',
           ]);
           expect(tables.rows.filter((row) => row.table_type !== 'BASE TABLE')).toEqual([{ table_name: 'history_events', table_type: 'VIEW' }]);
         } finally {

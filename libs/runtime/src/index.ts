@@ -1,5 +1,6 @@
 export * from './runtime';
 export * from './ports/store.port';
+export * from './ports/replay-store.port';
 export * from './ports/broker.port';
 export * from './ports/broker-messages';
 export * from './ports/http-caller.port';

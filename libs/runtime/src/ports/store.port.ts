@@ -14,6 +14,7 @@
 import type { FlowDto, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
 import type { SearchKeyValue } from '@sluice/engine';
 import type { BrokerMessage } from './broker-messages';
+import type { ReplayStore } from './replay-store.port';
 
 /** A flow's latest version as stored: the shape the API answers with. */
 export type FlowRecord = FlowDto;
@@ -354,6 +355,9 @@ export interface StorePort {
   getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
   /** Marks it discarded; false when it is not an open dead letter. */
   discardDeadLetter(id: string): Promise<boolean>;
+
+  // Shadow replay (docs/replay.md): the recorded runs it reads and its own tables
+  readonly replays: ReplayStore;
 
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import type {
 } from '@sluice/runtime';
 import { batchHistoryEvents, type BatchEvent } from './history-batch';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
+import { ReplayRepository } from './replay.repository';
 import { keyCandidates, scanRuns, type RunCandidate } from './run-search.repository';
 import { executeRunBatch, TypeOrmRunTransaction } from './run-transaction.repository';
 import { countRedeliveries, recordDeliveryFailures } from './step-delivery.repository';
@@ -106,7 +107,11 @@ function toDeadLetter(row: DeadLetterRow): DeadLetterRecord {
  * `transaction(work)` use only `tx`, never this store, or the two wait on each other.
  */
 export class TypeOrmStore implements StorePort {
-  constructor(private readonly dataSource: DataSource) {}
+  readonly replays: ReplayRepository;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.replays = new ReplayRepository(dataSource);
+  }
 
   // Flows
 
