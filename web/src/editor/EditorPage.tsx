@@ -21,6 +21,7 @@ import { createEditorStore } from './store/createEditorStore';
 import { createRunStatusStore } from './store/createRunStatusStore';
 import { EditorStoreProvider, useEditorStore } from './store/EditorStoreContext';
 import { RunStatusStoreProvider } from './store/RunStatusStoreContext';
+import { ReplayLegend } from './replay/ReplayLegend';
 import { ReplayPanel } from './replay/ReplayPanel';
 import { createReplayStore } from './replay/store/createReplayStore';
 import { ReplayStoreProvider } from './replay/store/ReplayStoreContext';
@@ -108,6 +109,7 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
                   <div className="sl-editor__overlay-top">
                     {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
                   </div>
+                  <ReplayLegend />
                   <CanvasHint />
                   <ValidationPanel />
                 </div>

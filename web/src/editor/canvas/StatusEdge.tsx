@@ -2,6 +2,7 @@ import { BaseEdge, EdgeLabelRenderer, type EdgeProps, getBezierPath } from '@xyf
 import { memo } from 'react';
 import { isEdgeCarried } from '../lib/applyRunStatus';
 import { shortMessage } from '../nodes/BaseNode';
+import { ReplayEdgeLabel } from '../replay/ReplayEdgeLabel';
 import { useOptionalEditorStore } from '../store/EditorStoreContext';
 import { useNodeRunStatus } from '../store/RunStatusStoreContext';
 import './StatusEdge.css';
@@ -11,7 +12,7 @@ const EMPTY: string[] = [];
 /**
  * An edge that lights up when it carried the event in the run shown (rule in
  * `isEdgeCarried`), animates while its target is still in play, and shows
- * validation errors that name it.
+ * validation errors that name it and, while a replay is drawn, its counts.
  */
 export const StatusEdge = memo(function StatusEdge(props: EdgeProps) {
   const { id, source, target, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd } = props;
@@ -46,6 +47,7 @@ export const StatusEdge = memo(function StatusEdge(props: EdgeProps) {
           </div>
         </EdgeLabelRenderer>
       )}
+      <ReplayEdgeLabel id={id} x={labelX} y={labelY} />
     </>
   );
 });

@@ -8,6 +8,7 @@ import type { NodeRunStatus } from '../lib/applyRunStatus';
 import type { NodeBottleneck } from '../lib/bottleneckStats';
 import { NODE_KINDS } from '../lib/nodeCatalog';
 import { statusToVariant } from '../lib/statusToVariant';
+import { ReplayNodeBadge } from '../replay/ReplayNodeBadge';
 import { Countdown } from './Countdown';
 import { NodeIcon } from './NodeIcon';
 import './BaseNode.css';
@@ -32,8 +33,8 @@ function bodyHeight(outputs: number): number {
 
 /**
  * The shared shell of every node kind: icon, title, summary, handles, and the
- * three overlays it selects for itself by id — validation errors, the run
- * status (data-status, docs/editor.md) and the bottleneck heat.
+ * overlays it selects for itself by id — validation errors, the run status
+ * (data-status, docs/editor.md), the bottleneck heat and the replay counts.
  */
 export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) {
   const kind = NODE_KINDS[type];
@@ -62,6 +63,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
     >
       {!kind.entry && <Handle type="target" position={Position.Left} className="sl-handle sl-handle--in" style={{ top: height / 2 }} />}
       {status && <StatusPill status={status} />}
+      <ReplayNodeBadge id={id} />
       <div className="sl-node__body">
         <div className="sl-node__icon">
           <NodeIcon name={kind.icon} />
