@@ -1,6 +1,7 @@
 export * from './runtime';
 export * from './ports/store.port';
 export * from './ports/replay-store.port';
+export * from './ports/flow-work.port';
 export * from './ports/broker.port';
 export * from './ports/broker-messages';
 export * from './ports/http-caller.port';

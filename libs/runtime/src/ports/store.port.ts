@@ -14,6 +14,7 @@
 import type { FlowDto, FlowGraph, FlowVersionDto, HistoryEvent, RunState, RunStatus, StepError } from '@sluice/contracts';
 import type { SearchKeyValue } from '@sluice/engine';
 import type { BrokerMessage } from './broker-messages';
+import type { FlowWork, FlowWorkLimits } from './flow-work.port';
 import type { ReplayStore } from './replay-store.port';
 
 /** A flow's latest version as stored: the shape the API answers with. */
@@ -320,6 +321,12 @@ export interface StorePort {
   scanRuns(query: RunScanQuery): Promise<{ runs: ScannedRun[]; more: boolean }>;
   /** Events with seq > afterSeq (default 0), in order. */
   getHistory(runId: string, afterSeq?: number): Promise<HistoryEvent[]>;
+  /**
+   * A flow's work in progress for its live figures: its running runs' steps
+   * in progress and retries waiting, and its step messages in the outbox,
+   * each read within `limits` (one statement; docs/live-topology.md).
+   */
+  flowWork(flowId: string, limits: FlowWorkLimits): Promise<FlowWork>;
 
   // Outbox
   /** Entries created before `olderThan` (ISO), oldest first. */

@@ -3,8 +3,9 @@ import { DEFAULT_RETRY_POLICY } from '@sluice/engine';
 import type { DataSource } from 'typeorm';
 import type {
   DeadLetterRecord, FlowListQuery, FlowRecord, NewRunBatch, OutboxEntry, RunKeyQuery, RunListQuery, RunScanQuery, RunTransaction, ScannedRun,
-  ScheduledRetry, StepDeliveryCount, StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
+  FlowWork, FlowWorkLimits, ScheduledRetry, StepDeliveryCount, StepDeliveryKey, StorePort, Subscription, SubscriptionSnapshot,
 } from '@sluice/runtime';
+import { readFlowWork } from './flow-work.repository';
 import { batchHistoryEvents, type BatchEvent } from './history-batch';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor';
 import { ReplayRepository } from './replay.repository';
@@ -398,6 +399,10 @@ export class TypeOrmStore implements StorePort {
       [runId, afterSeq],
     );
     return found.flatMap((row) => batchHistoryEvents(row.run_id, row.events, afterSeq));
+  }
+
+  flowWork(flowId: string, limits: FlowWorkLimits): Promise<FlowWork> {
+    return readFlowWork(this.dataSource, flowId, limits);
   }
 
   // Outbox
