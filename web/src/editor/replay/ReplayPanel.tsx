@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { errorMessage } from '../../api/ApiError';
+import { ReplayEventDialog } from './ReplayEventDialog';
 import { ReplayEventList } from './ReplayEventList';
 import { ReplayForm } from './ReplayForm';
 import { ReplayProgress } from './ReplayProgress';
@@ -9,11 +11,12 @@ import './replay.css';
 /**
  * Shadow replay in the editor (docs/editor.md#replay), in the inspector's
  * place while open: the form, then the followed replay's progress, summary
- * and events.
+ * and events; an event opens both runs side by side.
  */
 export function ReplayPanel({ pollError }: { pollError: unknown }) {
   const store = useReplayStoreApi();
   const replay = useReplayStore((state) => state.replay);
+  const [openEvent, setOpenEvent] = useState<string | null>(null);
   const dto = replay?.dto ?? null;
   const status = dto?.status ?? replay?.started.status;
   const progress = dto?.progress ?? replay?.started.progress;
@@ -46,10 +49,11 @@ export function ReplayPanel({ pollError }: { pollError: unknown }) {
               </div>
             )}
             {dto ? <ReplaySummary replay={dto} /> : <div className="sl-replay-summary is-pending" aria-hidden />}
-            {dto && status !== 'running' && <ReplayEventList events={dto.events} onOpen={() => undefined} />}
+            {dto && status !== 'running' && <ReplayEventList events={dto.events} onOpen={setOpenEvent} />}
           </section>
         )}
       </div>
+      {dto && openEvent !== null && <ReplayEventDialog replay={dto} runId={openEvent} onClose={() => setOpenEvent(null)} />}
     </aside>
   );
 }
