@@ -22,6 +22,7 @@ const ROUTES: [string, string, string][] = [
   ['put', '/api/flows/{id}', '200'],
   ['delete', '/api/flows/{id}', '204'],
   ['get', '/api/flows/{id}/versions', '200'],
+  ['get', '/api/flows/{id}/live', '200'],
   ['post', '/api/flows/{id}/events', '202'],
   ['post', '/api/topics/{topic}/events', '202'],
   ['get', '/api/runs', '200'],

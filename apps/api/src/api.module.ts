@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Platform } from '@sluice/platform';
-import { FlowService, RunControlService, RunQueryService, RunSearchService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
+import { FlowService, LiveTopologyService, RunControlService, RunQueryService, RunSearchService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ClosingConnections } from './common/closing-connections';
@@ -9,6 +9,7 @@ import { BROKER, SETTINGS, STORE } from './common/tokens';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { DemoController } from './demo/demo.controller';
 import { FlowEventsController } from './flows/flow-events.controller';
+import { FlowLiveController } from './flows/flow-live.controller';
 import { FlowsController } from './flows/flows.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -25,7 +26,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       controllers: [
-        FlowsController, FlowEventsController, TopicsController, RunsController, RetriesController,
+        FlowsController, FlowLiveController, FlowEventsController, TopicsController, RunsController, RetriesController,
         DeadLettersController, StreamController, HealthController, MetricsController,
         // The seeded fulfilment flow calls /demo/fulfil; without the samples the route does not exist.
         ...(platform.settings.SLUICE_SEED_SAMPLES ? [DemoController] : []),
@@ -38,6 +39,7 @@ export class ApiModule {
         { provide: TriggerService, useValue: runtime.triggers },
         { provide: RunQueryService, useValue: runtime.queries },
         { provide: RunSearchService, useValue: runtime.search },
+        { provide: LiveTopologyService, useValue: runtime.live },
         { provide: RunControlService, useValue: runtime.control },
         { provide: RuntimeMetrics, useValue: runtime.metrics },
         { provide: APP_FILTER, useClass: ApiErrorFilter },

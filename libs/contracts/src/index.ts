@@ -4,3 +4,4 @@ export * from './run-state';
 export * from './stream';
 export * from './api';
 export * from './replay';
+export * from './live';

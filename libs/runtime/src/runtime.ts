@@ -4,6 +4,7 @@ import type { BrokerPort } from './ports/broker.port';
 import type { HttpCaller } from './ports/http-caller.port';
 import type { Logger } from './ports/logger.port';
 import type { StorePort } from './ports/store.port';
+import { LiveTopologyService } from './live/live-topology.service';
 import { DEFAULT_MAX_DELIVERIES } from './services/delivery-limit';
 import { EventIngestHandler } from './services/event-ingest.handler';
 import { FlowCache } from './services/flow-cache';
@@ -71,6 +72,8 @@ export class Runtime {
   readonly triggers: TriggerService;
   readonly queries: RunQueryService;
   readonly search: RunSearchService;
+  /** Live figures of a flow: where its work is and where it backs up (docs/live-topology.md). */
+  readonly live: LiveTopologyService;
   readonly control: RunControlService;
   readonly metrics: RuntimeMetrics;
   readonly relay: OutboxRelay;
@@ -92,6 +95,7 @@ export class Runtime {
     this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate, broker.maxMessageBytes);
     this.queries = new RunQueryService(store);
     this.search = new RunSearchService(store, this.flowCache, clock);
+    this.live = new LiveTopologyService(store, this.flowCache, broker, clock);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
     this.executor = new StepExecutor(store, this.flowCache, committer, options.http, clock, logger.child({ component: 'StepExecutor' }), {
@@ -132,6 +136,7 @@ export class Runtime {
   /** Stops the timers and the relay; publishes still waiting for the broker keep their outbox rows. */
   async stop(): Promise<void> {
     this.backlog.stop();
+    this.live.stop();
     this.scheduler.stop();
     await this.relay.stop();
   }

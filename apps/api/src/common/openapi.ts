@@ -17,7 +17,102 @@ const uuid: Schema = { type: 'string', format: 'uuid' };
 export type ApiSchemaName =
   | 'Error' | 'FlowNode' | 'FlowEdge' | 'FlowGraph' | 'CreateFlowRequest' | 'UpdateFlowRequest' | 'ValidateRequest'
   | 'GraphError' | 'GraphWarning' | 'ValidateResponse' | 'Flow' | 'FlowVersion' | 'EventPayload' | 'TriggerResponse' | 'TopicPublishResponse'
-  | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted';
+  | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted' | 'FlowLive';
+
+const nullableCount: Schema = { type: 'integer', minimum: 0, nullable: true };
+
+/** `GET /api/flows/{id}/live` (`FlowLiveDto` in @sluice/contracts; docs/live-topology.md). */
+const FLOW_LIVE: Schema = {
+  type: 'object',
+  required: ['flowId', 'at', 'windowSec', 'observedSec', 'nodes', 'flow', 'broker', 'bottleneck', 'limits'],
+  properties: {
+    flowId: uuid,
+    at: { ...isoTime, description: 'When the store was read for these figures; answers within a second share one read' },
+    windowSec: { type: 'integer', description: 'Window of throughput, trend and bottleneck, in s' },
+    observedSec: { type: 'number', description: 'Seconds of the window this process has counted the flow\'s notices for' },
+    nodes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['nodeId', 'type', 'throughputPerSec', 'inFlight', 'retriesWaiting', 'waitingTrend'],
+        properties: {
+          nodeId: { type: 'string' },
+          type: { type: 'string', nullable: true, description: 'Null for a node only older versions have' },
+          throughputPerSec: { type: 'number', description: 'Steps finished per second over the window, from run notices (best effort)' },
+          inFlight: { type: 'integer', description: 'Steps scheduled or running in the flow\'s running runs' },
+          retriesWaiting: { type: 'integer', description: 'Retries waiting in timers' },
+          waitingTrend: { type: 'number', nullable: true, description: 'Growth of inFlight + retriesWaiting per second; null until two samples a second apart' },
+        },
+      },
+    },
+    flow: {
+      type: 'object',
+      required: ['runsRunning', 'runsCapped', 'outboxBacklog', 'outboxScope', 'outboxCapped'],
+      properties: {
+        runsRunning: { type: 'integer', description: 'Counted up to limits.maxRuns' },
+        runsCapped: { type: 'boolean', description: 'More running runs than limits.maxRuns: node figures count the newest of them' },
+        outboxBacklog: { type: 'integer', description: 'Outbox rows holding step messages of this flow\'s runs' },
+        outboxScope: { type: 'string', enum: ['flow'] },
+        outboxCapped: { type: 'boolean', description: 'The outbox held more than limits.maxOutboxRows rows: counted among the oldest' },
+      },
+    },
+    broker: {
+      type: 'object',
+      required: ['kind', 'queues', 'bindings'],
+      properties: {
+        kind: { type: 'string', enum: ['in-process', 'rabbitmq', 'sqs'], nullable: true },
+        queues: {
+          type: 'array',
+          description: 'The steps and ingest queues, shared by every flow; a figure the broker cannot tell or did not tell in time is null',
+          items: {
+            type: 'object',
+            required: ['name', 'role', 'depth', 'inFlight', 'consumers', 'readAt'],
+            properties: {
+              name: { type: 'string' },
+              role: { type: 'string', enum: ['steps', 'ingest'] },
+              depth: { ...nullableCount, description: 'Messages waiting for a consumer' },
+              inFlight: { ...nullableCount, description: 'Messages held by consumers (RabbitMQ: null)' },
+              consumers: { ...nullableCount, description: 'Consumers attached (SQS: null)' },
+              readAt: { ...isoTime, nullable: true },
+            },
+          },
+        },
+        bindings: {
+          type: 'array',
+          description: 'How events reach a subscribe flow; none for a flow triggered over REST',
+          items: {
+            type: 'object',
+            required: ['source', 'pattern', 'reaches', 'target'],
+            properties: {
+              source: { type: 'string', nullable: true, description: 'The events exchange or SNS topic' },
+              pattern: { type: 'string' },
+              reaches: { type: 'string', enum: ['ingest', 'subscribe'] },
+              target: { type: 'string', description: 'The ingest queue, or the subscribe node\'s id' },
+              filterPolicy: { type: 'string', description: 'SQS: the SNS subscription\'s filter policy' },
+            },
+          },
+        },
+      },
+    },
+    bottleneck: {
+      type: 'object',
+      nullable: true,
+      required: ['nodeId', 'reason', 'grewBy', 'overSec'],
+      description: 'The node whose waiting work grew most over the window; null when nothing grows',
+      properties: {
+        nodeId: { type: 'string' },
+        reason: { type: 'string', example: 'in-flight work grew by 30 in 10 s while 2/s finished' },
+        grewBy: { type: 'number' },
+        overSec: { type: 'number' },
+      },
+    },
+    limits: {
+      type: 'object',
+      required: ['maxRuns', 'maxOutboxRows'],
+      properties: { maxRuns: { type: 'integer' }, maxOutboxRows: { type: 'integer' } },
+    },
+  },
+};
 
 const SCHEMAS: Record<ApiSchemaName, Schema> = {
   Error: {
@@ -234,6 +329,7 @@ const SCHEMAS: Record<ApiSchemaName, Schema> = {
       id: uuid, runId: uuid, flowId: uuid, nodeId: { type: 'string' }, attempts: { type: 'integer' }, error: ref('StepError'), createdAt: isoTime,
     },
   },
+  FlowLive: FLOW_LIVE,
   Accepted: {
     type: 'object',
     required: ['accepted'],
