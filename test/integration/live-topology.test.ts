@@ -189,6 +189,7 @@ describe('live topology reads within bounds', () => {
     expect(answer.flow).toEqual({ runsRunning: LIVE_LIMITS.maxRuns, runsCapped: true, outboxBacklog: 3, outboxScope: 'flow', outboxCapped: false });
     expect(answer.nodes.find((entry) => entry.nodeId === 'call')?.inFlight).toBe(LIVE_LIMITS.maxRuns);
     expect(answer.limits).toEqual({ maxRuns: LIVE_LIMITS.maxRuns, maxOutboxRows: LIVE_LIMITS.maxOutboxRows });
+    expect(answer.bottleneck).toEqual(expect.objectContaining({ nodeId: 'call', reason: expect.stringContaining(`${LIVE_LIMITS.maxRuns} steps wait here in the newest ${LIVE_LIMITS.maxRuns} running runs`) }));
 
     await suite.sluice.sql(
       `INSERT INTO outbox (id, message, created_at)

@@ -75,12 +75,16 @@ export interface LiveBrokerDto {
   bindings: LiveBindingDto[];
 }
 
-/** The node whose waiting work grows most, and why it was named. */
+/**
+ * The node whose waiting work grows most, and why it was named; when the
+ * read was capped (`flow.runsCapped`) and nothing is seen to grow, the node
+ * holding the most waiting work among the runs read.
+ */
 export interface LiveBottleneckDto {
   nodeId: string;
   /** In words, e.g. `in-flight work grew by 30 in 10 s while 2/s finished`. */
   reason: string;
-  /** Growth of `inFlight + retriesWaiting` over the samples of the window. */
+  /** Growth of `inFlight + retriesWaiting` over the samples of the window (0 for a node named by a capped read without growth). */
   grewBy: number;
   /** Time the samples span, in s. */
   overSec: number;

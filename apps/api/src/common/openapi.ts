@@ -98,7 +98,7 @@ const FLOW_LIVE: Schema = {
       type: 'object',
       nullable: true,
       required: ['nodeId', 'reason', 'grewBy', 'overSec'],
-      description: 'The node whose waiting work grew most over the window; null when nothing grows',
+      description: 'The node whose waiting work grew most over the window; when the read was capped and nothing is seen to grow, the node holding the most waiting work; otherwise null',
       properties: {
         nodeId: { type: 'string' },
         reason: { type: 'string', example: 'in-flight work grew by 30 in 10 s while 2/s finished' },

@@ -115,6 +115,20 @@ describe('LiveTopologyService', () => {
     expect(live.nodes.find((entry) => entry.nodeId === 'done')?.waitingTrend).toBe(0);
   });
 
+  it('names the node holding the most work when the read stopped at its bound, where growth cannot be seen', async () => {
+    const { service, setWork, advance } = setup();
+    setWork({ runsRunning: LIVE_LIMITS.maxRuns, runsCapped: true, nodes: [{ nodeId: 'call', inFlight: 4000, retriesWaiting: 0 }, { nodeId: 'done', inFlight: 1000, retriesWaiting: 0 }] });
+    for (let sec = 0; sec < 3; sec++) {
+      expect((await service.live('live')).bottleneck).toEqual({
+        nodeId: 'call', reason: `4000 steps wait here in the newest ${LIVE_LIMITS.maxRuns} running runs, and more runs are running, while 0/s finished`,
+        grewBy: 0, overSec: sec,
+      });
+      advance(1000);
+    }
+    setWork({ runsRunning: 10, runsCapped: false, nodes: [{ nodeId: 'call', inFlight: 10, retriesWaiting: 0 }] });
+    expect((await service.live('live')).bottleneck).toBeNull();
+  });
+
   it('lists a node only an older version has, with no type', async () => {
     const { service, setWork } = setup();
     setWork({ nodes: [{ nodeId: 'gone', inFlight: 2, retriesWaiting: 1 }] });

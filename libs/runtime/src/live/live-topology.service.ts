@@ -1,12 +1,14 @@
-import type { FlowLiveDto, LiveBindingDto, LiveNodeDto, LiveQueueDto, StreamNotice } from '@sluice/contracts';
+import type { FlowLiveDto, LiveBindingDto, LiveBottleneckDto, LiveNodeDto, LiveQueueDto, StreamNotice } from '@sluice/contracts';
 import type { CompiledFlow, EngineClock } from '@sluice/engine';
 import { DomainError } from '../errors/domain-error';
 import type { BrokerPort, BrokerTopology } from '../ports/broker.port';
 import type { FlowWork } from '../ports/flow-work.port';
 import type { StorePort } from '../ports/store.port';
 import type { FlowCache } from '../services/flow-cache';
-import { StepThroughput } from './step-throughput';
-import { bottleneckReason, pickBottleneck, WaitingSeries, waitingTrends, type NodeWaiting } from './waiting-series';
+import { StepThroughput, type FlowThroughput } from './step-throughput';
+import {
+  bottleneckReason, cappedReason, heaviestNode, pickBottleneck, WaitingSeries, waitingTrends, type NodeWaiting, type WaitingTrend,
+} from './waiting-series';
 
 /** Bounds and windows of the live figures (docs/live-topology.md). */
 export const LIVE_LIMITS = Object.freeze({
@@ -28,6 +30,8 @@ export const LIVE_LIMITS = Object.freeze({
   minGrowth: 3,
   /** Least waiting work now, in steps, for a node to be called the bottleneck. */
   minWaiting: 3,
+  /** Least time the samples must span for a node to be called the bottleneck, in s. */
+  minSpanSec: 2,
 });
 
 /** What is kept of a flow that people watch. */
@@ -83,7 +87,6 @@ export class LiveTopologyService {
         waitingTrend: trends === undefined ? null : round2(trend?.perSec ?? 0),
       };
     });
-    const bottleneck = trends === undefined ? undefined : pickBottleneck(trends.values(), LIVE_LIMITS);
     return {
       flowId,
       at: new Date(work.at).toISOString(),
@@ -98,12 +101,7 @@ export class LiveTopologyService {
         outboxCapped: work.work.outboxCapped,
       },
       broker: { kind: this.broker.topology?.kind ?? null, queues, bindings: eventBindings(flow, this.broker.topology) },
-      bottleneck: bottleneck === undefined ? null : {
-        nodeId: bottleneck.nodeId,
-        reason: bottleneckReason(bottleneck, rates?.perNode.get(bottleneck.nodeId) ?? 0),
-        grewBy: round2(bottleneck.grewBy),
-        overSec: round2(bottleneck.overSec),
-      },
+      bottleneck: bottleneckOf(trends, waiting, work.work, rates),
       limits: { maxRuns: LIVE_LIMITS.maxRuns, maxOutboxRows: LIVE_LIMITS.maxOutboxRows },
     };
   }
@@ -208,6 +206,29 @@ export class LiveTopologyService {
 
 /** Time between two looks for forgotten flows, in ms. */
 const SWEEP_EVERY_MS = 5000;
+
+/**
+ * The node whose waiting work grows. A read that stopped at `maxRuns`
+ * cannot see work grow past it, which is when the flow backs up most: then,
+ * failing growth, the node holding the most waiting work among the runs
+ * read, with a reason that says so.
+ */
+function bottleneckOf(
+  trends: Map<string, WaitingTrend> | undefined, waiting: ReadonlyMap<string, NodeWaiting>, work: FlowWork, rates: FlowThroughput | undefined,
+): LiveBottleneckDto | null {
+  const finished = (nodeId: string): number => rates?.perNode.get(nodeId) ?? 0;
+  const grown = trends === undefined ? undefined : pickBottleneck(trends.values(), LIVE_LIMITS);
+  if (grown !== undefined) {
+    return { nodeId: grown.nodeId, reason: bottleneckReason(grown, finished(grown.nodeId)), grewBy: round2(grown.grewBy), overSec: round2(grown.overSec) };
+  }
+  const heaviest = work.runsCapped ? heaviestNode(waiting, LIVE_LIMITS.minWaiting) : undefined;
+  if (heaviest === undefined) return null;
+  const [nodeId, figures] = heaviest;
+  const trend = trends?.get(nodeId);
+  return {
+    nodeId, reason: cappedReason(figures, work.runsRunning, finished(nodeId)), grewBy: round2(trend?.grewBy ?? 0), overSec: round2(trend?.overSec ?? 0),
+  };
+}
 
 /**
  * How events reach the flow: for a subscribe flow, the ingest queue's

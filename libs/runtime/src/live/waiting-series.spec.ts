@@ -1,6 +1,6 @@
-import { bottleneckReason, pickBottleneck, WaitingSeries, waitingTrends, type NodeWaiting, type WaitingSample } from './waiting-series';
+import { bottleneckReason, cappedReason, heaviestNode, pickBottleneck, WaitingSeries, waitingTrends, type NodeWaiting, type WaitingSample } from './waiting-series';
 
-const FLOORS = { minGrowth: 3, minWaiting: 3 };
+const FLOORS = { minGrowth: 3, minWaiting: 3, minSpanSec: 2 };
 
 /** A sample at `sec` seconds: each node's in-flight figure, or [inFlight, retriesWaiting]. */
 function sample(sec: number, nodes: Record<string, number | [number, number]>): WaitingSample {
@@ -78,6 +78,11 @@ describe('pickBottleneck', () => {
     expect(setup([sample(0, { a: 0 }), sample(10, { a: 3 })]).bottleneck?.nodeId).toBe('a');
   });
 
+  it('names none over samples spanning less than the least span', () => {
+    expect(setup([sample(0, { a: 0 }), sample(1, { a: 30 })]).bottleneck).toBeUndefined();
+    expect(setup([sample(0, { a: 0 }), sample(1, { a: 15 }), sample(2, { a: 30 })]).bottleneck?.nodeId).toBe('a');
+  });
+
   it('breaks a tie by the work held now', () => {
     const { bottleneck } = setup([sample(0, { a: 0, b: 10 }), sample(10, { a: 10, b: 20 })]);
     expect(bottleneck?.nodeId).toBe('b');
@@ -95,5 +100,19 @@ describe('bottleneckReason', () => {
     const { bottleneck } = setup([sample(0, { call: [2, 0] }), sample(10, { call: [1, 20] })]);
     if (bottleneck === undefined) throw new Error('no bottleneck');
     expect(bottleneckReason(bottleneck, 0.25)).toBe('waiting retries grew by 19 in 10 s while 0.3/s finished');
+  });
+});
+
+describe('heaviestNode', () => {
+  it('names the node holding the most waiting work, at least the floor', () => {
+    const nodes = sample(0, { a: 4, b: [3, 5], c: 1 }).nodes;
+    expect(heaviestNode(nodes, 3)?.[0]).toBe('b');
+    expect(heaviestNode(nodes, 9)).toBeUndefined();
+    expect(heaviestNode(new Map(), 0)).toBeUndefined();
+  });
+
+  it('says how much waits among the runs read', () => {
+    expect(cappedReason({ inFlight: 4990, retriesWaiting: 10 }, 5000, 12.34))
+      .toBe('5000 steps wait here in the newest 5000 running runs, and more runs are running, while 12.3/s finished');
   });
 });

@@ -97,18 +97,34 @@ export interface BottleneckFloors {
   minGrowth: number;
   /** Least waiting work in the last sample, in steps: a queue of one or two that rises and falls is no bottleneck. */
   minWaiting: number;
+  /** Least time the samples span, in s: one second of a burst is no trend to name a node for. */
+  minSpanSec: number;
 }
 
 /**
  * The node whose waiting work grew most over the window, among those that
- * grew by at least `minGrowth` and still hold at least `minWaiting`; ties go
- * to the node holding more. Undefined when nothing grows.
+ * grew by at least `minGrowth` over at least `minSpanSec` and still hold at
+ * least `minWaiting`; ties go to the node holding more. Undefined when
+ * nothing grows.
  */
 export function pickBottleneck(trends: Iterable<WaitingTrend>, floors: BottleneckFloors): WaitingTrend | undefined {
   let best: WaitingTrend | undefined;
   for (const trend of trends) {
-    if (trend.grewBy < floors.minGrowth || total(trend.latest) < floors.minWaiting) continue;
+    if (trend.overSec < floors.minSpanSec || trend.grewBy < floors.minGrowth || total(trend.latest) < floors.minWaiting) continue;
     if (best === undefined || trend.grewBy > best.grewBy || (trend.grewBy === best.grewBy && total(trend.latest) > total(best.latest))) best = trend;
+  }
+  return best;
+}
+
+/**
+ * The node holding the most waiting work, at least `minWaiting`; ties go to
+ * the first. For a read that stopped at its bound, where work can no longer
+ * be seen to grow.
+ */
+export function heaviestNode(nodes: ReadonlyMap<string, NodeWaiting>, minWaiting: number): [string, NodeWaiting] | undefined {
+  let best: [string, NodeWaiting] | undefined;
+  for (const entry of nodes) {
+    if (total(entry[1]) >= minWaiting && (best === undefined || total(entry[1]) > total(best[1]))) best = entry;
   }
   return best;
 }
@@ -117,6 +133,11 @@ export function pickBottleneck(trends: Iterable<WaitingTrend>, floors: Bottlenec
 export function bottleneckReason(trend: WaitingTrend, finishedPerSec: number): string {
   const what = trend.retriesGrew > trend.inFlightGrew ? 'waiting retries' : 'in-flight work';
   return `${what} grew by ${Math.round(trend.grewBy)} in ${Math.round(trend.overSec)} s while ${round1(finishedPerSec)}/s finished`;
+}
+
+/** The bottleneck of a capped read in words: how much waits there among the runs read, against what finished. */
+export function cappedReason(waiting: NodeWaiting, runsRead: number, finishedPerSec: number): string {
+  return `${total(waiting)} steps wait here in the newest ${runsRead} running runs, and more runs are running, while ${round1(finishedPerSec)}/s finished`;
 }
 
 /** A figure to one decimal, as people read rates. */
