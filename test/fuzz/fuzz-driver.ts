@@ -67,7 +67,7 @@ export class FuzzDriver {
   readonly violations: Violation[] = [];
   /** Writes the API acknowledged, to check the final row counts against. */
   readonly accepted = { flowsCreated: 0, versionsSaved: 0, runsStarted: 0 };
-  readonly pools: Record<IdPool, string[]> = { triggerFlow: [], anyFlow: [], scratchFlow: [], run: [], deadLetter: [] };
+  readonly pools: Record<IdPool, string[]> = { triggerFlow: [], anyFlow: [], scratchFlow: [], run: [], deadLetter: [], replay: [] };
   private snapshot: Counts = {};
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   private readonly url: URL;
@@ -178,6 +178,7 @@ export class FuzzDriver {
       .filter((id) => !protectedFlows.includes(id));
     this.pools.run = await ids('SELECT id FROM runs ORDER BY started_at DESC LIMIT 40');
     this.pools.deadLetter = await ids('SELECT id FROM dead_letters ORDER BY created_at DESC LIMIT 20');
+    this.pools.replay = await ids('SELECT id FROM replays ORDER BY created_at DESC LIMIT 20');
   }
 
   private countAccepted(method: string, status: number, text: string): void {

@@ -9,7 +9,7 @@ import { longText, nastyValue, nestedJson, unicodeText } from './values';
  */
 
 /** Which existing resources an id may name. */
-export type IdPool = 'triggerFlow' | 'anyFlow' | 'scratchFlow' | 'run' | 'deadLetter';
+export type IdPool = 'triggerFlow' | 'anyFlow' | 'scratchFlow' | 'run' | 'deadLetter' | 'replay';
 
 /** A path segment: literal text (already percent-encoded) or an existing id. */
 export type Segment = string | { pool: IdPool; pick: number };

@@ -4,7 +4,7 @@ import {
   bodyArb, createFlowBody, type Draft, encodingArb, garbageSegment, graphArb, headersArb, idSegment, type IdPool, methodArb, mutated,
   noBodyArb, payloadArb, queryArb, type QueryParam, rawRequestArb, routingKey, saveFlowBody, type Segment, word,
 } from './generators';
-import { unicodeText } from './values';
+import { nastyValue, unicodeText } from './values';
 
 /** One route of the API and how to generate requests to it. */
 export interface FuzzRoute {
@@ -48,7 +48,7 @@ function route(
   return { name, method, draft, ...(options.stream ? { stream: true } : {}) };
 }
 
-const POOLS: readonly IdPool[] = ['triggerFlow', 'anyFlow', 'scratchFlow', 'run', 'deadLetter'];
+const POOLS: readonly IdPool[] = ['triggerFlow', 'anyFlow', 'scratchFlow', 'run', 'deadLetter', 'replay'];
 function isPool(part: string): part is IdPool {
   return (POOLS as readonly string[]).includes(part);
 }
@@ -58,6 +58,31 @@ const topicSegment = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('fuzz.*', 'fuzz.#', '#', '*', 'a..b', '.a', 'a.', 'a%2Eb', '%00', 'ORDERS.Created') },
   { weight: 1, arbitrary: garbageSegment },
   { weight: 1, arbitrary: fc.array(word, { minLength: 60, maxLength: 90 }).map((words) => words.join('.')) },
+);
+
+const isoTime = fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString());
+
+/** Mostly within bounds; now and then one of the values the bounds exist for. */
+const usually = <T, U>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<U>) => fc.oneof({ weight: 9, arbitrary: usual }, { weight: 1, arbitrary: odd });
+
+/** What a replay selects and how it answers http nodes the record cannot answer. */
+const replaySelection = {
+  limit: usually(fc.integer({ min: 1, max: 50 }), nastyValue),
+  from: fc.option(usually(isoTime.filter((time) => time < '2026'), unicodeText(30)), { nil: null, freq: 2 }),
+  to: fc.option(isoTime.filter((time) => time >= '2026'), { nil: null, freq: 2 }),
+  q: fc.option(usually(fc.constantFrom('amount > 100', '$sort([1..1e9])', 'ok = true', '$exists(orderId)'), fc.oneof(unicodeText(40), fc.constant('(('))), { nil: null, freq: 2 }),
+  stubs: fc.dictionary(fc.constantFrom('h', 'n1', 'n2', 'x', '__proto__'), fc.record({
+    status: usually(fc.integer({ min: 200, max: 599 }), nastyValue),
+    headers: fc.dictionary(word, unicodeText(10), { maxKeys: 2 }),
+    body: usually(fc.jsonValue({ maxDepth: 3, stringUnit: 'grapheme' }), nastyValue),
+  }, { requiredKeys: [] }), { maxKeys: 3 }),
+};
+
+/** A replay of a version, or of a draft (generated graphs only ever run in a replay, which has no effect). */
+const replayBody = fc.oneof(
+  fc.record({ version: fc.integer({ min: 1, max: 3 }), ...replaySelection }, { requiredKeys: ['version'] }),
+  fc.record({ graph: graphArb, ...replaySelection }, { requiredKeys: ['graph'] }),
 );
 
 /**
@@ -89,6 +114,10 @@ export const ROUTES: readonly FuzzRoute[] = [
   route('POST', ['api', 'dead-letters', 'deadLetter', 'redrive']),
   route('DELETE', ['api', 'dead-letters', 'deadLetter']),
   route('GET', ['api', 'stream'], { query: [['flowId', uuidValue], ['runId', uuidValue]], stream: true }),
+  route('POST', ['api', 'flows', 'anyFlow', 'replays'], { body: replayBody }),
+  route('GET', ['api', 'flows', 'anyFlow', 'replays']),
+  route('GET', ['api', 'replays', 'replay']),
+  route('GET', ['api', 'replays', 'replay', 'events', 'run']),
   route('GET', ['health', 'live']),
   route('GET', ['health', 'ready']),
   route('GET', ['metrics']),

@@ -34,6 +34,10 @@ const ROUTES: [string, string, string][] = [
   ['post', '/api/dead-letters/{id}/redrive', '202'],
   ['delete', '/api/dead-letters/{id}', '204'],
   ['get', '/api/stream', '200'],
+  ['post', '/api/flows/{id}/replays', '202'],
+  ['get', '/api/flows/{id}/replays', '200'],
+  ['get', '/api/replays/{id}', '200'],
+  ['get', '/api/replays/{id}/events/{runId}', '200'],
   ['get', '/health/live', '200'],
   ['get', '/health/ready', '200'],
   ['get', '/metrics', '200'],
@@ -76,6 +80,7 @@ describe('the OpenAPI document', () => {
     expect(body('put', '/api/flows/{id}')).toBe('#/components/schemas/UpdateFlowRequest');
     expect(body('post', '/api/flows/validate')).toBe('#/components/schemas/ValidateRequest');
     expect(body('post', '/api/flows/{id}/events')).toBe('#/components/schemas/EventPayload');
+    expect(body('post', '/api/flows/{id}/replays')).toBe('#/components/schemas/ReplayRequest');
     expect(document.components.schemas.CreateFlowRequest?.properties).toHaveProperty('graph');
   });
 
@@ -92,6 +97,15 @@ describe('the OpenAPI document', () => {
     const schema = list?.responses['200']?.content?.['application/json']?.schema as { properties?: Record<string, unknown> } | undefined;
     expect(Object.keys(schema?.properties ?? {})).toEqual(['items', 'nextCursor', 'scanned', 'complete']);
     expect(list?.responses['400']).toBeDefined();
+  });
+
+  it('documents replays: the request, the 409 of a replay already running, and what a replay answers', () => {
+    const start = document.paths['/api/flows/{id}/replays']?.post;
+    expect(Object.keys(start?.responses ?? {})).toEqual(expect.arrayContaining(['202', '400', '404', '409', '422']));
+    expect(Object.keys(document.components.schemas.ReplayRequest?.properties ?? {})).toEqual(['graph', 'version', 'limit', 'from', 'to', 'q', 'stubs']);
+    expect(Object.keys(document.components.schemas.Replay?.properties ?? {})).toEqual([
+      'id', 'flowId', 'status', 'error', 'subject', 'request', 'progress', 'summary', 'nodes', 'edges', 'events', 'createdAt', 'finishedAt',
+    ]);
   });
 
   it('leaves the demo endpoint out', () => {

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { Platform } from '@sluice/platform';
-import { FlowService, LiveTopologyService, RunControlService, RunQueryService, RunSearchService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
+import { FlowService, LiveTopologyService, ReplayService, RunControlService, RunQueryService, RunSearchService, RuntimeMetrics, TriggerService } from '@sluice/runtime';
 import { ApiErrorFilter } from './common/api-error.filter';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ClosingConnections } from './common/closing-connections';
@@ -13,6 +13,7 @@ import { FlowLiveController } from './flows/flow-live.controller';
 import { FlowsController } from './flows/flows.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { ReplaysController } from './replays/replays.controller';
 import { RetriesController } from './runs/retries.controller';
 import { RunsController } from './runs/runs.controller';
 import { StreamController } from './stream/stream.controller';
@@ -27,7 +28,7 @@ export class ApiModule {
       module: ApiModule,
       controllers: [
         FlowsController, FlowLiveController, FlowEventsController, TopicsController, RunsController, RetriesController,
-        DeadLettersController, StreamController, HealthController, MetricsController,
+        DeadLettersController, StreamController, HealthController, MetricsController, ReplaysController,
         // The seeded fulfilment flow calls /demo/fulfil; without the samples the route does not exist.
         ...(platform.settings.SLUICE_SEED_SAMPLES ? [DemoController] : []),
       ],
@@ -41,6 +42,7 @@ export class ApiModule {
         { provide: RunSearchService, useValue: runtime.search },
         { provide: LiveTopologyService, useValue: runtime.live },
         { provide: RunControlService, useValue: runtime.control },
+        { provide: ReplayService, useValue: runtime.replays },
         { provide: RuntimeMetrics, useValue: runtime.metrics },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -66,4 +66,5 @@ export { replayRun, type ReplayRunOptions, type ReplayedRun } from './replay/rep
 export { runPath } from './replay/run-path';
 export { describeRun } from './replay/run-side';
 export { compareRuns, type RunComparison } from './replay/compare-runs';
+export { sameJson } from './replay/same-json';
 export { ReplayTally, type TalliedEvent } from './replay/replay-tally';

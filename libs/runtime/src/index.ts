@@ -13,6 +13,8 @@ export { TriggerService } from './services/trigger.service';
 export { RunQueryService } from './services/run-query.service';
 export { RunSearchService, RUN_QUERY_LIMITS, type RunKeySearch, type RunPayloadSearch } from './services/run-search.service';
 export { RunControlService } from './services/run-control.service';
+export { ReplayService, type ReplayStart } from './services/replay.service';
+export { REPLAY_LIMITS } from './services/replay-limits';
 export { LiveTopologyService, LIVE_LIMITS } from './live/live-topology.service';
 export { RuntimeMetrics } from './services/runtime-metrics';
 export { StepExecutor } from './services/step-executor';

@@ -10,6 +10,8 @@ import { EventIngestHandler } from './services/event-ingest.handler';
 import { FlowCache } from './services/flow-cache';
 import { FlowService } from './services/flow.service';
 import { OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
+import { ReplayService } from './services/replay.service';
+import { ReplayJobs } from './services/replay-jobs';
 import { RunCommitter } from './services/run-committer';
 import { RunControlService } from './services/run-control.service';
 import { RunQueryService } from './services/run-query.service';
@@ -80,6 +82,9 @@ export class Runtime {
   readonly scheduler: TimerScheduler;
   readonly executor: StepExecutor;
   readonly ingest: EventIngestHandler;
+  readonly replays: ReplayService;
+  /** The replays running in this process, and the sweep that fails those a stopped process left running. */
+  readonly replayJobs: ReplayJobs;
   readonly backlog: SampledBacklog;
   readonly gate: BacklogGate;
 
@@ -104,6 +109,8 @@ export class Runtime {
     this.ingest = new EventIngestHandler(committer, store, logger.child({ component: 'EventIngest' }), {
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     });
+    this.replayJobs = new ReplayJobs(store.replays, logger.child({ component: 'Replays' }));
+    this.replays = new ReplayService(store, this.flowCache, this.replayJobs, clock, { maxStepOutputBytes: options.maxStepOutputBytes });
   }
 
   /**
@@ -127,17 +134,26 @@ export class Runtime {
     return [backlog, gate];
   }
 
-  /** Starts the outbox relay (re-sending what a stop left behind) and, in a worker, the timers. */
+  /**
+   * Starts the outbox relay (re-sending what a stop left behind), in a
+   * worker the timers, and the sweep that fails replays a stopped process
+   * left running.
+   */
   async start(): Promise<void> {
     await this.relay.start();
     if (this.options.worker) this.scheduler.start();
+    await this.replayJobs.start();
   }
 
-  /** Stops the timers and the relay; publishes still waiting for the broker keep their outbox rows. */
+  /**
+   * Stops the timers and the relay; publishes still waiting for the broker
+   * keep their outbox rows. Replays running here are failed as interrupted.
+   */
   async stop(): Promise<void> {
     this.backlog.stop();
     this.live.stop();
     this.scheduler.stop();
+    await this.replayJobs.stop();
     await this.relay.stop();
   }
 }

@@ -14,6 +14,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   unavailable: 503,
   overloaded: 503,
   invalid_query: 400,
+  replay_running: 409,
 };
 
 const HTTP_CODES: Record<number, ErrorCode> = {

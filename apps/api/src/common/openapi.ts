@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_CODES, HISTORY_EVENT_TYPES, NODE_TYPES, RUN_STATUSES, STEP_STATUSES } from '@sluice/contracts';
+import { REPLAY_LIMITS, RUN_QUERY_LIMITS } from '@sluice/runtime';
+import { ERROR_CODES, HISTORY_EVENT_TYPES, NODE_TYPES, REPLAY_STATUSES, RUN_STATUSES, STEP_STATUSES } from '@sluice/contracts';
 
 /**
  * OpenAPI descriptions of the REST shapes in @sluice/contracts (docs/rest-api.md),
@@ -17,7 +18,9 @@ const uuid: Schema = { type: 'string', format: 'uuid' };
 export type ApiSchemaName =
   | 'Error' | 'FlowNode' | 'FlowEdge' | 'FlowGraph' | 'CreateFlowRequest' | 'UpdateFlowRequest' | 'ValidateRequest'
   | 'GraphError' | 'GraphWarning' | 'ValidateResponse' | 'Flow' | 'FlowVersion' | 'EventPayload' | 'TriggerResponse' | 'TopicPublishResponse'
-  | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted' | 'FlowLive';
+  | 'StepError' | 'StepState' | 'Run' | 'HistoryEvent' | 'Retry' | 'DeadLetter' | 'Accepted' | 'FlowLive'
+  | 'ReplayStub' | 'ReplayRequest' | 'ReplayProgress' | 'ReplayStarted' | 'ReplaySubject' | 'ReplaySummary' | 'ReplayNodeStats' | 'ReplayEdgeStats'
+  | 'ReplayEventSummary' | 'ReplayNodeResult' | 'ReplayRunSide' | 'Replay' | 'ReplayListItem' | 'ReplayEvent';
 
 const nullableCount: Schema = { type: 'integer', minimum: 0, nullable: true };
 
@@ -111,6 +114,144 @@ const FLOW_LIVE: Schema = {
       required: ['maxRuns', 'maxOutboxRows'],
       properties: { maxRuns: { type: 'integer' }, maxOutboxRows: { type: 'integer' } },
     },
+  },
+};
+
+const count: Schema = { type: 'integer', minimum: 0 };
+
+/** Shadow replays (docs/replay.md), `ReplayDto` and its parts in @sluice/contracts. */
+const REPLAY_SCHEMAS: Record<Extract<ApiSchemaName, `Replay${string}`>, Schema> = {
+  ReplayStub: {
+    type: 'object',
+    additionalProperties: false,
+    description: `What an http node answers when the original run recorded no response for it; at most ${REPLAY_LIMITS.maxStubBytes / 1024} KiB as JSON`,
+    properties: {
+      status: { type: 'integer', minimum: 200, maximum: 599, default: 200 },
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      body: { description: 'Any JSON value; null when absent' },
+    },
+  },
+  ReplayRequest: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Exactly one of `graph` and `version`',
+    properties: {
+      graph: { description: 'A draft, validated as a save would be', allOf: [ref('FlowGraph')] },
+      version: { type: 'integer', minimum: 1, description: 'A saved version of the flow' },
+      limit: { type: 'integer', minimum: 1, maximum: REPLAY_LIMITS.maxEvents, default: REPLAY_LIMITS.defaultEvents, description: 'The newest runs to replay' },
+      from: { ...isoTime, nullable: true, description: 'Only runs started at or after this time' },
+      to: { ...isoTime, nullable: true, description: 'Only runs started at or before this time' },
+      q: { type: 'string', nullable: true, maxLength: RUN_QUERY_LIMITS.maxQueryLength, description: 'A JSONata predicate over each run\'s payload, as in run search' },
+      stubs: { type: 'object', additionalProperties: ref('ReplayStub'), description: 'By http node id' },
+    },
+  },
+  ReplayProgress: {
+    type: 'object',
+    required: ['done', 'total'],
+    properties: { done: count, total: { ...count, description: 'With `q`: the runs in range at first, then those that matched' } },
+  },
+  ReplayStarted: {
+    type: 'object',
+    required: ['id', 'status', 'progress'],
+    properties: { id: uuid, status: { type: 'string', enum: ['running'] }, progress: ref('ReplayProgress') },
+  },
+  ReplaySubject: {
+    description: '`{ version }` for a saved version, `{ draft: true }` for a draft',
+    oneOf: [
+      { type: 'object', required: ['version'], properties: { version: { type: 'integer', minimum: 1 } } },
+      { type: 'object', required: ['draft'], properties: { draft: { type: 'boolean', enum: [true] } } },
+    ],
+  },
+  ReplaySummary: {
+    type: 'object',
+    required: ['events', 'changed', 'failed', 'unchanged'],
+    properties: {
+      events: count,
+      changed: { ...count, description: 'Events whose path or end status differs' },
+      failed: { ...count, description: 'Events whose replayed run failed' },
+      unchanged: count,
+    },
+  },
+  ReplayNodeStats: {
+    type: 'object',
+    required: ['nodeId', 'reachedBefore', 'reachedAfter', 'outputsChanged', 'nowFail', 'nowSucceed'],
+    properties: {
+      nodeId: { type: 'string' }, reachedBefore: count, reachedAfter: count, outputsChanged: count, nowFail: count, nowSucceed: count,
+    },
+  },
+  ReplayEdgeStats: {
+    type: 'object',
+    required: ['edgeId', 'source', 'target', 'sourceHandle', 'takenBefore', 'takenAfter'],
+    properties: {
+      edgeId: { type: 'string' }, source: { type: 'string' }, target: { type: 'string' }, sourceHandle: { type: 'string', nullable: true },
+      takenBefore: count, takenAfter: count,
+    },
+  },
+  ReplayEventSummary: {
+    type: 'object',
+    required: ['runId', 'eventId', 'flowVersion', 'startedAt', 'changed', 'pathChanged', 'outputsChanged', 'statusBefore', 'statusAfter', 'failedNodes'],
+    properties: {
+      runId: uuid, eventId: { type: 'string' }, flowVersion: { type: 'integer' }, startedAt: isoTime,
+      changed: { type: 'boolean' }, pathChanged: { type: 'boolean' }, outputsChanged: { type: 'array', items: { type: 'string' } },
+      statusBefore: { type: 'string', enum: [...RUN_STATUSES] }, statusAfter: { type: 'string', enum: [...RUN_STATUSES] },
+      failedNodes: { type: 'array', items: { type: 'string' } },
+    },
+  },
+  ReplayNodeResult: {
+    type: 'object',
+    required: ['status'],
+    properties: {
+      status: { type: 'string', enum: [...STEP_STATUSES] }, output: { description: 'Absent when the step has none' },
+      handle: { type: 'string', nullable: true }, error: ref('StepError'),
+    },
+  },
+  ReplayRunSide: {
+    type: 'object',
+    required: ['status', 'path', 'nodes'],
+    properties: {
+      status: { type: 'string', enum: [...RUN_STATUSES] },
+      path: { type: 'array', items: { type: 'string' }, description: 'Edge ids taken' },
+      nodes: { type: 'object', additionalProperties: ref('ReplayNodeResult') },
+      publishes: {
+        type: 'array', description: 'Replayed side only: what publish steps would have published',
+        items: { type: 'object', required: ['nodeId', 'topic', 'payload'], properties: { nodeId: { type: 'string' }, topic: { type: 'string' }, payload: {} } },
+      },
+      delays: {
+        type: 'array', description: 'Replayed side only: what delay steps would have waited',
+        items: { type: 'object', required: ['nodeId', 'ms'], properties: { nodeId: { type: 'string' }, ms: count } },
+      },
+    },
+  },
+  Replay: {
+    type: 'object',
+    required: ['id', 'flowId', 'status', 'error', 'subject', 'request', 'progress', 'summary', 'nodes', 'edges', 'events', 'createdAt', 'finishedAt'],
+    properties: {
+      id: uuid, flowId: uuid, status: { type: 'string', enum: [...REPLAY_STATUSES] }, error: { type: 'string', nullable: true },
+      subject: ref('ReplaySubject'),
+      request: {
+        type: 'object', required: ['limit', 'from', 'to', 'q'],
+        properties: { limit: { type: 'integer' }, from: { ...isoTime, nullable: true }, to: { ...isoTime, nullable: true }, q: { type: 'string', nullable: true } },
+      },
+      progress: ref('ReplayProgress'), summary: ref('ReplaySummary'),
+      nodes: { type: 'array', items: ref('ReplayNodeStats') }, edges: { type: 'array', items: ref('ReplayEdgeStats') },
+      events: { type: 'array', items: ref('ReplayEventSummary'), description: 'Every event, changed ones first, then newest run first' },
+      createdAt: isoTime, finishedAt: { ...isoTime, nullable: true },
+    },
+  },
+  ReplayListItem: {
+    type: 'object',
+    required: ['id', 'status', 'progress', 'summary', 'createdAt', 'finishedAt', 'subject'],
+    properties: {
+      id: uuid, status: { type: 'string', enum: [...REPLAY_STATUSES] }, progress: ref('ReplayProgress'), summary: ref('ReplaySummary'),
+      createdAt: isoTime, finishedAt: { ...isoTime, nullable: true }, subject: ref('ReplaySubject'),
+    },
+  },
+  ReplayEvent: {
+    description: 'A ReplayEventSummary with the payload and both sides',
+    allOf: [
+      ref('ReplayEventSummary'),
+      { type: 'object', required: ['payload', 'original', 'replayed'], properties: { payload: {}, original: ref('ReplayRunSide'), replayed: ref('ReplayRunSide') } },
+    ],
   },
 };
 
@@ -335,6 +476,7 @@ const SCHEMAS: Record<ApiSchemaName, Schema> = {
     required: ['accepted'],
     properties: { accepted: { type: 'boolean', enum: [true] } },
   },
+  ...REPLAY_SCHEMAS,
 };
 
 /** A reference to one of the component schemas above. */
@@ -371,7 +513,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed JSON or a value of the wrong type (`invalid_json`, `validation_failed`), or a run search that cannot be answered (`invalid_query`)',
   401: 'SLUICE_API_KEYS is set and no valid bearer key was sent',
   404: 'No such resource',
-  409: 'Conflict with the current state',
+  409: 'Conflict with the current state (`conflict`), or a replay of the flow is running (`replay_running`)',
   413: 'The body is larger than SLUICE_MAX_BODY',
   415: 'The body is not application/json',
   422: 'The graph is invalid (`invalid_graph`) or the event fails the trigger schema (`payload_rejected`)',

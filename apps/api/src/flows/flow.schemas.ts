@@ -2,13 +2,13 @@ import { z } from 'zod';
 
 /** A UTF-16 surrogate without its partner: PostgreSQL would store it as U+FFFD, silently changing the text. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNICODE_TEXT = 'must be Unicode text (a lone UTF-16 surrogate is not)';
-const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
+export const UNICODE_TEXT = 'must be Unicode text (a lone UTF-16 surrogate is not)';
+export const wellFormed = (value: string) => !LONE_SURROGATE.test(value);
 const text = (max: number) => z.string().max(max).refine(wellFormed, UNICODE_TEXT);
 const name = z.string().trim().min(1).max(200).refine(wellFormed, UNICODE_TEXT);
 
 /** The graph's outer shape; node-level rules are the engine's validation. */
-const graphSchema = z.object({
+export const graphSchema = z.object({
   nodes: z.array(z.object({
     id: z.string().min(1),
     type: z.string().min(1),

@@ -2,8 +2,10 @@
 /**
  * `overloaded`: the backlog stayed at its bound (details carry `retryAfterSeconds`).
  * `invalid_query`: a run search that cannot be answered (a `q` that does not parse, a search key the flow does not declare).
+ * `replay_running`: a replay of the flow is already running (docs/replay.md).
  */
-export type DomainErrorCode = 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable' | 'overloaded' | 'invalid_query';
+export type DomainErrorCode =
+  | 'not_found' | 'conflict' | 'payload_rejected' | 'invalid_graph' | 'unavailable' | 'overloaded' | 'invalid_query' | 'replay_running';
 
 export class DomainError extends Error {
   constructor(

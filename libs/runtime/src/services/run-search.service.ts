@@ -1,8 +1,9 @@
 import type { RunQueryPage, RunState, RunStatus } from '@sluice/contracts';
-import { evaluateExpression, isTruthy, parseExpression, searchValues, type EngineClock } from '@sluice/engine';
+import { searchValues, type EngineClock } from '@sluice/engine';
 import type { ScannedRun, StorePort } from '../ports/store.port';
 import { DomainError } from '../errors/domain-error';
 import type { FlowCache } from './flow-cache';
+import { checkPayloadQuery, payloadMatches } from './payload-query';
 
 /**
  * Bounds of one payload search request (docs/rest-api.md#searching-runs). A
@@ -77,8 +78,7 @@ export class RunSearchService {
    * is no match for that run.
    */
   async byQuery(search: RunPayloadSearch): Promise<RunQueryPage> {
-    const problem = parseExpression(search.q);
-    if (problem !== undefined) throw new DomainError('invalid_query', `q is not valid JSONata: ${problem}`, { problem });
+    checkPayloadQuery(search.q);
     if (!(await this.store.getFlow(search.flowId))) throw new DomainError('not_found', `Flow ${search.flowId} does not exist`);
     const startedAt = this.clock.now().getTime();
     const outOfTime = (): boolean => this.clock.now().getTime() - startedAt >= RUN_QUERY_LIMITS.maxScanMs;
@@ -94,7 +94,7 @@ export class RunSearchService {
       });
       more = read.more;
       for (const [index, run] of read.runs.entries()) {
-        const matched = await this.matches(search.q, run.payload);
+        const matched = await payloadMatches(search.q, run.payload, RUN_QUERY_LIMITS.perRunTimeoutMs);
         // A match that would take the page past its byte budget is left for the next page: the cursor stays before it.
         if (matched && matches.length > 0 && bytes + run.bytes > RUN_QUERY_LIMITS.maxPageBytes) {
           more = true;
@@ -122,11 +122,6 @@ export class RunSearchService {
       scanned,
       complete: !more,
     };
-  }
-
-  private async matches(q: string, payload: unknown): Promise<boolean> {
-    const result = await evaluateExpression(q, payload, { timeoutMs: RUN_QUERY_LIMITS.perRunTimeoutMs });
-    return result.ok && isTruthy(result.value);
   }
 
   /**
