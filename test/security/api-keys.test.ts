@@ -38,6 +38,7 @@ const PROTECTED: Route[] = [
   { method: 'GET', template: '/api/flows/{id}', path: '/api/flows/{flow}', ok: [200] },
   { method: 'PUT', template: '/api/flows/{id}', path: '/api/flows/{flow}', body: { graph: SMALL_GRAPH }, ok: [200] },
   { method: 'GET', template: '/api/flows/{id}/versions', path: '/api/flows/{flow}/versions', ok: [200] },
+  { method: 'GET', template: '/api/flows/{id}/live', path: '/api/flows/{flow}/live', ok: [200] },
   { method: 'DELETE', template: '/api/flows/{id}', path: '/api/flows/{throwaway}', ok: [204] },
   { method: 'POST', template: '/api/flows/{id}/events', path: '/api/flows/{flow}/events', body: { n: 1 }, ok: [202] },
   { method: 'POST', template: '/api/topics/{topic}/events', path: '/api/topics/orders.new/events', body: { n: 1 }, ok: [202] },
