@@ -96,6 +96,7 @@ export const ROUTES: readonly FuzzRoute[] = [
   route('GET', ['api', 'flows', 'anyFlow'], { query: [['version', fc.integer({ min: 1, max: 5 }).map(String)]] }),
   route('PUT', ['api', 'flows', 'scratchFlow'], { body: saveFlowBody }),
   route('GET', ['api', 'flows', 'anyFlow', 'versions']),
+  route('GET', ['api', 'flows', 'anyFlow', 'live']),
   route('DELETE', ['api', 'flows', 'scratchFlow']),
   route('POST', ['api', 'flows', 'triggerFlow', 'events'], { body: payloadArb, idempotencyKey: true }),
   route('POST', ['api', 'topics', { garbage: topicSegment }, 'events'], { body: payloadArb }),
