@@ -14,14 +14,14 @@ const SECOND_KEY = 'another-valid-key-fedcba9876543210';
 /** Strings planted in the data; a refused request's answer contains none of them. */
 const MARKERS = ['flow-name-marker-7c1d', 'payload-marker-93ab', 'node-marker-51e0'];
 /** Tables a refused request could write to. */
-const TABLES = ['flows', 'flow_versions', 'runs', 'history', 'dead_letters', 'timers', 'idempotency_keys'];
+const TABLES = ['flows', 'flow_versions', 'runs', 'history', 'dead_letters', 'timers', 'idempotency_keys', 'replays', 'replay_events'];
 
 /** A protected route: how to call it, and what a call with a valid key answers. */
 interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** As the OpenAPI document names it. */
   template: string;
-  /** Concrete path; {flow}, {run}, {letter} and {throwaway} are filled in from the suite's data. */
+  /** Concrete path; {flow}, {run}, {letter}, {throwaway} and {replay} are filled in from the suite's data. */
   path: string;
   body?: unknown;
   /** Statuses a request with a valid key may answer. */
@@ -52,6 +52,10 @@ const PROTECTED: Route[] = [
   { method: 'DELETE', template: '/api/dead-letters/{id}', path: '/api/dead-letters/{letter}', ok: [404] },
   { method: 'POST', template: '/api/runs/{id}/retry', path: '/api/runs/{run}/retry', ok: [202, 409] },
   { method: 'GET', template: '/api/stream', path: '/api/stream', ok: [200] },
+  { method: 'POST', template: '/api/flows/{id}/replays', path: '/api/flows/{flow}/replays', body: { version: 1, limit: 1 }, ok: [202] },
+  { method: 'GET', template: '/api/flows/{id}/replays', path: '/api/flows/{flow}/replays', ok: [200] },
+  { method: 'GET', template: '/api/replays/{id}', path: '/api/replays/{replay}', ok: [200] },
+  { method: 'GET', template: '/api/replays/{id}/events/{runId}', path: '/api/replays/{replay}/events/{run}', ok: [200] },
   { method: 'GET', template: '/metrics', path: '/metrics', ok: [200] },
 ];
 
@@ -129,7 +133,14 @@ describe('API keys (SLUICE_API_KEYS set, samples seeded)', () => {
     await keyed.waitForRun(runId);
     const letters = await keyed.request<{ items: { id: string }[] }>('GET', '/api/dead-letters');
     const throwaway = await keyed.createFlow('throwaway', SMALL_GRAPH);
-    Object.assign(ids, { flow: flow.id, run: runId, letter: letters.body.items[0]?.id ?? 'missing', throwaway: throwaway.id });
+    const replay = await keyed.request<{ id: string }>('POST', `/api/flows/${flow.id}/replays`, { version: 1, limit: 1 });
+    const deadline = Date.now() + 20_000;
+    for (let status = 'running'; status === 'running';) {
+      if (Date.now() > deadline) throw new Error(`replay ${replay.body.id} still running after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await keyed.request<{ status: string }>('GET', `/api/replays/${replay.body.id}`)).body.status;
+    }
+    Object.assign(ids, { flow: flow.id, run: runId, letter: letters.body.items[0]?.id ?? 'missing', throwaway: throwaway.id, replay: replay.body.id });
   });
 
   function fill(path: string): string {
