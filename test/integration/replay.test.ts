@@ -380,6 +380,27 @@ describe.each(['server', 'pglite'] as const)('shadow replay on %s', (mode) => {
     expect([raw.status, raw.body.error.code]).toEqual([400, 'unsupported_character']);
   });
 
+  it('fails the replays of a process that stops, at once, and any asked for while it stops (last: it stops this one\'s)', async () => {
+    const busy = await suite.api.createFlow('busy', graph([node('in', 'trigger'), node('done', 'end')], [edge('in', 'done')]));
+    const triggered: Promise<unknown>[] = [];
+    for (let n = 0; n < 400; n++) {
+      triggered.push(suite.api.trigger(busy.id, { n }));
+      if (triggered.length === 50) await Promise.all(triggered.splice(0));
+    }
+    await Promise.all(triggered);
+    const running = await start(busy.id, { version: 1, limit: 400 });
+    expect(running.status).toBe(202);
+
+    await suite.sluice.platform.runtime.replayJobs.stop();
+
+    const stopped = await suite.api.request<ReplayDto>('GET', `/api/replays/${running.body.id}`);
+    expect(stopped.body).toMatchObject({ status: 'failed', error: 'interrupted: the process running the replay stopped' });
+    expect(stopped.body.progress.done).toBeLessThan(400);
+    const late = await start(busy.id, { version: 1, limit: 1 });
+    expect(late.status).toBe(202);
+    await expect(finished(late.body.id)).resolves.toMatchObject({ status: 'failed', error: 'interrupted: the process running the replay stopped' });
+  });
+
   it('is made by its own migration, which can be undone', async () => {
     const fresh = await createTestDatabase(mode);
     const migrator = createDataSource(fresh.url, { poolSize: 1 });

@@ -35,8 +35,8 @@ export class ReplayStopped extends Error {
  * `q`, by a bounded scan of their payloads), then replay them a chunk at a
  * time: read their histories, play each through the subject with the
  * engine, compare, and write the chunk's events with the counts so far in
- * one statement. It yields to other work between chunks and stops between
- * them when `signal` aborts. Reads runs and history; writes only the replay's
+ * one statement. It yields to other work after every event, and stops there
+ * when `signal` aborts. Reads runs and history; writes only the replay's
  * own rows.
  */
 export class ReplayJob {
@@ -61,11 +61,13 @@ export class ReplayJob {
     for (let done = 0; done < ids.length;) {
       const { inputs, consumed } = await replays.readReplayInputs(ids.slice(done, done + REPLAY_LIMITS.eventsPerChunk));
       const events: ReplayEventRecord[] = [];
-      for (const input of inputs) events.push(await this.replayOne(input, ordinals.get(input.runId) ?? 0, tally));
+      for (const input of inputs) {
+        events.push(await this.replayOne(input, ordinals.get(input.runId) ?? 0, tally));
+        await nextTurn();
+        this.checkStopped();
+      }
       done += Math.max(1, consumed);
       if (!(await replays.writeReplayProgress(this.plan.replayId, { done: Math.min(done, ids.length), events, ...progress() }))) return false;
-      await nextTurn();
-      this.checkStopped();
     }
     return true;
   }
@@ -129,7 +131,7 @@ export class ReplayJob {
   }
 }
 
-/** Lets timers, I/O and other requests run before the next chunk. */
+/** Lets timers, I/O and other requests run before the next event. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }

@@ -2,7 +2,7 @@ import type {
   FlowGraph, ReplayDto, ReplayEventDetail, ReplayListItem, ReplayStartedDto, ReplayStub, ReplaySubject,
 } from '@sluice/contracts';
 import {
-  compileFlow, describeRun, foldHistory, InvalidFlowError, validateGraph, type CompiledFlow, type CompileOptions, type EngineClock,
+  compileFlow, describeRun, foldHistory, InvalidFlowError, type CompiledFlow, type CompileOptions, type EngineClock,
 } from '@sluice/engine';
 import { DomainError } from '../errors/domain-error';
 import type { ReplayRecord, ReplayRunQuery } from '../ports/replay-store.port';
@@ -106,20 +106,16 @@ export class ReplayService {
     return { ...stored.summary, payload: original.payload, original: before, replayed: readSide(before, stored.replayed) };
   }
 
-  /** A draft is validated and compiled as a save would be; a version must exist. */
+  /** A draft is validated (as a save would be) and compiled; a version must exist. */
   private async subject(flowId: string, subject: ReplayStart['subject']): Promise<CompiledFlow> {
-    if ('graph' in subject) {
-      const validation = validateGraph(subject.graph);
-      if (!validation.valid) throw new DomainError('invalid_graph', 'The graph is not valid', { errors: validation.errors });
-      return compileFlow(flowId, 0, subject.graph, this.compileOptions);
-    }
     try {
+      if ('graph' in subject) return compileFlow(flowId, 0, subject.graph, this.compileOptions);
       const flow = await this.flows.version(flowId, subject.version);
       if (!flow) throw new DomainError('not_found', `Flow ${flowId} has no version ${subject.version}`);
       return flow;
     } catch (error) {
-      // A version saved before a validation rule it breaks existed cannot run, in a replay or for real.
-      if (error instanceof InvalidFlowError) throw new DomainError('invalid_graph', `Version ${subject.version} of flow ${flowId} is not valid`, { errors: error.errors });
+      // A saved version that breaks a rule made after it was saved cannot run either, in a replay or for real.
+      if (error instanceof InvalidFlowError) throw new DomainError('invalid_graph', 'The graph is not valid', { errors: error.errors });
       throw error;
     }
   }
