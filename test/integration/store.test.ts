@@ -123,7 +123,7 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
           expect(migrations.rows.map((row) => row.name)).toEqual([
             'InitialSchema1767225600000', 'PublishChains1767312000000', 'StepDueAt1767398400000', 'StepDeliveries1767484800000',
             'FlowRevision1767571200000', 'HistoryBatches1767657600000', 'ExpectFlowRevision1767744000000', 'RunSearchKeys1767830400000',
-            'Replays1767916800000',
+            'Replays1767916800000', 'RunsFlowActive1768003200000',
           ]);
           const tables = await check.query<{ table_name: string; table_type: string }>(
             `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
@@ -772,6 +772,51 @@ describe.each(STORE_KINDS)('store contract on %s', (kind) => {
       await expect(store.outboxBacklog()).resolves.toBe(1);
       await store.deleteOutbox([]);
       await expect(store.pendingOutbox(future, 10)).resolves.toEqual([event]);
+    });
+  });
+
+  describe('flow work', () => {
+    const steps = (...entries: [string, StepState['status']][]): StepState[] => entries.map(([nodeId, status]) => ({ nodeId, status, attempts: 1 }));
+    const retry = (runId: string, nodeId: string, reason: TimerEntry['reason'] = 'retry'): TimerEntry => ({ runId, nodeId, attempt: 2, dueAt: at(60_000), reason });
+
+    it('counts by node the steps in progress and the retries waiting of the running runs, and the step messages of its runs in the outbox', async () => {
+      const flowId = await newFlow();
+      const otherFlow = await newFlow();
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      await startedRun(flowId, 1, { id: a, steps: steps(['n1', 'succeeded'], ['n2', 'scheduled']) }, { outbox: [stepMessage(a, 'n2')] });
+      await startedRun(flowId, 1, { id: b, steps: steps(['n1', 'succeeded'], ['n2', 'retrying']) }, { timers: [retry(b, 'n2')] });
+      await startedRun(flowId, 1, { id: c, steps: steps(['n2', 'running'], ['n3', 'running']) }, { timers: [retry(c, 'n3', 'delay')] });
+      await startedRun(flowId, 1, { status: 'succeeded', steps: steps(['n2', 'scheduled']) });
+      const elsewhere = randomUUID();
+      await startedRun(otherFlow, 1, { id: elsewhere, steps: steps(['n2', 'scheduled']) }, { outbox: [stepMessage(elsewhere, 'n2')] });
+      await store.commitNewRuns({ inserts: [], outbox: [{ id: randomUUID(), message: { kind: 'event', eventId: 'e', topic: 'x', payload: {} } }] });
+
+      await expect(store.flowWork(flowId, { maxRuns: 100, maxOutboxRows: 1000 })).resolves.toEqual({
+        runsRunning: 3,
+        runsCapped: false,
+        nodes: [{ nodeId: 'n2', inFlight: 2, retriesWaiting: 1 }, { nodeId: 'n3', inFlight: 1, retriesWaiting: 0 }],
+        outboxRows: 1,
+        outboxCapped: false,
+      });
+    });
+
+    it('reads at most maxRuns running runs and maxOutboxRows outbox rows, and says when it stopped there', async () => {
+      const flowId = await newFlow();
+      for (let n = 0; n < 3; n++) {
+        const id = randomUUID();
+        await startedRun(flowId, 1, { id, steps: steps(['n2', 'scheduled']), startedAt: at(n) }, { outbox: [stepMessage(id, 'n2')] });
+      }
+      const work = await store.flowWork(flowId, { maxRuns: 2, maxOutboxRows: 1 });
+      expect(work).toEqual({ runsRunning: 2, runsCapped: true, nodes: [{ nodeId: 'n2', inFlight: 2, retriesWaiting: 0 }], outboxRows: expect.any(Number), outboxCapped: true });
+      expect(work.outboxRows).toBeLessThanOrEqual(1);
+      await expect(store.flowWork(flowId, { maxRuns: 3, maxOutboxRows: 1000 })).resolves.toEqual(expect.objectContaining({ runsRunning: 3, runsCapped: false }));
+    });
+
+    it('answers no work for an id that is no flow\'s', async () => {
+      await expect(store.flowWork('not-a-uuid', { maxRuns: 10, maxOutboxRows: 10 })).resolves.toEqual({
+        runsRunning: 0, runsCapped: false, nodes: [], outboxRows: 0, outboxCapped: false,
+      });
+      await expect(store.flowWork(randomUUID(), { maxRuns: 10, maxOutboxRows: 10 })).resolves.toEqual(expect.objectContaining({ runsRunning: 0, nodes: [] }));
     });
   });
 
