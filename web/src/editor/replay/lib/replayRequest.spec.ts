@@ -39,6 +39,6 @@ describe('buildReplayRequest', () => {
   });
 
   it('names the stub fields that do not parse', () => {
-    expect(setup({ stubs: { audit: '{ "status": 1000 }' } }, ['audit'])).toEqual({ ok: false, errors: { stubs: { audit: 'status is an HTTP status, 100–599' } } });
+    expect(setup({ stubs: { audit: '{ "status": 1000 }' } }, ['audit'])).toEqual({ ok: false, errors: { stubs: { audit: 'status is an HTTP status, 200–599' } } });
   });
 });

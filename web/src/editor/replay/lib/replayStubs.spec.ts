@@ -21,16 +21,18 @@ describe('parseStub', () => {
 
   it('refuses unknown fields, a status out of range and headers that are not strings', () => {
     expect(parseStub('{ "code": 200 }')).toEqual({ ok: false, error: 'Unknown field "code": a stub has status, headers and body' });
-    expect(parseStub('{ "status": 99 }')).toEqual({ ok: false, error: 'status is an HTTP status, 100–599' });
-    expect(parseStub('{ "status": 200.5 }')).toEqual({ ok: false, error: 'status is an HTTP status, 100–599' });
-    expect(parseStub('{ "status": "200" }')).toEqual({ ok: false, error: 'status is an HTTP status, 100–599' });
+    expect(parseStub('{ "status": 199 }')).toEqual({ ok: false, error: 'status is an HTTP status, 200–599' });
+    expect(parseStub('{ "status": 200.5 }')).toEqual({ ok: false, error: 'status is an HTTP status, 200–599' });
+    expect(parseStub('{ "status": "200" }')).toEqual({ ok: false, error: 'status is an HTTP status, 200–599' });
     expect(parseStub('{ "headers": { "x": 1 } }')).toEqual({ ok: false, error: 'headers is an object of strings' });
   });
 
   it('refuses a stub larger than the API takes', () => {
     const body = 'x'.repeat(STUB_MAX_BYTES);
-    expect(parseStub(JSON.stringify({ body }))).toEqual({ ok: false, error: 'A stub is at most 64 KiB' });
-    expect(parseStub(JSON.stringify({ body: 'x'.repeat(STUB_MAX_BYTES - 20) }))).toMatchObject({ ok: true });
+    expect(parseStub(JSON.stringify({ body }))).toEqual({ ok: false, error: 'A stub is at most 64 KiB as JSON' });
+    // Measured as the JSON sent, so indentation in the field does not count.
+    expect(parseStub(JSON.stringify({ body: 'x'.repeat(STUB_MAX_BYTES - 20) }, null, 40))).toMatchObject({ ok: true });
+    expect(parseStub(JSON.stringify({ body: 'é'.repeat(STUB_MAX_BYTES / 2) }))).toMatchObject({ ok: false });
   });
 });
 

@@ -9,12 +9,12 @@ export type StubParse = { ok: true; stub: ReplayStub | undefined } | { ok: false
 
 /**
  * Reads the text of one stub field: empty is no stub, anything else must be
- * a JSON object with `status` (an HTTP status, 100–599), `headers` (string
- * values) and `body` (any JSON), each optional, within {@link STUB_MAX_BYTES}.
+ * a JSON object with `status` (an HTTP status, 200–599, as the API takes),
+ * `headers` (string values) and `body` (any JSON), each optional, within
+ * {@link STUB_MAX_BYTES}.
  */
 export function parseStub(text: string): StubParse {
   if (text.trim() === '') return { ok: true, stub: undefined };
-  if (new TextEncoder().encode(text).length > STUB_MAX_BYTES) return { ok: false, error: `A stub is at most ${STUB_MAX_BYTES / 1024} KiB` };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -27,7 +27,7 @@ export function parseStub(text: string): StubParse {
   const stub: ReplayStub = {};
   if (value['status'] !== undefined) {
     const status = value['status'];
-    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return { ok: false, error: 'status is an HTTP status, 100–599' };
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return { ok: false, error: 'status is an HTTP status, 200–599' };
     stub.status = status;
   }
   if (value['headers'] !== undefined) {
@@ -36,6 +36,7 @@ export function parseStub(text: string): StubParse {
     stub.headers = headers as Record<string, string>;
   }
   if ('body' in value) stub.body = value['body'];
+  if (new TextEncoder().encode(JSON.stringify(stub)).length > STUB_MAX_BYTES) return { ok: false, error: `A stub is at most ${STUB_MAX_BYTES / 1024} KiB as JSON` };
   return { ok: true, stub };
 }
 
