@@ -3,6 +3,7 @@ import type {
   DeadLetterDto,
   FlowDto,
   FlowGraph,
+  FlowLiveDto,
   FlowVersionDto,
   HistoryItemDto,
   Page,
@@ -84,6 +85,8 @@ export const api = {
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
   flowVersions: (id: string) => request<Page<FlowVersionDto>>('GET', `/api/flows/${enc(id)}/versions`),
   validateGraph: (graph: FlowGraph, signal?: AbortSignal) => request<ValidateResponse>('POST', '/api/flows/validate', { graph }, signal),
+  /** Where the flow's work is now and where it backs up (docs/live-topology.md). */
+  flowLive: (id: string) => request<FlowLiveDto>('GET', `/api/flows/${enc(id)}/live`),
   triggerFlow: (id: string, payload: unknown) => request<TriggerResponse>('POST', `/api/flows/${enc(id)}/events`, payload),
 
   listRuns: (params: { flowId?: string; status?: RunStatus; limit?: number; cursor?: string } = {}) =>

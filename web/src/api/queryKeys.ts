@@ -8,6 +8,7 @@ export const queryKeys = {
   replay: (id: string) => ['replay', id] as const,
   replayEvent: (id: string, runId: string) => ['replay', id, 'events', runId] as const,
   replays: (flowId: string) => ['replays', flowId] as const,
+  live: (flowId: string) => ['live', flowId] as const,
   retries: ['retries'] as const,
   deadLetters: ['dead-letters'] as const,
 };

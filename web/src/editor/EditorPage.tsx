@@ -26,6 +26,10 @@ import { ReplayPanel } from './replay/ReplayPanel';
 import { createReplayStore } from './replay/store/createReplayStore';
 import { ReplayStoreProvider } from './replay/store/ReplayStoreContext';
 import { useReplayPolling } from './replay/useReplayPolling';
+import { LivePanel } from './live/LivePanel';
+import { createLiveStore } from './live/store/createLiveStore';
+import { LiveStoreProvider } from './live/store/LiveStoreContext';
+import { useLivePolling } from './live/useLivePolling';
 import { useBottleneck } from './useBottleneck';
 import { useEditorShortcuts } from './useEditorShortcuts';
 import { useGraphValidation } from './useGraphValidation';
@@ -64,11 +68,12 @@ export function EditorPage() {
   return <EditorInstance key={`${id}:${versionParam ?? 'latest'}`} flow={flow} latestVersion={latest.data.version} readOnly={readOnly} />;
 }
 
-/** One editor: its own editor, run-status and replay stores (docs/code-style.md, editor stores), created once per flow version shown. */
+/** One editor: its own editor, run-status, replay and live stores (docs/code-style.md, editor stores), created once per flow version shown. */
 function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; latestVersion: number; readOnly: boolean }) {
   const [store] = useState(() => createEditorStore(flow, { readOnly, latestVersion }));
   const [runStore] = useState(() => createRunStatusStore({ followLatest: true }));
   const [replayStore] = useState(createReplayStore);
+  const [liveStore] = useState(createLiveStore);
   const replayOpen = useStore(replayStore, (state) => state.open);
   const [sending, setSending] = useState(false);
   const [bottleneck, setBottleneck] = useState({ enabled: false, window: 50 });
@@ -79,6 +84,7 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
   useEditorShortcuts(store);
   const stats = useBottleneck(store, flow.id, bottleneck.enabled, bottleneck.window);
   const replayPoll = useReplayPolling(replayStore);
+  const livePoll = useLivePolling(liveStore, flow.id);
 
   const send = useCallback(
     async (payload: unknown) => {
@@ -94,31 +100,34 @@ function EditorInstance({ flow, latestVersion, readOnly }: { flow: FlowDto; late
     <EditorStoreProvider store={store}>
       <RunStatusStoreProvider store={runStore}>
         <ReplayStoreProvider store={replayStore}>
-          <ReactFlowProvider>
-            <div className={`sl-editor${readOnly ? ' is-readonly' : ''}`} data-testid="editor">
-              <EditorToolbar
-                onSendEvent={() => setSending(true)}
-                bottleneck={{ ...bottleneck, ...stats }}
-                onBottleneck={setBottleneck}
-                notify={notify}
-              />
-              <div className="sl-editor__main">
-                <Palette />
-                <div className="sl-editor__stage">
-                  <EditorCanvas />
-                  <div className="sl-editor__overlay-top">
-                    {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
+          <LiveStoreProvider store={liveStore}>
+            <ReactFlowProvider>
+              <div className={`sl-editor${readOnly ? ' is-readonly' : ''}`} data-testid="editor">
+                <EditorToolbar
+                  onSendEvent={() => setSending(true)}
+                  bottleneck={{ ...bottleneck, ...stats }}
+                  onBottleneck={setBottleneck}
+                  notify={notify}
+                />
+                <div className="sl-editor__main">
+                  <Palette />
+                  <div className="sl-editor__stage">
+                    <EditorCanvas />
+                    <div className="sl-editor__overlay-top">
+                      {bottleneck.enabled ? <BottleneckLegend runs={stats.runs} loading={stats.loading} /> : <RunIndicator />}
+                    </div>
+                    <ReplayLegend />
+                    <LivePanel pollError={livePoll.error} />
+                    <CanvasHint />
+                    <ValidationPanel />
                   </div>
-                  <ReplayLegend />
-                  <CanvasHint />
-                  <ValidationPanel />
+                  {replayOpen ? <ReplayPanel pollError={replayPoll.error} /> : <Inspector />}
                 </div>
-                {replayOpen ? <ReplayPanel pollError={replayPoll.error} /> : <Inspector />}
+                {sending && <SendModal onClose={closeModal} onSend={send} />}
+                <Toast toast={toast} />
               </div>
-              {sending && <SendModal onClose={closeModal} onSend={send} />}
-              <Toast toast={toast} />
-            </div>
-          </ReactFlowProvider>
+            </ReactFlowProvider>
+          </LiveStoreProvider>
         </ReplayStoreProvider>
       </RunStatusStoreProvider>
     </EditorStoreProvider>

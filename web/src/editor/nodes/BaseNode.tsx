@@ -9,6 +9,8 @@ import type { NodeBottleneck } from '../lib/bottleneckStats';
 import { NODE_KINDS } from '../lib/nodeCatalog';
 import { statusToVariant } from '../lib/statusToVariant';
 import { ReplayNodeBadge } from '../replay/ReplayNodeBadge';
+import { LiveNodeBadge } from '../live/LiveNodeBadge';
+import { useLiveNodeMark } from '../live/store/LiveStoreContext';
 import { Countdown } from './Countdown';
 import { NodeIcon } from './NodeIcon';
 import './BaseNode.css';
@@ -34,7 +36,8 @@ function bodyHeight(outputs: number): number {
 /**
  * The shared shell of every node kind: icon, title, summary, handles, and the
  * overlays it selects for itself by id — validation errors, the run status
- * (data-status, docs/editor.md), the bottleneck heat and the replay counts.
+ * (data-status, docs/editor.md), the bottleneck heat, the replay counts and
+ * the live figures (data-bottleneck on the live view's bottleneck).
  */
 export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) {
   const kind = NODE_KINDS[type];
@@ -43,6 +46,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   const stale = useOptionalEditorStore((state) => state.validation.stale && state.validation.byNode[id] !== undefined, false);
   const heat = useOptionalEditorStore((state) => state.bottleneck?.byNode[id], undefined);
   const heatOn = useOptionalEditorStore((state) => state.bottleneck !== null, false);
+  const live = useLiveNodeMark(id);
   const variant = statusToVariant(status?.display ?? 'idle');
   const title = typeof label === 'string' && label.trim() !== '' ? label : kind.title;
   const height = bodyHeight(kind.outputs.length);
@@ -52,6 +56,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   if (errors.length > 0) classes.push('has-errors');
   if (stale) classes.push('is-stale');
   if (heatOn) classes.push('is-heat');
+  if (live?.bottleneck) classes.push('is-live-bottleneck');
 
   return (
     <div
@@ -59,11 +64,13 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
       data-testid={`node-${id}`}
       data-status={status?.status ?? 'idle'}
       data-display={status?.display ?? 'idle'}
+      data-bottleneck={live?.bottleneck ? 'true' : undefined}
       style={{ '--body-h': `${height}px`, ...(heatOn ? { '--heat': heat ? heat.heat : 0 } : {}) } as CSSProperties}
     >
       {!kind.entry && <Handle type="target" position={Position.Left} className="sl-handle sl-handle--in" style={{ top: height / 2 }} />}
       {status && <StatusPill status={status} />}
       <ReplayNodeBadge id={id} />
+      {live && <LiveNodeBadge id={id} mark={live} />}
       <div className="sl-node__body">
         <div className="sl-node__icon">
           <NodeIcon name={kind.icon} />

@@ -7,6 +7,7 @@ import { queryKeys } from '../../api/queryKeys';
 import { useReactFlow } from '@xyflow/react';
 import { autoLayout } from '../lib/autoLayout';
 import { downloadJson, parseFlowFile, toFlowFile } from '../lib/flowFile';
+import { LiveToggle } from '../live/LiveToggle';
 import { ReplayButton } from '../replay/ReplayButton';
 import { toFlowGraph } from '../store/createEditorStore';
 import { useEditorStore, useEditorStoreApi } from '../store/EditorStoreContext';
@@ -21,7 +22,7 @@ export interface EditorToolbarProps {
 
 const WINDOWS = [20, 50, 100, 200];
 
-/** The editor's top bar: name, version, history, layout, import/export, bottleneck view, runs, replay, test event and save. */
+/** The editor's top bar: name, version, history, layout, import/export, bottleneck view, live view, runs, replay, test event and save. */
 export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }: EditorToolbarProps) {
   const store = useEditorStoreApi();
   const queryClient = useQueryClient();
@@ -168,6 +169,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
             </select>
           )}
         </div>
+        <LiveToggle />
       </div>
 
       <div className="sl-toolbar__group sl-toolbar__actions">
