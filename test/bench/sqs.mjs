@@ -75,6 +75,7 @@ export function sqsEnv(endpoint, namespace) {
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_REGION: REGION,
     AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
