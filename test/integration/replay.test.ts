@@ -12,7 +12,7 @@ import type {
   ErrorBody, FlowDto, FlowGraph, ReplayDto, ReplayEventDetail, ReplayListItem, ReplayStartedDto, RunState,
 } from '@sluice/contracts';
 import { createDataSource, createStore } from '@sluice/store';
-import type { DataSource } from 'typeorm';
+import { undoThrough } from '../support/migrations';
 import { createTestDatabase } from '../support/databases';
 import { edge, graph, node } from '../support/graphs';
 import { sluiceSuite } from '../support/sluice-harness';
@@ -37,16 +37,6 @@ const RECORD_TABLES = ['runs', 'history', 'dead_letters', 'outbox', 'step_delive
 
 /** Metrics of real runs: runs started and finished, steps, retries, dead letters. */
 const RUN_METRICS = /^sluice_(runs_|step_|retries_|dead_letters_)/;
-
-/** Undoes the latest migrations, down to and including `name`. */
-async function undoThrough(migrator: DataSource, name: string): Promise<void> {
-  for (;;) {
-    const [last] = await migrator.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
-    if (!last) throw new Error(`migration ${name} is not applied`);
-    await migrator.undoLastMigration();
-    if (last.name === name) return;
-  }
-}
 
 describe.each(['server', 'pglite'] as const)('shadow replay on %s', (mode) => {
   const suite = sluiceSuite(mode);

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorBody, FlowGraph, Page, RunQueryPage, RunState, SearchKey } from '@sluice/contracts';
 import type { RunWrite } from '@sluice/runtime';
 import { createDataSource, createStore } from '@sluice/store';
-import type { DataSource } from 'typeorm';
+import { undoThrough } from '../support/migrations';
 import { createTestDatabase } from '../support/databases';
 import { edge, graph, node } from '../support/graphs';
 import { sluiceSuite } from '../support/sluice-harness';
@@ -37,16 +37,6 @@ function bulkRunsSql(count: number): string {
            1, r.at, r.at
     FROM generate_series(1, ${count}) AS g
     CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 ms' AS at) AS r`;
-}
-
-/** Undoes the latest migrations, down to and including `name`. */
-async function undoThrough(migrator: DataSource, name: string): Promise<void> {
-  for (;;) {
-    const [last] = await migrator.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
-    if (!last) throw new Error(`migration ${name} is not applied`);
-    await migrator.undoLastMigration();
-    if (last.name === name) return;
-  }
 }
 
 describe.each(['server', 'pglite'] as const)('run search on %s', (mode) => {

@@ -13,7 +13,7 @@ import {
 } from '@sluice/store';
 import { Pool } from 'pg';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import type { DataSource } from 'typeorm';
+import { undoThrough } from '../support/migrations';
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from '../support/databases';
 
 /** PGlite's first start runs initdb (about 10 s); copies of the template start in about 1 s. */
@@ -59,16 +59,6 @@ type Tx = Parameters<Parameters<TypeOrmStore['transaction']>[0]>[0];
 
 function stepMessage(runId: string, nodeId: string, attempt = 1): OutboxEntry {
   return { id: randomUUID(), message: { kind: 'step', runId, nodeId, attempt } };
-}
-
-/** Undoes the latest migrations, down to and including `name`. */
-async function undoThrough(migrator: DataSource, name: string): Promise<void> {
-  for (;;) {
-    const [last] = await migrator.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
-    if (!last) throw new Error(`migration ${name} is not applied`);
-    await migrator.undoLastMigration();
-    if (last.name === name) return;
-  }
 }
 
 describe.each(STORE_KINDS)('store contract on %s', (kind) => {
