@@ -2,6 +2,7 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from './broker-logger';
 import { closeQuietly } from './close-quietly';
+import { PeriodicReads } from './periodic-reads';
 import { QueueReadings, type QueueReading } from './queue-readings';
 
 /** A reading older than this many periods is unknown: the reads have stalled. */
@@ -28,22 +29,21 @@ export class RabbitMqQueueDepth {
   private model: ChannelModel | null = null;
   private channel: Channel | null = null;
   private readonly readings: QueueReadings<RabbitMqQueueCheck>;
-  private timer: NodeJS.Timeout | undefined;
-  private started = false;
-  private stopped = false;
+  private readonly reads: PeriodicReads;
 
   constructor(
     private readonly queues: readonly string[],
     /** Time between reads, in ms. */
-    private readonly everyMs: number,
+    everyMs: number,
     private readonly logger: Logger,
   ) {
     this.readings = new QueueReadings(STALE_AFTER_PERIODS * everyMs);
+    this.reads = new PeriodicReads(everyMs, () => this.readWithin(Math.max(1000, STALE_AFTER_PERIODS * everyMs)));
   }
 
   /** Messages waiting in the queues at the last read; undefined while unknown. */
   current(): number | undefined {
-    this.startReading();
+    this.reads.start();
     return this.readings.current()?.queues.reduce((sum, queue) => sum + queue.messages, 0);
   }
 
@@ -53,7 +53,7 @@ export class RabbitMqQueueDepth {
    * undefined while unknown.
    */
   figures(waitMs: number): Promise<QueueReading<RabbitMqQueueCheck> | undefined> {
-    this.startReading();
+    this.reads.start();
     if (this.model === null) return Promise.resolve(undefined);
     return this.readings.next(waitMs);
   }
@@ -67,27 +67,10 @@ export class RabbitMqQueueDepth {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.reads.stop();
     this.model = null;
     this.readings.settle(undefined);
     this.dropChannel();
-  }
-
-  private startReading(): void {
-    if (this.started || this.stopped) return;
-    this.started = true;
-    this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.readWithin(Math.max(1000, STALE_AFTER_PERIODS * this.everyMs)).finally(() => this.schedule(this.everyMs));
-    }, delayMs);
-    this.timer.unref();
   }
 
   /** A read that does not answer in time (a stalled connection) is given up, so the reads go on. */

@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '@sluice/runtime';
 import { errorFields } from '../broker-logger';
+import { PeriodicReads } from '../periodic-reads';
 import { QueueReadings, type QueueReading } from '../queue-readings';
 import type { SqsHealth } from './sqs-health';
 
@@ -26,10 +27,8 @@ export interface SqsQueueCount {
 export class SqsQueueDepth {
   private queueUrls: readonly string[] = [];
   private readonly readings: QueueReadings<SqsQueueCount>;
-  private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
-  private started = false;
-  private stopped = false;
+  private readonly reads: PeriodicReads;
 
   constructor(
     private readonly sqs: SQSClient,
@@ -39,6 +38,7 @@ export class SqsQueueDepth {
     private readonly logger: Logger,
   ) {
     this.readings = new QueueReadings(STALE_AFTER_PERIODS * everyMs);
+    this.reads = new PeriodicReads(everyMs, () => this.read());
   }
 
   /** The queues to read, once start() knows their URLs. */
@@ -48,7 +48,7 @@ export class SqsQueueDepth {
 
   /** Messages waiting in the queues at the last read; undefined while unknown. */
   current(): number | undefined {
-    this.startReading();
+    this.reads.start();
     return this.readings.current()?.queues.reduce((sum, queue) => sum + queue.messages, 0);
   }
 
@@ -58,31 +58,14 @@ export class SqsQueueDepth {
    * undefined while unknown.
    */
   figures(waitMs: number): Promise<QueueReading<SqsQueueCount> | undefined> {
-    this.startReading();
+    this.reads.start();
     return this.readings.next(waitMs);
   }
 
   stop(): void {
-    this.stopped = true;
+    this.reads.stop();
     this.abort.abort();
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
     this.readings.settle(undefined);
-  }
-
-  private startReading(): void {
-    if (this.started || this.stopped) return;
-    this.started = true;
-    this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.read().finally(() => this.schedule(this.everyMs));
-    }, delayMs);
-    this.timer.unref();
   }
 
   private async read(): Promise<void> {
@@ -102,10 +85,10 @@ export class SqsQueueDepth {
         if (!Number.isFinite(messages) || !Number.isFinite(notVisible)) throw new Error(`no approximate message counts for ${QueueUrl}`);
         return { messages, notVisible };
       }));
-      if (!this.stopped) this.readings.settle({ queues, at: Date.now() });
+      if (!this.reads.isStopped) this.readings.settle({ queues, at: Date.now() });
     } catch (err) {
       this.readings.settle(undefined);
-      if (!this.stopped) this.logger.debug(errorFields(err), 'queue depth not read');
+      if (!this.reads.isStopped) this.logger.debug(errorFields(err), 'queue depth not read');
     }
   }
 }
