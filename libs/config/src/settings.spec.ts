@@ -224,6 +224,16 @@ describe('loadSettings', () => {
     });
   });
 
+  it('defaults the bounds on payload scans and replays per process, and refuses values that are not a whole number from 1 to 1,000, naming the variable', () => {
+    expect(setup()()).toMatchObject({ SLUICE_SEARCH_MAX_SCANS: 4, SLUICE_REPLAY_MAX_RUNNING: 2 });
+    expect(setup({ SLUICE_SEARCH_MAX_SCANS: '1', SLUICE_REPLAY_MAX_RUNNING: '1000' })()).toMatchObject({ SLUICE_SEARCH_MAX_SCANS: 1, SLUICE_REPLAY_MAX_RUNNING: 1000 });
+    for (const variable of ['SLUICE_SEARCH_MAX_SCANS', 'SLUICE_REPLAY_MAX_RUNNING']) {
+      for (const value of ['0', '-1', '1.5', '1001', 'many']) {
+        expect(setup({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));
+      }
+    }
+  });
+
   it('collects SLUICE_SECRET_<NAME> variables as secrets by name', () => {
     expect(setup({ SLUICE_SECRET_API_TOKEN: 't0k3n', SLUICE_SECRET_EMPTY: '', OTHER: 'x' })().secrets).toEqual({ API_TOKEN: 't0k3n' });
   });

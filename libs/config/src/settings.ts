@@ -84,6 +84,14 @@ export const settingsSchema = z.object({
   /** Unsent bytes a stream client may fall behind by before it is dropped, e.g. `1mb`. */
   SLUICE_STREAM_MAX_BUFFER: byteSize.default(1024 * 1024),
   /**
+   * Run searches by `q` scanning payloads at once per process (each up to
+   * 5,000 runs, about 2 s); more get 503 `overloaded` with Retry-After.
+   * Key lookups and plain listing are not counted.
+   */
+  SLUICE_SEARCH_MAX_SCANS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Shadow replays running at once per process, across flows; more get 503 `overloaded` with Retry-After. */
+  SLUICE_REPLAY_MAX_RUNNING: z.coerce.number().int().min(1).max(1000).default(2),
+  /**
    * Work accepted and not yet done (outbox rows plus messages waiting in the
    * steps and ingest queues), in messages, at which triggers and publishes
    * wait; latency of accepted events stays about this ÷ throughput. Keep it
