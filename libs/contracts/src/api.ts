@@ -14,7 +14,8 @@ export const ERROR_CODES = [
   'misdirected',
   // 400: a JSON body nested deeper than SLUICE_MAX_JSON_DEPTH; a string or key holding \u0000 (NUL).
   'too_deep', 'unsupported_character',
-  // 503 with Retry-After: work accepted and not yet done stayed at SLUICE_MAX_BACKLOG.
+  // 503 with Retry-After: work accepted and not yet done stayed at SLUICE_MAX_BACKLOG, or the process
+  // runs SLUICE_SEARCH_MAX_SCANS payload scans or SLUICE_REPLAY_MAX_RUNNING replays.
   'overloaded',
   // 400: a run search `q` that does not parse, or a search key the flow does not declare.
   'invalid_query',

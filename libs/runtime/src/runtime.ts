@@ -12,15 +12,17 @@ import { FlowService } from './services/flow.service';
 import { OutboxRelay, type OutboxRelayOptions } from './services/outbox-relay';
 import { ReplayService } from './services/replay.service';
 import { ReplayJobs } from './services/replay-jobs';
+import { DEFAULT_MAX_RUNNING_REPLAYS, REPLAY_LIMITS } from './services/replay-limits';
 import { RunCommitter } from './services/run-committer';
 import { RunControlService } from './services/run-control.service';
 import { RunQueryService } from './services/run-query.service';
-import { RunSearchService } from './services/run-search.service';
+import { DEFAULT_MAX_PAYLOAD_SCANS, RUN_QUERY_LIMITS, RunSearchService } from './services/run-search.service';
 import { RuntimeMetrics } from './services/runtime-metrics';
 import { StepExecutor } from './services/step-executor';
 import { TimerScheduler } from './services/timer-scheduler';
 import { TriggerService } from './services/trigger.service';
 import { BacklogGate, SampledBacklog } from './throughput/backlog-gate';
+import { ConcurrencyLimit } from './throughput/concurrency-limit';
 
 export interface RuntimeOptions {
   store: StorePort;
@@ -42,6 +44,10 @@ export interface RuntimeOptions {
   /** How far publish chains may go (default 8 hops, 1,000 runs per originating event). */
   publishLimits?: PublishLimits;
   backpressure?: Partial<BackpressureOptions>;
+  /** Run searches by `q` scanning payloads at once in this process; more get 503 `overloaded` (SLUICE_SEARCH_MAX_SCANS; default 4). */
+  maxPayloadScans?: number;
+  /** Replays running at once in this process, across flows; more get 503 `overloaded` (SLUICE_REPLAY_MAX_RUNNING; default 2). */
+  maxRunningReplays?: number;
 }
 
 /** How triggers are held back when work is accepted faster than it is done (docs/guarantees.md#backpressure). */
@@ -99,7 +105,8 @@ export class Runtime {
     this.flows = new FlowService(store, this.flowCache);
     this.triggers = new TriggerService(this.flowCache, committer, clock, this.gate, broker.maxMessageBytes);
     this.queries = new RunQueryService(store);
-    this.search = new RunSearchService(store, this.flowCache, clock);
+    const [scans, replaysRunning] = this.workLimits();
+    this.search = new RunSearchService(store, this.flowCache, clock, scans);
     this.live = new LiveTopologyService(store, this.flowCache, broker, clock);
     this.control = new RunControlService(store, this.flowCache, committer, clock);
     this.scheduler = new TimerScheduler(store, this.relay, logger.child({ component: 'TimerScheduler' }));
@@ -109,8 +116,26 @@ export class Runtime {
     this.ingest = new EventIngestHandler(committer, store, logger.child({ component: 'EventIngest' }), {
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     });
-    this.replayJobs = new ReplayJobs(store.replays, logger.child({ component: 'Replays' }));
+    this.replayJobs = new ReplayJobs(store.replays, logger.child({ component: 'Replays' }), replaysRunning);
     this.replays = new ReplayService(store, this.flowCache, this.replayJobs, clock, { maxStepOutputBytes: options.maxStepOutputBytes });
+  }
+
+  /**
+   * The bounds on reads that cost this process CPU for seconds each: payload
+   * scans and replays. One caller asking for many at once cannot take the
+   * process from the requests beside them (docs/security.md).
+   */
+  private workLimits(): [ConcurrencyLimit, ConcurrencyLimit] {
+    const scans = new ConcurrencyLimit({
+      max: this.options.maxPayloadScans ?? DEFAULT_MAX_PAYLOAD_SCANS, what: 'Payload scans', setting: 'SLUICE_SEARCH_MAX_SCANS',
+      retryAfterSeconds: RUN_QUERY_LIMITS.busyRetryAfterSeconds, onRefuse: () => this.metrics.scanRefused(),
+    });
+    const replays = new ConcurrencyLimit({
+      max: this.options.maxRunningReplays ?? DEFAULT_MAX_RUNNING_REPLAYS, what: 'Replays', setting: 'SLUICE_REPLAY_MAX_RUNNING',
+      retryAfterSeconds: REPLAY_LIMITS.busyRetryAfterSeconds, onRefuse: () => this.metrics.replayRefused(),
+    });
+    this.metrics.watchWorkLimits(scans, replays);
+    return [scans, replays];
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { Logger } from '../ports/logger.port';
 import type { ReplayStore } from '../ports/replay-store.port';
+import type { DomainError } from '../errors/domain-error';
+import type { ConcurrencyLimit, Slot } from '../throughput/concurrency-limit';
 import { REPLAY_LIMITS } from './replay-limits';
 import { ReplayStopped } from './replay-job';
 
@@ -7,8 +9,8 @@ import { ReplayStopped } from './replay-job';
 export const INTERRUPTED = `interrupted: the process running it stopped (no progress for ${REPLAY_LIMITS.staleAfterMs / 1000} s)`;
 
 /**
- * The replays this process runs in the background, and the upkeep of all
- * replays: while any runs here, they are marked alive every
+ * The replays this process runs in the background, at most `limit.max` at
+ * once across flows, and the upkeep of all replays: while any runs here, they are marked alive every
  * REPLAY_LIMITS.heartbeatMs; at start and every REPLAY_LIMITS.sweepEveryMs,
  * any replay no process has marked for REPLAY_LIMITS.staleAfterMs is failed
  * as interrupted. Stopping aborts the replays here between two chunks, and
@@ -23,7 +25,24 @@ export class ReplayJobs {
   constructor(
     private readonly store: ReplayStore,
     private readonly logger: Logger,
+    /** Replays running at once in this process (SLUICE_REPLAY_MAX_RUNNING), counted from before their row is written. */
+    private readonly limit: ConcurrencyLimit,
   ) {}
+
+  /**
+   * Holds a place for a replay about to be written, so that requests
+   * arriving together cannot pass the bound between the check and the
+   * insert; undefined when every place is taken. Release it if the replay
+   * is not launched.
+   */
+  reserve(): Slot | undefined {
+    return this.limit.tryTake();
+  }
+
+  /** What a replay refused at the bound gets: 503 `overloaded` with Retry-After. */
+  refusal(): DomainError {
+    return this.limit.refusal();
+  }
 
   /** Fails the replays a process that died left running, now and then periodically. */
   async start(): Promise<void> {
@@ -33,16 +52,16 @@ export class ReplayJobs {
   }
 
   /**
-   * Runs `work` for the replay in the background. It ends the replay:
-   * succeeded when `work` resolves true, failed with the error it throws
-   * (interrupted when the process stops); when it resolves false the replay
-   * was already ended elsewhere.
+   * Runs `work` for the replay in the background, in the place `slot`
+   * holds. It ends the replay: succeeded when `work` resolves true, failed
+   * with the error it throws (interrupted when the process stops); when it
+   * resolves false the replay was already ended elsewhere.
    */
-  launch(replayId: string, work: (signal: AbortSignal) => Promise<boolean>): void {
+  launch(replayId: string, slot: Slot, work: (signal: AbortSignal) => Promise<boolean>): void {
     const abort = new AbortController();
     // A replay asked for while the process stops is interrupted at once.
     if (this.stopped) abort.abort();
-    const finished = this.carryOut(replayId, () => work(abort.signal)).finally(() => {
+    const finished = this.carryOut(replayId, slot, () => work(abort.signal)).finally(() => {
       this.running.delete(replayId);
       if (this.running.size === 0) this.stopHeartbeat();
     });
@@ -74,7 +93,7 @@ export class ReplayJobs {
     this.stopHeartbeat();
   }
 
-  private async carryOut(replayId: string, work: () => Promise<boolean>): Promise<void> {
+  private async carryOut(replayId: string, slot: Slot, work: () => Promise<boolean>): Promise<void> {
     let outcome: { status: 'succeeded' } | { status: 'failed'; error: string } | undefined;
     try {
       outcome = (await work()) ? { status: 'succeeded' } : undefined;
@@ -84,6 +103,9 @@ export class ReplayJobs {
         this.logger.error({ replayId, err: error }, 'replay failed');
         outcome = { status: 'failed', error: `the replay failed: ${error instanceof Error ? error.message : String(error)}` };
       }
+    } finally {
+      // The work is over: its place is free before its end is recorded, so whoever reads the replay as ended may start another.
+      slot.release();
     }
     if (!outcome) return;
     try {

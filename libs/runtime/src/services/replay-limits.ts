@@ -22,4 +22,9 @@ export const REPLAY_LIMITS = Object.freeze({
   staleAfterMs: 60_000,
   /** How often a process looks for interrupted replays, in ms (30 s), besides at start-up. */
   sweepEveryMs: 30_000,
+  /** Seconds a replay refused at SLUICE_REPLAY_MAX_RUNNING is told to wait (Retry-After). */
+  busyRetryAfterSeconds: 5,
 });
+
+/** Replays running at once in one process, across flows, when the settings say nothing (SLUICE_REPLAY_MAX_RUNNING). */
+export const DEFAULT_MAX_RUNNING_REPLAYS = 2;

@@ -7,9 +7,10 @@ import {
 import { DomainError } from '../errors/domain-error';
 import type { ReplayRecord, ReplayRunQuery } from '../ports/replay-store.port';
 import type { StorePort } from '../ports/store.port';
+import type { Slot } from '../throughput/concurrency-limit';
 import type { FlowCache } from './flow-cache';
 import { checkPayloadQuery } from './payload-query';
-import { ReplayJob } from './replay-job';
+import { ReplayJob, type ReplayPlan } from './replay-job';
 import type { ReplayJobs } from './replay-jobs';
 import { REPLAY_LIMITS } from './replay-limits';
 import { readSide } from './replayed-side';
@@ -33,8 +34,9 @@ const NO_EVENTS = { events: 0, changed: 0, failed: 0, unchanged: 0 };
  * Shadow replays of a flow's recorded runs through a draft or another
  * version (docs/replay.md): starts one, checked as a save is, and hands its
  * work to the background; reads replays and their events back. Nothing is
- * written before every check has passed, and one replay per flow runs at a
- * time, which the store enforces.
+ * written before every check has passed. One replay per flow runs at a
+ * time, which the store enforces, and at most SLUICE_REPLAY_MAX_RUNNING in
+ * this process, which ReplayJobs counts.
  */
 export class ReplayService {
   constructor(
@@ -51,24 +53,17 @@ export class ReplayService {
     if (!(await this.store.getFlow(flowId))) throw new DomainError('not_found', `Flow ${flowId} does not exist`);
     const subject = await this.subject(flowId, request.subject);
     if (request.q !== undefined) checkPayloadQuery(request.q);
-    // Runs that start from now on are not in this replay: `total` stays what it says.
-    const now = this.clock.now().toISOString();
-    const to = request.to !== undefined && Date.parse(request.to) < Date.parse(now) ? request.to : now;
-    const query: ReplayRunQuery = { flowId, ...(request.from === undefined ? {} : { from: request.from }), to };
-    const total = await this.store.replays.countReplayRuns(query, request.limit);
-    const selection = { limit: request.limit, from: request.from ?? null, to: request.to ?? null, q: request.q ?? null };
-    const subjectVersion = 'version' in request.subject ? request.subject.version : null;
-    const created = await this.store.replays.createReplay({ flowId, selection, subjectVersion, total, summary: NO_EVENTS }, REPLAY_LIMITS.keepPerFlow);
-    if (!('created' in created)) {
-      const which = created.runningId === undefined ? '' : ` (${created.runningId})`;
-      throw new DomainError('replay_running', `A replay of flow ${flowId} is running${which}; start another once it has finished`, {
-        replayId: created.runningId ?? null,
-      });
+    const slot = await this.reserve(flowId);
+    let inserted: { plan: ReplayPlan; total: number };
+    try {
+      inserted = await this.insert(request, subject);
+    } catch (error) {
+      slot.release();
+      throw error;
     }
-    const replayId = created.created.id;
-    const plan = { replayId, flowId, subject, stubs: request.stubs, query, limit: request.limit, q: request.q };
-    this.jobs.launch(replayId, (signal) => new ReplayJob(this.store, plan, this.clock, signal).run());
-    return { id: replayId, status: 'running', progress: { done: 0, total } };
+    const { plan, total } = inserted;
+    this.jobs.launch(plan.replayId, slot, (signal) => new ReplayJob(this.store, plan, this.clock, signal).run());
+    return { id: plan.replayId, status: 'running', progress: { done: 0, total } };
   }
 
   /** A replay with its counts so far and every event it has replayed, changed ones first. */
@@ -106,6 +101,37 @@ export class ReplayService {
     return { ...stored.summary, payload: original.payload, original: before, replayed: readSide(before, stored.replayed) };
   }
 
+  /** Writes the replay's row, running, with the runs it covers counted; 409 when one of the flow runs already. */
+  private async insert(request: ReplayStart, subject: CompiledFlow): Promise<{ plan: ReplayPlan; total: number }> {
+    const { flowId } = request;
+    // Runs that start from now on are not in this replay: `total` stays what it says.
+    const now = this.clock.now().toISOString();
+    const to = request.to !== undefined && Date.parse(request.to) < Date.parse(now) ? request.to : now;
+    const query: ReplayRunQuery = { flowId, ...(request.from === undefined ? {} : { from: request.from }), to };
+    const total = await this.store.replays.countReplayRuns(query, request.limit);
+    const selection = { limit: request.limit, from: request.from ?? null, to: request.to ?? null, q: request.q ?? null };
+    const subjectVersion = 'version' in request.subject ? request.subject.version : null;
+    const created = await this.store.replays.createReplay({ flowId, selection, subjectVersion, total, summary: NO_EVENTS }, REPLAY_LIMITS.keepPerFlow);
+    if (!('created' in created)) throw replayRunning(flowId, created.runningId);
+    const plan = { replayId: created.created.id, flowId, subject, stubs: request.stubs, query, limit: request.limit, q: request.q };
+    return { plan, total };
+  }
+
+  /**
+   * A place among the replays this process runs, taken before anything is
+   * written. With none free, a flow whose own replay is running still gets
+   * 409 `replay_running` (it says which replay to follow); any other gets
+   * 503 `overloaded`. Either way nothing is written.
+   */
+  private async reserve(flowId: string): Promise<Slot> {
+    const slot = this.jobs.reserve();
+    if (slot) return slot;
+    // The flow's running replay, if any, is its newest: none is inserted while one runs.
+    const [newest] = await this.store.replays.listReplays(flowId, 1);
+    if (newest?.status === 'running') throw replayRunning(flowId, newest.id);
+    throw this.jobs.refusal();
+  }
+
   /** A draft is validated (as a save would be) and compiled; a version must exist. */
   private async subject(flowId: string, subject: ReplayStart['subject']): Promise<CompiledFlow> {
     try {
@@ -119,6 +145,13 @@ export class ReplayService {
       throw error;
     }
   }
+}
+
+function replayRunning(flowId: string, runningId: string | undefined): DomainError {
+  const which = runningId === undefined ? '' : ` (${runningId})`;
+  return new DomainError('replay_running', `A replay of flow ${flowId} is running${which}; start another once it has finished`, {
+    replayId: runningId ?? null,
+  });
 }
 
 function subjectOf(replay: ReplayRecord): ReplaySubject {

@@ -2,6 +2,7 @@ import type { RunQueryPage, RunState, RunStatus } from '@sluice/contracts';
 import { searchValues, type EngineClock } from '@sluice/engine';
 import type { ScannedRun, StorePort } from '../ports/store.port';
 import { DomainError } from '../errors/domain-error';
+import type { ConcurrencyLimit } from '../throughput/concurrency-limit';
 import type { FlowCache } from './flow-cache';
 import { checkPayloadQuery, payloadMatches } from './payload-query';
 
@@ -23,7 +24,12 @@ export const RUN_QUERY_LIMITS = Object.freeze({
   maxQueryLength: 1000,
   /** JSON a page of matches carries before it ends early, in bytes (8 MiB, as any page of runs); never fewer than one match. */
   maxPageBytes: 8 * 1024 * 1024,
+  /** Seconds a `q` refused at SLUICE_SEARCH_MAX_SCANS is told to wait (Retry-After): about one scan's time. */
+  busyRetryAfterSeconds: 2,
 });
+
+/** Payload scans in progress at once in one process, when the settings say nothing (SLUICE_SEARCH_MAX_SCANS). */
+export const DEFAULT_MAX_PAYLOAD_SCANS = 4;
 
 export interface RunKeySearch {
   flowId: string;
@@ -41,18 +47,23 @@ export interface RunPayloadSearch {
   status?: RunStatus;
   limit: number;
   cursor?: string;
+  /** Aborts when the asker is gone (its connection closed): the scan stops before the next run. */
+  signal?: AbortSignal;
 }
 
 /**
  * Finds a flow's runs by what started them: by a declared search key, from
  * the index the runs' commits wrote, or by a JSONata predicate over each
- * run's payload, scanned newest first within RUN_QUERY_LIMITS. Reads only.
+ * run's payload, scanned newest first within RUN_QUERY_LIMITS, with at most
+ * `scans.max` such scans in progress in this process. Reads only.
  */
 export class RunSearchService {
   constructor(
     private readonly store: StorePort,
     private readonly flows: FlowCache,
     private readonly clock: EngineClock,
+    /** Payload scans in progress in this process (SLUICE_SEARCH_MAX_SCANS); key lookups take none. */
+    private readonly scans: ConcurrencyLimit,
   ) {}
 
   /**
@@ -73,15 +84,28 @@ export class RunSearchService {
   /**
    * The runs whose payload `q` holds for, among those this request
    * examines: newest first from the cursor, until `limit` matches, the
-   * page's byte budget, RUN_QUERY_LIMITS.maxScannedRuns runs or
-   * RUN_QUERY_LIMITS.maxScanMs. A `q` that fails or passes a limit on a run
-   * is no match for that run.
+   * page's byte budget, RUN_QUERY_LIMITS.maxScannedRuns runs,
+   * RUN_QUERY_LIMITS.maxScanMs, or the asker being gone. A `q` that fails or passes a limit on a run
+   * is no match for that run. With every scan slot of this process held, it
+   * is refused (`overloaded`) before it reads anything; its slot is given
+   * back however the scan ends.
    */
   async byQuery(search: RunPayloadSearch): Promise<RunQueryPage> {
     checkPayloadQuery(search.q);
+    const slot = this.scans.take();
+    try {
+      return await this.scan(search);
+    } finally {
+      slot.release();
+    }
+  }
+
+  private async scan(search: RunPayloadSearch): Promise<RunQueryPage> {
     if (!(await this.store.getFlow(search.flowId))) throw new DomainError('not_found', `Flow ${search.flowId} does not exist`);
     const startedAt = this.clock.now().getTime();
-    const outOfTime = (): boolean => this.clock.now().getTime() - startedAt >= RUN_QUERY_LIMITS.maxScanMs;
+    // Out of time, or nobody is left to answer.
+    const mustStop = (): boolean =>
+      search.signal?.aborted === true || this.clock.now().getTime() - startedAt >= RUN_QUERY_LIMITS.maxScanMs;
     const matches: ScannedRun[] = [];
     let bytes = 0;
     let scanned = 0;
@@ -106,12 +130,12 @@ export class RunSearchService {
           matches.push(run);
           bytes += run.bytes;
         }
-        if (matches.length >= search.limit || outOfTime()) {
+        if (matches.length >= search.limit || mustStop()) {
           more ||= index < read.runs.length - 1;
           break scan;
         }
       }
-    } while (more && scanned < RUN_QUERY_LIMITS.maxScannedRuns && !outOfTime());
+    } while (more && scanned < RUN_QUERY_LIMITS.maxScannedRuns && !mustStop());
     const states = await this.store.getRuns(matches.map((run) => run.id));
     return {
       items: matches.flatMap((run) => {

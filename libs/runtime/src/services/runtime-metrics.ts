@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CompiledFlow } from '@sluice/engine';
 import type { RunWrite } from '../ports/store.port';
 import type { BacklogGate, SampledBacklog } from '../throughput/backlog-gate';
+import type { ConcurrencyLimit } from '../throughput/concurrency-limit';
 
 /**
  * Prometheus metrics of the runtime, counted from the history events each
@@ -40,6 +41,16 @@ export class RuntimeMetrics {
     help: 'Triggers and publishes refused with 503 overloaded: the backlog stayed at SLUICE_MAX_BACKLOG for SLUICE_BACKPRESSURE_WAIT_MS',
     registers: [this.registry],
   });
+  private readonly scanRefusals = new Counter({
+    name: 'sluice_run_scans_refused_total',
+    help: 'Run searches by q refused with 503 overloaded: SLUICE_SEARCH_MAX_SCANS payload scans were in progress in this process',
+    registers: [this.registry],
+  });
+  private readonly replayRefusals = new Counter({
+    name: 'sluice_replays_refused_total',
+    help: 'Replays refused with 503 overloaded: SLUICE_REPLAY_MAX_RUNNING replays were running in this process',
+    registers: [this.registry],
+  });
 
   constructor(outboxBacklog: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sluice_process_' });
@@ -69,6 +80,32 @@ export class RuntimeMetrics {
     gauge('sluice_backlog_outbox', 'Outbox messages in the backlog as last read (this process\'s unconfirmed publishes, if more)', () => backlog.outbox());
     gauge('sluice_broker_queue_depth', 'Messages waiting in the steps and ingest queues as last read; NaN while unknown', () => backlog.queued() ?? NaN);
     gauge('sluice_backpressure_waiting', 'Triggers waiting for room in the backlog in this process', () => gate.waiting);
+  }
+
+  /** Gauges of the costly reads bounded per process (payload scans, replays), read when scraped. */
+  watchWorkLimits(scans: ConcurrencyLimit, replays: ConcurrencyLimit): void {
+    new Gauge({
+      name: 'sluice_run_scans_in_progress', help: 'Run searches by q scanning payloads in this process (at most SLUICE_SEARCH_MAX_SCANS)', registers: [this.registry],
+      collect() {
+        this.set(scans.inUse);
+      },
+    });
+    new Gauge({
+      name: 'sluice_replays_running', help: 'Replays running or being started in this process (at most SLUICE_REPLAY_MAX_RUNNING)', registers: [this.registry],
+      collect() {
+        this.set(replays.inUse);
+      },
+    });
+  }
+
+  /** A run search by q was refused: every scan slot of the process was held. */
+  scanRefused(): void {
+    this.scanRefusals.inc();
+  }
+
+  /** A replay was refused: the process ran its maximum. */
+  replayRefused(): void {
+    this.replayRefusals.inc();
   }
 
   /** A trigger or publish was refused: the backlog stayed at its bound. */
