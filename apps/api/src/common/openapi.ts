@@ -517,7 +517,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than SLUICE_MAX_BODY',
   415: 'The body is not application/json',
   422: 'The graph is invalid (`invalid_graph`) or the event fails the trigger schema (`payload_rejected`)',
-  503: 'The store or the broker is unavailable (`unavailable`), or, for triggers and publishes, the backlog is at its bound (`overloaded`, with Retry-After)',
+  503: 'The store or the broker is unavailable (`unavailable`), or the process is at a bound (`overloaded`, with Retry-After): for triggers and publishes the backlog, ' +
+    'for run searches by `q` the payload scans in progress (SLUICE_SEARCH_MAX_SCANS), for replays those running (SLUICE_REPLAY_MAX_RUNNING)',
 };
 
 /** Error responses, each `{ error: { code, message, details? } }`. */

@@ -21,13 +21,14 @@ export class ReplaysController {
     description:
       'Runs the newest recorded events of the flow (or those `q`, `from` and `to` select) through a draft graph or another version, ' +
       'without effects, and compares each with what happened: http steps answer from the record (or `stubs`), publishes and delays are ' +
-      `recorded only. At most ${REPLAY_LIMITS.maxEvents.toLocaleString('en-US')} events; one replay per flow at a time. ` +
+      `recorded only. At most ${REPLAY_LIMITS.maxEvents.toLocaleString('en-US')} events; one replay per flow at a time (409 \`replay_running\`), ` +
+      'and at most SLUICE_REPLAY_MAX_RUNNING across flows per process (503 `overloaded` with Retry-After; nothing is written). ' +
       'The work goes on in the background: read it with GET /api/replays/{id}.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The flow' })
   @ApiBody({ schema: ref('ReplayRequest') })
   @ApiResponse({ status: 202, description: 'The replay started', schema: ref('ReplayStarted') })
-  @ApiErrors(400, 404, 409, 413, 415, 422)
+  @ApiErrors(400, 404, 409, 413, 415, 422, 503)
   start(@Param('id') id: string, @Body() body: unknown): Promise<ReplayStartedDto> {
     const { graph, version, from, to, q, stubs, limit } = parseRequest(replayRequestSchema, body);
     return this.replays.start({

@@ -1,8 +1,10 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RUN_STATUSES, type HistoryItemDto, type Page, type RunDto, type RunQueryPage } from '@sluice/contracts';
 import { DomainError, RUN_QUERY_LIMITS, RunControlService, RunQueryService, RunSearchService } from '@sluice/runtime';
+import type { Response } from 'express';
 import { z } from 'zod';
+import { clientGone } from '../common/client-gone';
 import { ApiErrors, page, ref, runQueryPage } from '../common/openapi';
 import { INT4_MAX, isUuid, parseRequest, queryInteger } from '../common/request-validation';
 import { parseRunListQuery } from './run-list.query';
@@ -27,7 +29,9 @@ export class RunsController {
       'Newest first, a page at a time. With `flowId`, either `key.<name>=<value>` (one search key the flow declares, from its index) ' +
       'or `q` (a JSONata predicate over each run\'s payload, scanned newest first: at most ' +
       `${RUN_QUERY_LIMITS.maxScannedRuns.toLocaleString('en-US')} runs and about ${RUN_QUERY_LIMITS.maxScanMs / 1000} s per request; ` +
-      'the answer then says how many runs it `scanned`, and `nextCursor` goes on with the scan).',
+      'the answer then says how many runs it `scanned`, and `nextCursor` goes on with the scan). ' +
+      'At most SLUICE_SEARCH_MAX_SCANS `q` searches scan at once per process; past it a `q` search gets 503 `overloaded` with Retry-After ' +
+      '(key lookups and plain listing are not counted).',
   })
   @ApiQuery({ name: 'flowId', required: false, type: String, format: 'uuid', description: 'Required with `q` or a search key' })
   @ApiQuery({ name: 'status', required: false, enum: [...RUN_STATUSES] })
@@ -42,8 +46,8 @@ export class RunsController {
     description: 'A value of one search key the flow declares, e.g. `key.orderId=A-17`; an unknown name gets 400 `invalid_query` naming the declared keys',
   })
   @ApiResponse({ status: 200, description: 'A page of runs; with `q`, also `scanned` and `complete`', schema: runQueryPage() })
-  @ApiErrors(400, 404)
-  list(@Query() query: unknown): Promise<Page<RunDto> | RunQueryPage> {
+  @ApiErrors(400, 404, 503)
+  list(@Query() query: unknown, @Res({ passthrough: true }) response: Response): Promise<Page<RunDto> | RunQueryPage> {
     const request = parseRunListQuery(query);
     switch (request.kind) {
       case 'list':
@@ -51,7 +55,7 @@ export class RunsController {
       case 'key':
         return this.search.byKey(request.query);
       case 'payload':
-        return this.search.byQuery(request.query);
+        return this.search.byQuery({ ...request.query, signal: clientGone(response) });
     }
   }
 
