@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorBody, FlowGraph, Page, RunQueryPage, RunState, SearchKey } from '@sluice/contracts';
 import type { RunWrite } from '@sluice/runtime';
 import { createDataSource, createStore } from '@sluice/store';
+import { bulkRunsSql } from '../support/bulk-runs';
 import { undoThrough } from '../support/migrations';
 import { createTestDatabase } from '../support/databases';
 import { edge, graph, node } from '../support/graphs';
@@ -23,20 +24,6 @@ const ORDER_KEYS: SearchKey[] = [
 /** trigger (declaring `keys`) → end */
 function keyedFlow(keys: SearchKey[] = ORDER_KEYS): FlowGraph {
   return graph([node('in', 'trigger', keys.length > 0 ? { searchKeys: keys } : {}), node('done', 'end')], [edge('in', 'done')]);
-}
-
-/** Runs many runs of one flow straight into the store: `count` rows, `payload.n` 1 … count, newest with the highest n. */
-function bulkRunsSql(count: number): string {
-  return `
-    INSERT INTO runs (id, flow_id, flow_version, event_id, status, state, last_seq, started_at, updated_at)
-    SELECT r.id, $1::uuid, 1, 'bulk-' || g, 'succeeded',
-           jsonb_build_object('id', r.id, 'flowId', $1::text, 'flowVersion', 1, 'eventId', 'bulk-' || g, 'status', 'succeeded',
-                              'payload', jsonb_build_object('n', g), 'source', 'rest', 'steps', '[]'::jsonb,
-                              'startedAt', to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                              'updatedAt', to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'lastSeq', 1),
-           1, r.at, r.at
-    FROM generate_series(1, ${count}) AS g
-    CROSS JOIN LATERAL (SELECT gen_random_uuid() AS id, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 ms' AS at) AS r`;
 }
 
 describe.each(['server', 'pglite'] as const)('run search on %s', (mode) => {
