@@ -89,6 +89,19 @@ describe('transport without API keys (loopback only)', () => {
       await expect(rawHttpStatus(suite.sluice.baseUrl, 'GET /api/flows HTTP/1.0\r\n\r\n')).resolves.toBe(421);
     });
 
+    it.each(['http://attacker.example/api/flows', 'http://attacker.example:3000/api/flows', 'http://localhost:3000@attacker.example/api/flows', 'https://10.0.0.1/api/flows'])(
+      'answers 421 to a loopback Host whose request target names another host in absolute form (%p)',
+      async (target) => {
+        const host = new URL(suite.sluice.baseUrl).host;
+        await expect(rawHttpStatus(suite.sluice.baseUrl, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).resolves.toBe(421);
+      },
+    );
+
+    it('serves a request target in absolute form that names a loopback host', async () => {
+      const host = new URL(suite.sluice.baseUrl).host;
+      await expect(rawHttpStatus(suite.sluice.baseUrl, `GET http://${host}/api/flows HTTP/1.1\r\nHost: ${host}\r\nAccept: application/json\r\nConnection: close\r\n\r\n`)).resolves.toBe(200);
+    });
+
     it.each(['localhost', 'LOCALHOST:3000', 'localhost:1', '127.0.0.1', '127.0.0.1:3000', '127.255.255.254:8080', '[::1]', '[::1]:3000'])(
       'serves Host %p, a loopback name',
       async (host) => {
