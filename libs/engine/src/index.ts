@@ -7,7 +7,7 @@ export type { EngineClock } from './run/engine-clock';
 
 export { validateGraph } from './graph/validate-graph';
 export { compileFlow, checkTriggerPayload, edgeHandle, InvalidFlowError, type CompiledFlow, type CompileOptions } from './graph/compile-flow';
-export { DEFAULT_MAX_STEP_OUTPUT_BYTES, jsonLongerThan, storableText } from './run/output-limit';
+export { DEFAULT_MAX_STEP_OUTPUT_BYTES, inspectJson, jsonLongerThan, storableText } from './run/output-limit';
 export { matchTopic, checkTopicPattern, checkRoutingKey } from './graph/topic-pattern';
 
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy, checkRetryPolicy, type RetryPolicy } from './retry/retry-policy';

@@ -77,6 +77,8 @@ export async function openPlatform(settings: Settings, logger: Logger, role: Pla
       },
       maxStepOutputBytes: settings.SLUICE_MAX_STEP_OUTPUT,
       maxDeliveries: settings.SLUICE_MAX_DELIVERIES,
+      maxEventBytes: settings.SLUICE_MAX_BODY,
+      maxEventDepth: settings.SLUICE_MAX_JSON_DEPTH,
       publishLimits: { maxDepth: settings.SLUICE_MAX_PUBLISH_DEPTH, maxChainRuns: settings.SLUICE_MAX_CHAIN_RUNS },
       maxPayloadScans: settings.SLUICE_SEARCH_MAX_SCANS,
       maxRunningReplays: settings.SLUICE_REPLAY_MAX_RUNNING,

@@ -41,6 +41,10 @@ export interface RuntimeOptions {
   maxStepOutputBytes?: number;
   /** Deliveries of one step message that may fail before its step is dead-lettered (SLUICE_MAX_DELIVERIES; default 5). */
   maxDeliveries?: number;
+  /** Largest payload of an event from outside, as UTF-8 JSON, in bytes; larger ones are dropped at ingest (SLUICE_MAX_BODY). Unset: no bound. */
+  maxEventBytes?: number;
+  /** Deepest nesting of an outside event's payload, in levels; deeper ones are dropped at ingest (SLUICE_MAX_JSON_DEPTH). Unset: no bound. */
+  maxEventDepth?: number;
   /** How far publish chains may go (default 8 hops, 1,000 runs per originating event). */
   publishLimits?: PublishLimits;
   backpressure?: Partial<BackpressureOptions>;
@@ -115,6 +119,8 @@ export class Runtime {
     });
     this.ingest = new EventIngestHandler(committer, store, logger.child({ component: 'EventIngest' }), {
       maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+      ...(options.maxEventBytes === undefined ? {} : { maxPayloadBytes: options.maxEventBytes }),
+      ...(options.maxEventDepth === undefined ? {} : { maxPayloadDepth: options.maxEventDepth }),
     });
     this.replayJobs = new ReplayJobs(store.replays, logger.child({ component: 'Replays' }), replaysRunning);
     this.replays = new ReplayService(store, this.flowCache, this.replayJobs, clock, { maxStepOutputBytes: options.maxStepOutputBytes });

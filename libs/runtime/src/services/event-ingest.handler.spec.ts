@@ -32,6 +32,8 @@ interface Options {
   refuse?: (event: TopicEvent) => Error | undefined;
   /** Whether the store answers a ping. */
   answers?: () => boolean;
+  /** SLUICE_MAX_BODY and SLUICE_MAX_JSON_DEPTH, as the platform passes them. */
+  bounds?: { maxPayloadBytes: number; maxPayloadDepth: number };
 }
 
 /** A handler over a fake committer and store, with SLUICE_MAX_DELIVERIES at 5. */
@@ -57,7 +59,7 @@ function setup(options: Options = {}) {
     },
   };
   const logs: Logged[] = [];
-  const handler = new EventIngestHandler(committer as unknown as RunCommitter, store as unknown as StorePort, recordingLogger(logs), { maxDeliveries: 5 });
+  const handler = new EventIngestHandler(committer as unknown as RunCommitter, store as unknown as StorePort, recordingLogger(logs), { maxDeliveries: 5, ...options.bounds });
   return { handler, commits, committed, logs, pings: () => pings };
 }
 
@@ -202,6 +204,30 @@ describe('EventIngestHandler', () => {
       ['warn', 'outside topic event dropped: its routing key is not a topic', 'no-topic', 'the routing key "" must not be empty'],
       ['warn', 'outside topic event dropped: its routing key is not a topic', 'slashed', expect.stringContaining('invalid word "orders/new"')],
       ['warn', 'outside topic event dropped: its routing key is not a topic', 'wildcard', expect.stringContaining('wildcards')],
+    ]);
+  });
+
+  it('drops an event whose payload is larger or deeper than a request body may be, before any commit, and commits the rest', async () => {
+    const { handler, commits, committed, logs } = setup({ bounds: { maxPayloadBytes: 1024, maxPayloadDepth: 64 } });
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+    // 1,024 bytes exactly: {"s":"…"} is 8 bytes around the string.
+    const atSize = delivery('at-size', { payload: { s: 'x'.repeat(1016) } });
+    const pastSize = delivery('past-size', { payload: { s: 'x'.repeat(1017) } });
+    const text = delivery('long-text', { payload: 'é'.repeat(600) });
+    const atDepth = delivery('at-depth', { payload: nested(64) });
+    const pastDepth = delivery('past-depth', { payload: nested(65) });
+    // 100,000 levels: the walk is iterative, so no stack overflows.
+    const deep = delivery('deep', { payload: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) });
+    await handle(handler, [atSize.item, pastSize.item, text.item, atDepth.item, pastDepth.item, deep.item]);
+    expect(commits).toHaveLength(1);
+    expect(committed).toEqual(['at-size', 'at-depth']);
+    expect([atSize.settled, atDepth.settled]).toEqual([{ acked: 1, nacked: [] }, { acked: 1, nacked: [] }]);
+    expect([pastSize.settled, text.settled, pastDepth.settled, deep.settled]).toEqual([0, 1, 2, 3].map(() => ({ acked: 0, nacked: [false] })));
+    expect(logs.map((line) => [line.level, line.message, line.fields.eventId, line.fields.reason])).toEqual([
+      ['warn', 'outside topic event dropped: its payload is past a bound', 'past-size', 'its payload is larger than 1024 bytes as JSON (SLUICE_MAX_BODY)'],
+      ['warn', 'outside topic event dropped: its payload is past a bound', 'long-text', 'its payload is larger than 1024 bytes as JSON (SLUICE_MAX_BODY)'],
+      ['warn', 'outside topic event dropped: its payload is past a bound', 'past-depth', 'its payload nests deeper than 64 levels (SLUICE_MAX_JSON_DEPTH)'],
+      ['warn', 'outside topic event dropped: its payload is past a bound', 'deep', 'its payload nests deeper than 64 levels (SLUICE_MAX_JSON_DEPTH)'],
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkRoutingKey } from '@sluice/engine';
+import { checkRoutingKey, inspectJson } from '@sluice/engine';
 import type { Delivery } from '../ports/broker.port';
 import type { TopicEventMessage } from '../ports/broker-messages';
 import type { Logger } from '../ports/logger.port';
@@ -14,6 +14,13 @@ import type { RunCommitter, TopicEvent } from './run-committer';
 export interface EventIngestOptions {
   /** Deliveries of one outside event that may fail, the store answering, before it is dropped (SLUICE_MAX_DELIVERIES). */
   maxDeliveries: number;
+  /**
+   * Largest payload of an outside event, as UTF-8 JSON, in bytes: what a
+   * request body may be (SLUICE_MAX_BODY). Unset: no bound.
+   */
+  maxPayloadBytes?: number;
+  /** Deepest nesting of arrays and objects in an outside event's payload, as in a request body (SLUICE_MAX_JSON_DEPTH). Unset: no bound. */
+  maxPayloadDepth?: number;
 }
 
 /** Most failing outside events whose failures one process remembers; past it the oldest count is forgotten. */
@@ -38,6 +45,9 @@ class FailedWhileStoreAnswered extends Error {
  * One event must not hold back the others (docs/guarantees.md#outside-topic-events):
  * - an event whose routing key is not a topic Sluice accepts (empty, a
  *   wildcard, a word outside letters, digits, `-` and `_`) is dropped;
+ * - an event whose payload is larger or nests deeper than a request body
+ *   may (SLUICE_MAX_BODY, SLUICE_MAX_JSON_DEPTH) is dropped before any
+ *   commit: a producer on the broker gets no more than a key holder;
  * - a commit that fails for a value the store refused, or for any reason
  *   while the store still answers a ping, is split until the event it
  *   belongs to is alone (`commitIsolating`), so the others start their runs;
@@ -55,6 +65,8 @@ export class EventIngestHandler {
   /** Failed deliveries per outside event (see `countKey`), for events that failed while the store answered. */
   private readonly failures = new Map<string, number>();
   private readonly maxDeliveries: number;
+  private readonly maxPayloadBytes: number;
+  private readonly maxPayloadDepth: number;
   private readonly outages: RepeatedFailureLog;
 
   constructor(
@@ -64,6 +76,8 @@ export class EventIngestHandler {
     options: EventIngestOptions = { maxDeliveries: DEFAULT_MAX_DELIVERIES },
   ) {
     this.maxDeliveries = options.maxDeliveries;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? Number.POSITIVE_INFINITY;
+    this.maxPayloadDepth = options.maxPayloadDepth ?? Number.POSITIVE_INFINITY;
     this.outages = new RepeatedFailureLog(logger, {
       failed: 'starting runs for topic events failed; requeued',
       stillFailing: 'starting runs for topic events still failing; requeued',
@@ -75,7 +89,9 @@ export class EventIngestHandler {
     const outside: Delivery<TopicEventMessage>[] = [];
     for (const delivery of batch) {
       const problem = checkRoutingKey(delivery.message.topic);
+      const oversize = problem ? undefined : this.oversize(delivery.message.payload);
       if (problem) this.drop(delivery, 'its routing key is not a topic', `the routing key ${JSON.stringify(delivery.message.topic)} ${problem}`);
+      else if (oversize) this.drop(delivery, 'its payload is past a bound', oversize);
       else outside.push(delivery);
     }
     if (outside.length === 0) return;
@@ -146,6 +162,19 @@ export class EventIngestHandler {
       again.push(delivery);
     }
     return again;
+  }
+
+  /**
+   * Why a payload passes the bounds of a request body, if it does: one
+   * iterative walk that stops at the first bound passed, so a huge or deep
+   * payload costs no more than the bound to refuse. NUL and lone surrogates
+   * are left to the store, which refuses them one event at a time.
+   */
+  private oversize(payload: unknown): string | undefined {
+    const verdict = inspectJson(payload, this.maxPayloadBytes, this.maxPayloadDepth);
+    if (verdict === 'too_large') return `its payload is larger than ${this.maxPayloadBytes} bytes as JSON (SLUICE_MAX_BODY)`;
+    if (verdict === 'too_deep') return `its payload nests deeper than ${this.maxPayloadDepth} levels (SLUICE_MAX_JSON_DEPTH)`;
+    return undefined;
   }
 
   private drop(delivery: Delivery<TopicEventMessage>, why: string, reason: string): void {
