@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiClient } from '../support/api-client';
 import { startSluice, type Sluice } from '../support/sluice-harness';
 
@@ -72,6 +74,23 @@ describe('the OpenAPI document', () => {
     expect(operation).toBeDefined();
     expect(operation?.summary).toEqual(expect.any(String));
     expect(operation?.responses[status]).toBeDefined();
+  });
+
+  it('lists every operation it documents in ROUTES, docs/rest-api.md and the README', () => {
+    const restApi = readFileSync(join(__dirname, '..', '..', 'docs', 'rest-api.md'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const listed = (text: string, method: string, path: string): boolean => {
+      const written = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+      return text.split('\n').some((line) => new RegExp(`\`${written.replace(/[.*+?^$()|[\]\\]/g, '\\$&')}[\`?[]`).test(line));
+    };
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => [method, path] as const));
+    expect(operations.length).toBeGreaterThanOrEqual(ROUTES.length);
+    const missing = operations.flatMap(([method, path]) => [
+      ...(ROUTES.some(([m, p]) => m === method && p === path) ? [] : [`${method} ${path}: ROUTES`]),
+      ...(listed(restApi, method, path) ? [] : [`${method} ${path}: docs/rest-api.md`]),
+      ...(listed(readme, method, path) ? [] : [`${method} ${path}: README.md`]),
+    ]);
+    expect(missing).toEqual([]);
   });
 
   it('gives the request bodies their schemas', () => {
