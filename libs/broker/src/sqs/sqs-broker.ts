@@ -66,8 +66,8 @@ type State = 'idle' | 'starting' | 'started' | 'closed';
  * - delivery is at least once and unordered; the store drops duplicates, the
  *   adapter never tries;
  * - there is no connection to lose: the SDK retries every call, readiness
- *   follows whether calls succeed (see SqsHealth), and pollers keep polling
- *   with backoff;
+ *   follows whether calls succeed (see SqsHealth; a process quiet for 5 s
+ *   probes when asked), and pollers keep polling with backoff;
  * - a held message stays invisible while its handler runs (its visibility
  *   timeout is extended), for up to SQS's 12 hours;
  * - messages Sluice cannot read go to the dead-letter queue rather than
@@ -171,8 +171,11 @@ export class SqsBroker implements BrokerPort {
     this.sns.destroy();
   }
 
+  /** Started, and the last SQS or SNS call succeeded; after a quiet spell, asking also starts a probe (SqsHealth.checkQuiet). */
   isReady(): boolean {
-    return this.state === 'started' && this.health.ok;
+    if (this.state !== 'started') return false;
+    this.health.checkQuiet();
+    return this.health.ok;
   }
 
   backlog(): number | undefined {
