@@ -39,8 +39,12 @@ export interface DeploymentOptions {
   workers?: number;
   /** Every Sluice connection to PostgreSQL goes through this proxy. */
   storeProxy?: TcpProxy;
-  /** Every Sluice connection to RabbitMQ goes through this proxy (rabbitmq only: the SQS emulator starts with the deployment). */
-  brokerProxy?: TcpProxy;
+  /**
+   * Every Sluice connection to the broker (RabbitMQ, or the deployment's own
+   * SQS emulator) goes through a loopback proxy, `Deployment.brokerProxy`,
+   * started once the broker is, so that it can front an emulator's port.
+   */
+  proxyBroker?: boolean;
   /** More settings for every process. */
   env?: Record<string, string>;
 }
@@ -53,6 +57,8 @@ export interface Deployment {
   logs: LogLine[];
   /** The test database's name (to pick its connections in pg_stat_activity). */
   databaseName: string;
+  /** With `proxyBroker`, the proxy every Sluice connection to the broker goes through; stopped by `close()`. */
+  brokerProxy: TcpProxy | undefined;
   /** SQL straight against the test database, never through a proxy. */
   sql<T = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -63,22 +69,27 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
   const database: TestDatabase = await createTestDatabase('server');
   const databaseName = new URL(database.url).pathname.slice(1);
   let broker: TestBroker | undefined;
+  let brokerProxy: TcpProxy | undefined;
   const logs: LogLine[] = [];
   const platforms: Platform[] = [];
   const client = new Client({ connectionString: database.url });
   let app: NestExpressApplication | undefined;
   const closeAll = async (): Promise<void> => {
+    // Open, so that closing processes settle what they hold rather than wait out a fault.
+    brokerProxy?.restore();
     await app?.close().catch(() => undefined);
     // Workers first, so the API's relay is the last to hand messages over.
     for (const platform of [...platforms].reverse()) await platform.close().catch(() => undefined);
     await client.end().catch(() => undefined);
     await database.drop().catch(() => undefined);
+    await brokerProxy?.stop().catch(() => undefined);
     await broker?.remove().catch(() => undefined);
   };
   try {
-    if (options.brokerProxy && options.mode !== 'rabbitmq') throw new Error(`brokerProxy fronts RabbitMQ only, not mode ${options.mode}`);
+    if (options.proxyBroker && options.mode === 'server') throw new Error('proxyBroker needs a broker of its own: mode rabbitmq or sqs');
     if (options.mode !== 'server') broker = await startTestBroker(options.mode);
-    const brokerEnv = broker && options.brokerProxy ? broker.envThrough(options.brokerProxy) : broker?.env;
+    if (broker && options.proxyBroker) brokerProxy = await broker.proxy().start();
+    const brokerEnv = broker && brokerProxy ? broker.envThrough(brokerProxy) : broker?.env;
     const env = {
       DATABASE_URL: options.storeProxy ? options.storeProxy.url(database.url) : database.url,
       ...brokerEnv,
@@ -118,6 +129,7 @@ export async function startDeployment(options: DeploymentOptions): Promise<Deplo
     platforms,
     logs,
     databaseName,
+    brokerProxy,
     async sql(text, values) {
       return (await client.query(text, values)).rows;
     },
