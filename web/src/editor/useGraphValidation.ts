@@ -2,8 +2,9 @@ import { loadGraphValidator } from '@sluice/engine/browser';
 import { useEffect } from 'react';
 import { ApiError } from '../api/ApiError';
 import { api } from '../api/client';
+import { toValidationAnswer } from './lib/validationAnswer';
 import { withoutPayloadSchemas } from './lib/withoutPayloadSchemas';
-import { type EditorState, type EditorStore, toFlowGraph } from './store/createEditorStore';
+import { type EditorState, type EditorStore, toFlowGraph, type ValidationAnswer } from './store/createEditorStore';
 
 /** Quiet time after the last edit before asking the API, in ms. */
 const DEBOUNCE_MS = 300;
@@ -19,7 +20,7 @@ function validationKey(state: EditorState): string {
 /**
  * Validates the canvas with `POST /api/flows/validate` while editing
  * (debounced, stale answers dropped). When the API cannot be reached, the
- * engine's own `validateGraph` answers instead, so errors still show.
+ * engine's own `validateGraph` answers instead, so errors and warnings still show.
  */
 export function useGraphValidation(store: EditorStore): void {
   useEffect(() => {
@@ -33,7 +34,7 @@ export function useGraphValidation(store: EditorStore): void {
         // Same content (a move or an undo back to it): the last answer still holds for this revision.
         const validation = store.getState().validation;
         if (validation.revision !== state.revision && validation.status !== 'checking') {
-          store.getState().setValidation({ status: validation.status, errors: validation.errors, revision: state.revision });
+          store.getState().setValidation({ status: validation.status, errors: validation.errors, warnings: validation.warnings, revision: state.revision });
         }
         return;
       }
@@ -41,30 +42,29 @@ export function useGraphValidation(store: EditorStore): void {
       const requestKey = next;
       const revision = state.revision;
       /** Applies an answer when it is still about the graph on the canvas, for the current revision. */
-      const answer = (status: EditorState['validation']['status'], errors: EditorState['validation']['errors']): void => {
+      const answer = (found: Omit<ValidationAnswer, 'revision'>): void => {
         if (key !== requestKey) return;
-        store.getState().setValidation({ status, errors, revision: store.getState().revision });
+        store.getState().setValidation({ ...found, revision: store.getState().revision });
       };
+      const unavailable: Omit<ValidationAnswer, 'revision'> = { status: 'unavailable', errors: [], warnings: [] };
       clearTimeout(timer);
       controller?.abort();
-      store.getState().setValidation({ status: 'checking', errors: store.getState().validation.errors, revision });
+      const { errors, warnings } = store.getState().validation;
+      store.getState().setValidation({ status: 'checking', errors, warnings, revision });
       timer = setTimeout(() => {
         const graph = toFlowGraph(state.nodes, state.edges);
         controller = new AbortController();
         api
           .validateGraph(graph, controller.signal)
-          .then((result) => answer(result.valid ? 'valid' : 'invalid', result.errors))
+          .then((result) => answer(toValidationAnswer(result)))
           .catch((error: unknown) => {
             if (error instanceof DOMException && error.name === 'AbortError') return;
             // Signed out: the sign-in screen takes over.
-            if (error instanceof ApiError && error.status === 401) return answer('unavailable', []);
+            if (error instanceof ApiError && error.status === 401) return answer(unavailable);
             // The engine's validator pulls every node definition, so it loads only when the API is unreachable.
             loadGraphValidator()
-              .then((validateGraph) => {
-                const local = validateGraph(withoutPayloadSchemas(graph));
-                answer(local.valid ? 'valid' : 'invalid', local.errors);
-              })
-              .catch(() => answer('unavailable', []));
+              .then((validateGraph) => answer(toValidationAnswer(validateGraph(withoutPayloadSchemas(graph)))))
+              .catch(() => answer(unavailable));
           });
       }, DEBOUNCE_MS);
     };

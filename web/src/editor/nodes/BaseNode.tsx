@@ -35,15 +35,19 @@ function bodyHeight(outputs: number): number {
 
 /**
  * The shared shell of every node kind: icon, title, summary, handles, and the
- * overlays it selects for itself by id — validation errors, the run status
- * (data-status, docs/editor.md), the bottleneck heat, the replay counts and
- * the live figures (data-bottleneck on the live view's bottleneck).
+ * overlays it selects for itself by id — validation errors and warnings, the
+ * run status (data-status, docs/editor.md), the bottleneck heat, the replay
+ * counts and the live figures (data-bottleneck on the live view's bottleneck).
  */
 export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) {
   const kind = NODE_KINDS[type];
   const status = useNodeRunStatus(id);
   const errors = useOptionalEditorStore((state) => state.validation.byNode[id] ?? EMPTY, EMPTY);
-  const stale = useOptionalEditorStore((state) => state.validation.stale && state.validation.byNode[id] !== undefined, false);
+  const warnings = useOptionalEditorStore((state) => state.validation.warningsByNode[id] ?? EMPTY, EMPTY);
+  const stale = useOptionalEditorStore(
+    (state) => state.validation.stale && (state.validation.byNode[id] !== undefined || state.validation.warningsByNode[id] !== undefined),
+    false,
+  );
   const heat = useOptionalEditorStore((state) => state.bottleneck?.byNode[id], undefined);
   const heatOn = useOptionalEditorStore((state) => state.bottleneck !== null, false);
   const live = useLiveNodeMark(id);
@@ -54,6 +58,7 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
   const classes = ['sl-node', `sl-node--${kind.group.toLowerCase()}`, `tone-${variant.tone}`];
   if (selected) classes.push('is-selected');
   if (errors.length > 0) classes.push('has-errors');
+  else if (warnings.length > 0) classes.push('has-warnings');
   if (stale) classes.push('is-stale');
   if (heatOn) classes.push('is-heat');
   if (live?.bottleneck) classes.push('is-live-bottleneck');
@@ -88,7 +93,22 @@ export function BaseNode({ id, type, selected, label, summary }: BaseNodeProps) 
           {shortMessage(errors[0] ?? '')}
         </div>
       )}
+      {warnings.length > 0 && <WarningStrip warnings={warnings} stale={stale} />}
       <Outputs type={type} />
+    </div>
+  );
+}
+
+/** Amber strip for validation warnings: the node saves and runs, but the warning names a hazard (docs/editor.md, validation). */
+function WarningStrip({ warnings, stale }: { warnings: string[]; stale: boolean }) {
+  const messages = warnings.map(shortMessage);
+  const title = `${warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`} (won't block saving):\n${messages.join('\n')}`;
+  return (
+    <div className="sl-node__warning" role="status" data-testid="node-warning" data-stale={stale || undefined} title={stale ? `Re-checking…\n${title}` : title}>
+      <span className="sl-node__warning-badge" aria-label={`${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}`}>
+        {warnings.length}
+      </span>
+      <span className="sl-node__warning-text">{messages[0]}</span>
     </div>
   );
 }

@@ -39,6 +39,7 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
   const validation = useEditorStore((state) => state.validation.status);
   const validationCurrent = useEditorStore((state) => state.validation.revision === state.revision);
   const problemCount = useEditorStore((state) => state.validation.errors.length);
+  const warningCount = useEditorStore((state) => state.validation.warnings.length);
   const [layingOut, setLayingOut] = useState(false);
 
   const save = useMutation({
@@ -55,7 +56,8 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
     },
     onError: (error) => {
       if (error instanceof ApiError && error.code === 'invalid_graph' && Array.isArray(error.details)) {
-        store.getState().setValidation({ status: 'invalid', errors: error.details, revision: store.getState().revision });
+        const { validation, revision } = store.getState();
+        store.getState().setValidation({ status: 'invalid', errors: error.details, warnings: validation.warnings, revision });
       }
       notify(`Save failed: ${errorMessage(error)}`, 'error');
     },
@@ -195,6 +197,11 @@ export function EditorToolbar({ onSendEvent, bottleneck, onBottleneck, notify }:
           {saveBlocked && !readOnly && (
             <span className={`sl-save__reason${validation === 'invalid' && validationCurrent ? ' is-error' : ''}`} data-testid="save-blocked">
               {saveBlocked}
+            </span>
+          )}
+          {!saveBlocked && warningCount > 0 && (
+            <span className="sl-save__reason is-warning" data-testid="save-warnings" title="Warnings don't block saving; the problems panel lists them">
+              {warningCount} {warningCount === 1 ? 'warning' : 'warnings'}
             </span>
           )}
         </div>

@@ -49,6 +49,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const type = useEditorStore((state) => state.nodes.find((node) => node.id === nodeId)?.type);
   const readOnly = useEditorStore((state) => state.readOnly);
   const errors = useEditorStore((state) => state.validation.byNode[nodeId] ?? EMPTY);
+  const warnings = useEditorStore((state) => state.validation.warningsByNode[nodeId] ?? EMPTY);
   const stale = useEditorStore((state) => state.validation.stale);
   const store = useEditorStoreApi();
   const kind = nodeKind(type);
@@ -79,6 +80,16 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
               <li key={message}>{shortMessage(message)}</li>
             ))}
           </ul>
+        )}
+        {warnings.length > 0 && (
+          <div className={`sl-inspector__warnings${stale ? ' is-stale' : ''}`} data-testid="inspector-warnings" data-stale={stale || undefined} role="status">
+            <div className="sl-inspector__warnings-title">{warnings.length === 1 ? 'Warning' : `${warnings.length} warnings`} · won&apos;t block saving</div>
+            <ul>
+              {warnings.map((message) => (
+                <li key={message}>{shortMessage(message)}</li>
+              ))}
+            </ul>
+          </div>
         )}
         <Section title="Settings">
           <TextField nodeId={nodeId} field="label" label="Label" placeholder={kind.title} />

@@ -113,7 +113,7 @@ describe('editor store', () => {
 
   it('groups validation errors by node, edge and neither, and tracks dirtiness against the last save', () => {
     const { store, actions } = setup();
-    actions.setValidation({ status: 'invalid', revision: 0, errors: [{ nodeId: 'trigger', message: 'a' }, { edgeId: 'e1', message: 'b' }, { message: 'c' }] });
+    actions.setValidation({ status: 'invalid', revision: 0, errors: [{ nodeId: 'trigger', message: 'a' }, { edgeId: 'e1', message: 'b' }, { message: 'c' }], warnings: [] });
     expect(store.getState().validation).toMatchObject({ byNode: { trigger: ['a'] }, byEdge: { e1: ['b'] }, general: ['c'] });
     actions.addNode('end', { x: 0, y: 0 });
     expect(store.getState().revision).not.toBe(store.getState().savedRevision);
@@ -125,16 +125,49 @@ describe('editor store', () => {
   it('marks the errors shown stale while a re-validation is in flight, and fresh again with the answer', () => {
     const { store, actions } = setup();
     const errors = [{ nodeId: 'trigger', message: 'a' }];
-    actions.setValidation({ status: 'invalid', revision: 0, errors });
+    actions.setValidation({ status: 'invalid', revision: 0, errors, warnings: [] });
     expect(store.getState().validation.stale).toBe(false);
     const byNode = store.getState().validation.byNode;
-    actions.setValidation({ status: 'checking', revision: 1, errors });
+    actions.setValidation({ status: 'checking', revision: 1, errors, warnings: [] });
     expect(store.getState().validation).toMatchObject({ status: 'checking', stale: true, byNode: { trigger: ['a'] } });
     // Same errors carried over: per-node entries keep their references, so nodes do not re-render for the flag.
     expect(store.getState().validation.byNode).toBe(byNode);
-    actions.setValidation({ status: 'valid', revision: 1, errors: [] });
+    actions.setValidation({ status: 'valid', revision: 1, errors: [], warnings: [] });
     expect(store.getState().validation).toMatchObject({ stale: false, byNode: {} });
-    actions.setValidation({ status: 'checking', revision: 2, errors: [] });
+    actions.setValidation({ status: 'checking', revision: 2, errors: [], warnings: [] });
     expect(store.getState().validation.stale).toBe(false);
+  });
+
+  it('keeps warnings beside errors, grouped by the node they name, apart from the errors', () => {
+    const { store, actions } = setup();
+    const warnings = [
+      { nodeId: 'p1', message: 'w1' },
+      { nodeId: 'p2', message: 'w2' },
+      { nodeId: 'p1', message: 'w3' },
+    ];
+    actions.setValidation({ status: 'invalid', revision: 0, errors: [{ nodeId: 'trigger', message: 'a' }], warnings });
+    expect(store.getState().validation).toMatchObject({
+      status: 'invalid',
+      warnings,
+      warningsByNode: { p1: ['w1', 'w3'], p2: ['w2'] },
+      byNode: { trigger: ['a'] },
+    });
+    // Warnings alone leave the graph valid (nothing blocks Save), and name no error.
+    actions.setValidation({ status: 'valid', revision: 0, errors: [], warnings: [{ nodeId: 'p1', message: 'w1' }] });
+    expect(store.getState().validation).toMatchObject({ status: 'valid', byNode: {}, byEdge: {}, general: [], warningsByNode: { p1: ['w1'] } });
+    actions.setValidation({ status: 'valid', revision: 0, errors: [], warnings: [] });
+    expect(store.getState().validation.warningsByNode).toEqual({});
+  });
+
+  it('marks warnings alone stale while a re-validation is in flight, keeping their groups', () => {
+    const { store, actions } = setup();
+    const warnings = [{ nodeId: 'p1', message: 'w1' }];
+    actions.setValidation({ status: 'valid', revision: 0, errors: [], warnings });
+    const warningsByNode = store.getState().validation.warningsByNode;
+    actions.setValidation({ status: 'checking', revision: 1, errors: [], warnings });
+    expect(store.getState().validation).toMatchObject({ status: 'checking', stale: true, warningsByNode: { p1: ['w1'] } });
+    expect(store.getState().validation.warningsByNode).toBe(warningsByNode);
+    actions.setValidation({ status: 'valid', revision: 1, errors: [], warnings: [] });
+    expect(store.getState().validation).toMatchObject({ stale: false, warningsByNode: {} });
   });
 });

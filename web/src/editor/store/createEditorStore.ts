@@ -1,4 +1,4 @@
-import type { FlowDto, FlowEdge, FlowGraph, GraphError, NodeType } from '@sluice/contracts';
+import type { FlowDto, FlowEdge, FlowGraph, GraphError, GraphWarning, NodeType } from '@sluice/contracts';
 import {
   addEdge,
   applyEdgeChanges,
@@ -26,13 +26,17 @@ interface Snapshot {
 export interface ValidationState {
   status: 'idle' | 'checking' | 'valid' | 'invalid' | 'unavailable';
   errors: GraphError[];
-  /** Messages per node id and edge id, and the ones naming neither. */
+  /** Hazards that never block a save, such as a publish its own subscribe matches (docs/publish-chains.md). */
+  warnings: GraphWarning[];
+  /** Error messages per node id and edge id, and the ones naming neither. */
   byNode: Record<string, string[]>;
   byEdge: Record<string, string[]>;
   general: string[];
+  /** Warning messages per node id. */
+  warningsByNode: Record<string, string[]>;
   /**
-   * True while a re-validation is in flight and the errors shown come from an
-   * earlier graph: they may already be fixed, so the canvas dims them.
+   * True while a re-validation is in flight and the errors and warnings shown
+   * come from an earlier graph: they may already be gone, so the canvas dims them.
    */
   stale: boolean;
   /** `revision` the result belongs to; stale results are dropped. */
@@ -75,13 +79,16 @@ export interface EditorState {
   setPositions(positions: Record<string, { x: number; y: number }>): void;
   replaceGraph(graph: FlowGraph): void;
   setName(name: string): void;
-  setValidation(validation: Omit<ValidationState, 'byNode' | 'byEdge' | 'general' | 'stale'>): void;
+  setValidation(validation: ValidationAnswer): void;
   markSaved(flow: FlowDto): void;
   setSampleEvent(text: string): void;
   setBottleneck(report: BottleneckReport | null): void;
 }
 
 export type EditorStore = ReturnType<typeof createEditorStore>;
+
+/** What `setValidation` takes: the answer itself; the groups and the stale flag are derived from it. */
+export type ValidationAnswer = Omit<ValidationState, 'byNode' | 'byEdge' | 'general' | 'warningsByNode' | 'stale'>;
 
 /** Snapshots kept for undo. */
 const HISTORY_LIMIT = 100;
@@ -129,6 +136,13 @@ export function groupErrors(errors: readonly GraphError[]): Pick<ValidationState
   return { byNode, byEdge, general };
 }
 
+/** Warning messages per node id, in the order given. */
+export function groupWarnings(warnings: readonly GraphWarning[]): Record<string, string[]> {
+  const byNode: Record<string, string[]> = {};
+  for (const warning of warnings) (byNode[warning.nodeId] ??= []).push(warning.message);
+  return byNode;
+}
+
 function uniqueId(base: string, taken: ReadonlySet<string>): string {
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
@@ -163,7 +177,7 @@ export function createEditorStore(flow: FlowDto, options: { readOnly?: boolean; 
       future: [],
       revision: 0,
       savedRevision: 0,
-      validation: { status: 'idle', errors: [], byNode: {}, byEdge: {}, general: [], stale: false, revision: -1 },
+      validation: { status: 'idle', errors: [], warnings: [], byNode: {}, byEdge: {}, general: [], warningsByNode: {}, stale: false, revision: -1 },
       sampleEvent: DEFAULT_SAMPLE_EVENT,
       bottleneck: null,
 
@@ -305,9 +319,11 @@ export function createEditorStore(flow: FlowDto, options: { readOnly?: boolean; 
       setValidation(validation) {
         if (validation.revision < get().validation.revision) return;
         const previous = get().validation;
-        // While checking, the errors are the previous answer's: keep their groups (same references, no re-render) and mark them stale.
+        // While checking, the errors and warnings are the previous answer's: keep their groups (same references, no re-render) and mark them stale.
         const groups = validation.errors === previous.errors ? { byNode: previous.byNode, byEdge: previous.byEdge, general: previous.general } : groupErrors(validation.errors);
-        set({ validation: { ...validation, ...groups, stale: validation.status === 'checking' && validation.errors.length > 0 } });
+        const warningsByNode = validation.warnings === previous.warnings ? previous.warningsByNode : groupWarnings(validation.warnings);
+        const shown = validation.errors.length > 0 || validation.warnings.length > 0;
+        set({ validation: { ...validation, ...groups, warningsByNode, stale: validation.status === 'checking' && shown } });
       },
 
       markSaved(saved) {
