@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { browserSuite, canvasNode, connectHandles, sourceHandle, targetHandle } from '../support/browser';
 import { edge, graph, laidOut, node } from '../support/graphs';
 
-/** Authoring in the editor: palette drag and drop, handle connections, inspector forms, validation and save. */
+/** Authoring in the editor: palette drag and drop, handle connections, inspector forms, validation errors and warnings, and save. */
 describe('editor authoring (browser)', () => {
   const suite = browserSuite();
 
@@ -121,5 +121,82 @@ describe('editor authoring (browser)', () => {
     await page.getByTestId('save').click();
     await page.getByTestId('toast').filter({ hasText: 'Saved as version 2' }).waitFor();
     await suite.browser.shot(page, 'validation', '02-fixed-and-saved');
+  });
+
+  it('warns in amber on a publish its own subscribe matches, lists it after errors, never blocks Save, and drops it once the topic no longer matches', async () => {
+    const flow = await suite.app.api.createFlow(
+      'Loop',
+      graph(
+        laidOut([
+          node('listen', 'subscribe', { topic: 'loop' }),
+          node('check', 'filter', { condition: 'event.amount > 1' }),
+          node('announce', 'publish', { topic: 'loop' }),
+        ]),
+        [edge('listen', 'check'), edge('check', 'announce', 'yes')],
+      ),
+    );
+    const page = await suite.browser.open(`/flows/${flow.id}`);
+    const panel = page.getByTestId('validation-panel');
+    const warning = canvasNode(page, 'announce').getByTestId('node-warning');
+
+    // The warning sits on the publish node, without its `Node "id" (type)` prefix, in amber, and Save stays enabled.
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/^1publishes to "loop", which this flow's own subscribe node "listen" \("loop"\) matches/);
+    expect(await warning.getAttribute('title')).toContain('SLUICE_MAX_PUBLISH_DEPTH');
+    expect(await warning.evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).backgroundColor)).toBe('rgb(255, 245, 225)');
+    expect(await canvasNode(page, 'announce').getAttribute('class')).toMatch(/\bhas-warnings\b/);
+    expect(await canvasNode(page, 'announce').getAttribute('class')).not.toMatch(/\bhas-errors\b/);
+    for (const other of ['listen', 'check']) expect(await canvasNode(page, other).getByTestId('node-warning').count()).toBe(0);
+    expect(await page.locator('.sl-node__invalid').count()).toBe(0);
+    await page.locator('[data-testid="save"]:not([disabled])').waitFor();
+    expect(await page.getByTestId('save-blocked').count()).toBe(0);
+    expect(await page.getByTestId('save-warnings').textContent()).toBe('1 warning');
+
+    // The panel shows for warnings alone, labelled as such.
+    expect(await panel.getAttribute('data-errors')).toBe('0');
+    expect(await panel.getAttribute('data-warnings')).toBe('1');
+    expect(await panel.locator('.sl-problems__head').textContent()).toMatch(/^1 ?warning ?won't block saving/);
+    expect(await panel.getByTestId('validation-warning').textContent()).toMatch(/^announcepublishes to "loop"/);
+    await suite.browser.shot(page, 'validation-warnings', '01-loop-warning');
+
+    // Clicking the warning selects the publish node; its inspector repeats the warning.
+    await panel.getByTestId('validation-warning').click();
+    await page.locator('[data-testid="node-announce"].is-selected').waitFor();
+    expect(await page.getByTestId('inspector').getByTestId('inspector-warnings').textContent()).toMatch(/won't block saving.*publishes to "loop"/);
+    await suite.browser.shot(page, 'validation-warnings', '02-warning-selected');
+
+    // Save goes through with the warning.
+    await page.getByTestId('save').click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved as version 2' }).waitFor();
+    const saved = await suite.app.api.request<FlowDto>('GET', `/api/flows/${flow.id}`);
+    expect(saved.body.version).toBe(2);
+
+    // An error as well: errors first, then the warnings under their own label, and Save blocked by the error alone.
+    await canvasNode(page, 'check').click();
+    await page.getByTestId('inspector').getByTestId('field-condition').fill('event.amount >');
+    await page.locator('[data-testid="validation-panel"][data-errors="1"]').waitFor();
+    const items = await panel.locator('.sl-problems__list > li').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-testid') ?? row.className));
+    expect(items).toEqual(['validation-error', 'sl-problems__section', 'validation-warning']);
+    expect(await panel.locator('.sl-problems__section').textContent()).toBe("1 warning · won't block saving");
+    expect(await panel.locator('.sl-problems__head').textContent()).toMatch(/^1 ?problem to fix before saving ?1 warning/);
+    await page.getByTestId('save-blocked').filter({ hasText: 'Fix 1 problem to save' }).waitFor();
+    expect(await warning.count()).toBe(1);
+    await suite.browser.shot(page, 'validation-warnings', '03-error-and-warning');
+    await page.getByTestId('inspector').getByTestId('field-condition').fill('event.amount > 1');
+    await page.locator('[data-testid="validation-panel"][data-errors="0"]').waitFor();
+
+    // A topic the subscribe does not match: the warning goes from the node, the panel and the toolbar.
+    await canvasNode(page, 'announce').click();
+    await page.getByTestId('inspector').getByTestId('field-topic').fill('loop.done');
+    await warning.waitFor({ state: 'detached' });
+    await panel.waitFor({ state: 'detached' });
+    await page.locator('[data-testid="save"]:not([disabled])').waitFor();
+    expect(await page.getByTestId('save-warnings').count()).toBe(0);
+    expect(await canvasNode(page, 'announce').getAttribute('class')).not.toMatch(/\bhas-warnings\b/);
+    await suite.browser.shot(page, 'validation-warnings', '04-warning-gone');
+    await page.getByTestId('save').click();
+    await page.getByTestId('toast').filter({ hasText: 'Saved as version 3' }).waitFor();
+    const fixed = await suite.app.api.request<FlowDto>('GET', `/api/flows/${flow.id}`);
+    expect(fixed.body.graph.nodes.find((n) => n.id === 'announce')?.data['topic']).toBe('loop.done');
   });
 });
