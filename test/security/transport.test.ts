@@ -89,11 +89,21 @@ describe('transport without API keys (loopback only)', () => {
       await expect(rawHttpStatus(suite.sluice.baseUrl, 'GET /api/flows HTTP/1.0\r\n\r\n')).resolves.toBe(421);
     });
 
-    it.each(['http://attacker.example/api/flows', 'http://attacker.example:3000/api/flows', 'http://localhost:3000@attacker.example/api/flows', 'https://10.0.0.1/api/flows'])(
+    it.each(['http://attacker.example/api/flows', 'http://attacker.example:3000/api/flows', 'https://10.0.0.1/api/flows'])(
       'answers 421 to a loopback Host whose request target names another host in absolute form (%p)',
       async (target) => {
         const host = new URL(suite.sluice.baseUrl).host;
         await expect(rawHttpStatus(suite.sluice.baseUrl, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).resolves.toBe(421);
+      },
+    );
+
+    it.each(['http://12:7.0.0.1/api/flows', 'http://localhost:3000@attacker.example/api/flows', 'ftp://localhost/api/flows'])(
+      'answers 400 in the error shape to a request target in absolute form it cannot read (%p)',
+      async (target) => {
+        const host = new URL(suite.sluice.baseUrl).host;
+        const before = await fingerprint();
+        await expect(rawHttpStatus(suite.sluice.baseUrl, `POST ${target} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`)).resolves.toBe(400);
+        expect(await fingerprint()).toBe(before);
       },
     );
 

@@ -27,30 +27,17 @@ export function isLoopbackHost(host: string | undefined, configuredHost?: string
 }
 
 /**
- * The authority of a request target in absolute form
- * (`GET http://name:port/path HTTP/1.1`), which HTTP/1.1 says a server takes
- * in place of the Host header; undefined for the usual `/path` form.
- */
-export function targetAuthority(target: string): string | undefined {
-  if (target.startsWith('/') || target === '*') return undefined;
-  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(target)?.[1] ?? '';
-}
-
-/**
  * With no SLUICE_API_KEYS the API is open to this machine only, and binding
  * to loopback is not enough for that: a web page can rebind its own DNS name
  * to 127.0.0.1 and then read and write the API as a same-origin page. Its
  * requests still carry its own name in `Host`, so any request whose Host is
  * not a loopback name is refused with 421 before it reaches a route or a file.
- * A request target in absolute form must name a loopback host too, since it
- * stands for the Host. With keys set, the keys guard the API and any Host is
- * accepted.
+ * With keys set, the keys guard the API and any Host is accepted.
  */
 export function loopbackHostOnly(settings: Settings): RequestHandler {
   const open = settings.SLUICE_API_KEYS.length === 0;
   return (request, response, next) => {
-    const authority = targetAuthority(request.url);
-    if (!open || (isLoopbackHost(request.headers.host, settings.HOST) && (authority === undefined || isLoopbackHost(authority, settings.HOST)))) {
+    if (!open || isLoopbackHost(request.headers.host, settings.HOST)) {
       next();
       return;
     }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ErrorBody, ErrorCode } from '@sluice/contracts';
 import type { RequestHandler } from 'express';
 import { sendError } from './error-response';
+import { toOriginForm, unreadableTarget } from './request-target';
 
 /** What Node's HTTP parser reports: `code` is `HPE_…` for a malformed request. */
 type ParserError = Error & { code?: string };
@@ -27,6 +28,8 @@ function errorJson(status: number, message: string): string {
  * than 100-continue, an HTTP/1.1 request without `Host`) get their 4xx in the
  * API's error shape too, instead of a bare status line. Node's own Host check
  * is turned off for the returned middleware to do it: mount that early.
+ * A request target in absolute form is rewritten to the usual form before
+ * any router sees it (`toOriginForm`); one that cannot be read gets 400.
  */
 export function answerProtocolErrorsAsJson(server: Server): RequestHandler {
   server.on('clientError', (error: ParserError, socket: Duplex) => {
@@ -49,7 +52,13 @@ export function answerProtocolErrorsAsJson(server: Server): RequestHandler {
   });
   // Node reads this property for every request (its types omit it).
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+  server.prependListener('request', toOriginForm);
   return (request, response, next) => {
+    const target = unreadableTarget(request);
+    if (target !== undefined) {
+      sendError(response, 400, 'bad_request', `The request target ${JSON.stringify(target.slice(0, 200))} is neither a path nor an http(s) URL with a host`);
+      return;
+    }
     if (request.httpVersion === '1.1' && request.headers.host === undefined) {
       sendError(response, 400, 'bad_request', 'HTTP/1.1 requests need a Host header');
       return;
