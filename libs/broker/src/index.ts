@@ -4,6 +4,7 @@ export { RabbitMqBroker, type RabbitMqBrokerOptions } from './rabbitmq-broker';
 export { rabbitMqNames, type RabbitMqNames } from './rabbitmq-topology';
 export { EVENTS_EXCHANGE, FANNED_OUT_HEADER, INGEST_QUEUE, NOTICES_EXCHANGE, STEPS_QUEUE } from './topology-names';
 export { SqsBroker, type SqsBrokerOptions } from './sqs/sqs-broker';
+export { NOTICE_STALE_AFTER_MS, SQS_NOTICE_ALIVE_TAG, type NoticeSweepOptions } from './sqs/sqs-notice-liveness';
 export { MessageTooLargeError, type OversizedMessage } from './sqs/message-too-large.error';
 export { sqsNames, type SqsNames, SQS_DEAD_LETTER_QUEUE, SQS_INGEST_QUEUE, SQS_STEPS_QUEUE, SNS_EVENTS_TOPIC, SNS_NOTICES_TOPIC } from './sqs/sqs-names';
 export { SQS_FANNED_OUT_ATTRIBUTE, SQS_ID_ATTRIBUTE, SQS_MAX_MESSAGE_BYTES, SQS_TOPIC_ATTRIBUTE } from './sqs/sqs-codec';

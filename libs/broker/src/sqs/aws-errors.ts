@@ -10,6 +10,11 @@ export function isAwsError(err: unknown, ...codes: string[]): boolean {
   return names.some((name) => codes.some((wanted) => name === wanted || name.endsWith(`.${wanted}`)));
 }
 
+/** Whether a call failed because its queue does not exist (deleted, or never created). */
+export function isQueueGone(err: unknown): boolean {
+  return isAwsError(err, 'QueueDoesNotExist', 'NonExistentQueue');
+}
+
 /** Whether a call failed because its abort signal fired (we stopped it). */
 export function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';

@@ -14,6 +14,10 @@ import { SqsConsumer } from './sqs-consumer';
 import { SqsDeadLetters } from './sqs-dead-letters';
 import { SqsHealth } from './sqs-health';
 import { sqsNames, type SqsNames } from './sqs-names';
+import {
+  NOTICE_MARK_EVERY_MS, NOTICE_STALE_AFTER_MS, NOTICE_SWEEP_EVERY_MS, UNMARKED_STALE_AFTER_MS, type NoticeSweepOptions,
+} from './sqs-notice-liveness';
+import { SqsNoticeSweeper } from './sqs-notice-sweeper';
 import { SqsNotices } from './sqs-notices';
 import { SqsPublisher } from './sqs-publisher';
 import { SqsQueueDepth } from './sqs-queue-depth';
@@ -47,6 +51,12 @@ export interface SqsBrokerOptions {
   batchWindowMs?: number;
   /** Time between reads of the steps and ingest queues' depth for `backlog()`, ms. Default 1000 (each read is a billed request on AWS). */
   queueDepthEveryMs?: number;
+  /**
+   * Liveness marks of this process's notice queue, and the sweep of the
+   * notice queues that processes killed without closing left behind
+   * (docs/brokers.md, Notice queues). Unset: the defaults, which production uses.
+   */
+  noticeSweep?: NoticeSweepOptions;
 }
 
 /** Longest time a call other than a long poll may take before it fails (and the SDK tries again), ms. */
@@ -75,7 +85,9 @@ type State = 'idle' | 'starting' | 'started' | 'closed';
  *   there by SQS;
  * - a message (body and attributes) may be at most 256 KiB (`maxMessageBytes`).
  *
- * start() creates what is missing, and fails if its first call fails.
+ * start() creates what is missing, and fails if its first call fails; it
+ * then sweeps, now and every few minutes, the notice queues of processes that
+ * died without closing (SqsNoticeSweeper).
  */
 export class SqsBroker implements BrokerPort {
   readonly names: SqsNames;
@@ -90,6 +102,7 @@ export class SqsBroker implements BrokerPort {
   private readonly publisher: SqsPublisher;
   private readonly queueDepth: SqsQueueDepth;
   private readonly notices: SqsNotices;
+  private readonly sweeper: SqsNoticeSweeper;
   private readonly visibilityTimeoutSec: number;
   private readonly waitTimeSec: number;
   private readonly maxReceiveCount: number;
@@ -133,8 +146,22 @@ export class SqsBroker implements BrokerPort {
     this.health = new SqsHealth(() => this.probe(), this.logger);
     this.publisher = new SqsPublisher(this.sqs, this.sns, this.health);
     this.queueDepth = new SqsQueueDepth(this.sqs, options.queueDepthEveryMs ?? 1000, this.health, this.logger);
+    const sweep = options.noticeSweep ?? {};
+    const now = sweep.now ?? Date.now;
     this.notices = new SqsNotices({
       sqs: this.sqs, receiver: this.receiver, sns: this.sns, names: this.names, waitTimeSec: this.waitTimeSec, health: this.health, logger: this.logger,
+      now, markEveryMs: sweep.markEveryMs ?? NOTICE_MARK_EVERY_MS,
+    });
+    this.sweeper = new SqsNoticeSweeper({
+      sqs: this.sqs,
+      sns: this.sns,
+      names: this.names,
+      logger: this.logger,
+      now,
+      staleAfterMs: sweep.staleAfterMs ?? NOTICE_STALE_AFTER_MS,
+      unmarkedStaleAfterMs: sweep.unmarkedStaleAfterMs ?? UNMARKED_STALE_AFTER_MS,
+      everyMs: sweep.everyMs ?? NOTICE_SWEEP_EVERY_MS,
+      ownQueueUrl: () => this.notices.queueUrl(),
     });
   }
 
@@ -153,6 +180,7 @@ export class SqsBroker implements BrokerPort {
       this.queueDepth.useQueues([topology.stepsQueueUrl, topology.ingestQueueUrl]);
       this.notices.use(topology);
       this.state = 'started';
+      this.sweeper.start(topology);
     } catch (err) {
       if (this.state === 'starting') this.state = 'idle';
       throw err;
@@ -165,7 +193,7 @@ export class SqsBroker implements BrokerPort {
     this.health.stop();
     const consumers = [...this.consumers];
     this.consumers.clear();
-    await Promise.all([...consumers.map((consumer) => consumer.stop()), this.notices.close()]);
+    await Promise.all([...consumers.map((consumer) => consumer.stop()), this.notices.close(), this.sweeper.stop()]);
     this.receiver.destroy();
     this.sqs.destroy();
     this.sns.destroy();

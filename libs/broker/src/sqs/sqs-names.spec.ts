@@ -1,4 +1,4 @@
-import { MAX_NAMESPACE_LENGTH, noticeQueueName, sqsNames } from './sqs-names';
+import { isNoticeQueueName, MAX_NAMESPACE_LENGTH, noticeQueueName, sqsNames } from './sqs-names';
 
 describe('sqsNames', () => {
   it('uses the contract names without a namespace, and prefixes them with `<namespace>-` with one', () => {
@@ -20,6 +20,19 @@ describe('sqsNames', () => {
     expect(first.startsWith(names.noticeQueuePrefix)).toBe(true);
     expect(first).toHaveLength(80);
     expect(noticeQueueName(names)).not.toBe(first);
+  });
+
+  it('recognises its own notice queues only: the prefix and exactly the random part', () => {
+    const names = sqsNames('blue');
+    expect(isNoticeQueueName(names, noticeQueueName(names))).toBe(true);
+    expect(isNoticeQueueName(names, 'blue-sluice-notices-0123456789ab')).toBe(true);
+    expect(isNoticeQueueName(names, 'blue-sluice-notices-0123456789abc')).toBe(false);
+    expect(isNoticeQueueName(names, 'blue-sluice-notices-0123456789AB')).toBe(false);
+    expect(isNoticeQueueName(names, 'blue-sluice-notices-x-sluice-steps')).toBe(false);
+    expect(isNoticeQueueName(names, 'green-sluice-notices-0123456789ab')).toBe(false);
+    expect(isNoticeQueueName(names, 'blue-sluice-steps')).toBe(false);
+    // A namespace that begins like the unnamespaced prefix is another installation's.
+    expect(isNoticeQueueName(sqsNames(), 'sluice-notices-0123456789ab-sluice-notices-0123456789ab')).toBe(false);
   });
 
   it('refuses a namespace with characters SQS refuses, or one too long', () => {

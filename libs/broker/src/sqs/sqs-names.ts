@@ -60,6 +60,19 @@ export function noticeQueueName(names: SqsNames): string {
   return `${names.noticeQueuePrefix}${randomBytes(NOTICE_QUEUE_SUFFIX_CHARS / 2).toString('hex')}`;
 }
 
+/**
+ * Whether `name` is a notice queue of this installation: the prefix followed
+ * by exactly the random part `noticeQueueName` adds. A namespace that happens
+ * to begin with another installation's prefix (`sluice-notices-x-…`) never
+ * matches, so sweeping stays inside its own namespace.
+ */
+export function isNoticeQueueName(names: SqsNames, name: string): boolean {
+  if (!name.startsWith(names.noticeQueuePrefix)) return false;
+  return NOTICE_QUEUE_SUFFIX.test(name.slice(names.noticeQueuePrefix.length));
+}
+
+const NOTICE_QUEUE_SUFFIX = new RegExp(`^[0-9a-f]{${NOTICE_QUEUE_SUFFIX_CHARS}}$`);
+
 /** The longest namespace that still leaves room for the longest queue name, the notice queues'. */
 export const MAX_NAMESPACE_LENGTH = MAX_QUEUE_NAME - `-${SNS_NOTICES_TOPIC}-`.length - NOTICE_QUEUE_SUFFIX_CHARS;
 

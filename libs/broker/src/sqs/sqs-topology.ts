@@ -71,7 +71,8 @@ export interface NoticeQueue {
 /**
  * Creates a notice queue of this process's own (SQS has no exclusive,
  * auto-deleted queues: `deleteNoticeQueue` removes it at close; a process that
- * dies leaves it behind, holding at most a minute of notices).
+ * dies leaves it behind, holding at most a minute of notices, until another
+ * process's SqsNoticeSweeper finds its liveness mark stale).
  */
 export async function declareNoticeQueue(sqs: SQSClient, sns: SNSClient, names: SqsNames, topology: SqsTopology): Promise<NoticeQueue> {
   const name = noticeQueueName(names);
@@ -147,7 +148,7 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
 }
 
 /** The ARN of the queue `name` in the same partition, region and account as `arn`. */
-function arnBeside(arn: string, name: string): string {
+export function arnBeside(arn: string, name: string): string {
   return `${arn.slice(0, arn.lastIndexOf(':') + 1)}${name}`;
 }
 
