@@ -316,6 +316,31 @@ describe('SqsBroker specifics (sqs)', () => {
     expect(second.map((d) => [d.id, d.redelivered]).sort()).toEqual([['step-1', true], ['step-2', true]]);
   });
 
+  it('sqs: a consumer stopped with a long poll under way gives its unacked messages back at once, and its poll takes none of them for a visibility timeout', async () => {
+    const broker = await startBroker({ visibilityTimeoutSec: 30, waitTimeSec: 2 });
+    await broker.publish([step(1), step(2)]);
+    const first: Delivery<StepMessage>[] = [];
+    // A prefetch window with room left: its poller long-polls the empty queue when it stops. Aborted, that poll would
+    // wait on at SQS for the rest of its 2 s, and take (and hide for 30 s) what becomes visible meanwhile.
+    const stopFirst = await broker.consumeSteps(async (batch) => void first.push(...batch), { prefetch: 3, maxBatch: 10 });
+    await waitFor('the first consumer to hold 2', () => first.length === 2);
+    await sleep(200);
+    const stopped = Date.now();
+    await stopFirst();
+    const stopMs = Date.now() - stopped;
+
+    const url = await queueUrl(broker.names.stepsQueue);
+    const back: { id: string | undefined; ms: number }[] = [];
+    while (back.length < 2 && Date.now() - stopped < 10_000) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
+        QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 30, MessageAttributeNames: ['All'],
+      }));
+      back.push(...Messages.map((message) => ({ id: message.MessageAttributes?.[SQS_ID_ATTRIBUTE]?.StringValue, ms: Date.now() - stopped })));
+    }
+    expect(back.map((message) => message.id).sort()).toEqual(['step-1', 'step-2']);
+    process.stdout.write(`SQS: a stop with a 2 s long poll under way took ${stopMs} ms; the messages held came back ${back.map((message) => message.ms).join(', ')} ms after it began\n`);
+  });
+
   it('sqs: a message over 256 KiB rejects publish with MessageTooLargeError and nothing of that publish is sent; one of exactly 256 KiB is published', async () => {
     const broker = await startBroker();
     // The padding that makes the encoded event (JSON body and attributes) exactly SQS_MAX_MESSAGE_BYTES long.

@@ -15,6 +15,8 @@ const POLL_RETRY_INITIAL_DELAY_MS = 100;
 const POLL_RETRY_MAX_DELAY_MS = 5000;
 /** Most often the held messages' visibility is checked, ms. */
 const MIN_EXTEND_CHECK_MS = 250;
+/** How long past their wait a stop lets receives under way run before it aborts them (an answer held up), ms. */
+const RECEIVE_END_GRACE_MS = 2000;
 
 export interface SqsConsumerConfig<T extends BrokerMessage> {
   receiver: SQSClient;
@@ -71,7 +73,10 @@ export class SqsConsumer<T extends BrokerMessage> {
   private batchTimer: NodeJS.Timeout | undefined;
   private extendTimer: NodeJS.Timeout | undefined;
   private slotWaiters: (() => void)[] = [];
+  /** Aborts receives under way. */
   private readonly abort = new AbortController();
+  /** Ends pauses between receives. */
+  private readonly pauses = new AbortController();
   private pollers: Promise<void>[] = [];
   private readonly deadLettering = new Set<Promise<void>>();
   private stopped = false;
@@ -88,22 +93,34 @@ export class SqsConsumer<T extends BrokerMessage> {
   }
 
   /**
-   * Stops polling, aborting long polls under way, and gives every held,
-   * unsettled message back (visibility 0), as RabbitMQ requeues a closed
-   * channel's unacked messages; a later ack or nack of one is a no-op. SQS may
-   * still hand a message that arrives while an aborted long poll was waiting to
-   * that poll: it comes back when its visibility timeout ends.
+   * Stops polling and gives every held, unsettled message back at once
+   * (visibility 0), as RabbitMQ requeues a closed channel's unacked messages;
+   * a later ack or nack of one is a no-op. A long poll aborted on the client
+   * goes on waiting at SQS until its wait ends, and hands whatever becomes
+   * visible meanwhile to nobody, hidden for a whole visibility timeout. So,
+   * with messages to give back, the receives under way are left to end (in
+   * `waitTimeSec` at most, sooner if they get messages, which go back too;
+   * one whose answer is held up longer is aborted); with none, they are
+   * aborted at once. A message that arrives while an aborted poll waits may
+   * still go to it: it comes back when its visibility timeout ends.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.abort.abort();
+    this.pauses.abort();
     this.wakePollers();
     if (this.extendTimer !== undefined) clearInterval(this.extendTimer);
     if (this.batchTimer !== undefined) clearTimeout(this.batchTimer);
     this.buffer = [];
+    let cutOff: NodeJS.Timeout | undefined;
+    if (this.held.size === 0) this.abort.abort();
+    else {
+      // The receives under way, left to end, give back whatever they get as well.
+      this.giveBack([...this.held]);
+      cutOff = setTimeout(() => this.abort.abort(), this.config.waitTimeSec * 1000 + RECEIVE_END_GRACE_MS);
+    }
     await Promise.all(this.pollers);
-    this.giveBack([...this.held]);
+    clearTimeout(cutOff);
     await Promise.all([...this.deadLettering]);
     await this.config.settler.flush();
   }
@@ -138,14 +155,14 @@ export class SqsConsumer<T extends BrokerMessage> {
         const fields = { queue: this.config.queue, failures, ...errorFields(err) };
         if (failures === 1) this.config.logger.warn(fields, 'receiving from SQS failed; polling again with backoff');
         else this.config.logger.debug(fields, 'receiving from SQS failed again');
-        await pause(backoffMs(failures, POLL_RETRY_INITIAL_DELAY_MS, POLL_RETRY_MAX_DELAY_MS), this.abort.signal);
+        await pause(backoffMs(failures, POLL_RETRY_INITIAL_DELAY_MS, POLL_RETRY_MAX_DELAY_MS), this.pauses.signal);
         continue;
       }
       this.reserved -= wanted;
       if (failures > 0) this.config.logger.warn({ queue: this.config.queue, failures }, 'receiving from SQS works again');
       failures = 0;
       this.accept(messages, Date.now());
-      if (messages.length === 0 && this.config.waitTimeSec === 0) await pause(EMPTY_SHORT_POLL_PAUSE_MS, this.abort.signal);
+      if (messages.length === 0 && this.config.waitTimeSec === 0) await pause(EMPTY_SHORT_POLL_PAUSE_MS, this.pauses.signal);
     }
   }
 
