@@ -105,12 +105,13 @@ describe('SqsBroker notice queue sweep (sqs)', () => {
   async function leftQueue(name: string, markedAtMs: number | undefined, ns = namespace): Promise<LeftQueue> {
     const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { MessageRetentionPeriod: '60' } }));
     if (url === undefined) throw new Error(`no URL for ${name}`);
-    if (markedAtMs !== undefined) await sqs.send(new TagQueueCommand({ QueueUrl: url, Tags: { [SQS_NOTICE_ALIVE_TAG]: String(markedAtMs) } }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
     const arn = Attributes?.QueueArn ?? '';
     const { SubscriptionArn } = await sns.send(new SubscribeCommand({
       TopicArn: await topicArn(sqsNames(ns).noticesTopic), Protocol: 'sqs', Endpoint: arn, Attributes: { RawMessageDelivery: 'true' }, ReturnSubscriptionArn: true,
     }));
+    // Marked last: a sweep running meanwhile must not find it stale before it is subscribed, as a live owner's queue never is.
+    if (markedAtMs !== undefined) await sqs.send(new TagQueueCommand({ QueueUrl: url, Tags: { [SQS_NOTICE_ALIVE_TAG]: String(markedAtMs) } }));
     return { url, arn, subscriptionArn: SubscriptionArn ?? '' };
   }
 
