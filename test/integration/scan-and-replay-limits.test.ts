@@ -122,13 +122,7 @@ describe('bounds on payload scans and replays per process', () => {
         // Answered while flows is locked: refused before any read of the store.
         const refused = await answeredWhileLocked(runs(`flowId=${flowId}&q=${encodeURIComponent('orderId = "A-17"')}`), 'flows', 1);
         if (refused === 'waits for the lock') throw new Error('a q past SLUICE_SEARCH_MAX_SCANS read the store');
-        expect(refused.status).toBe(503);
-        expect(refused.headers.get('retry-after')).toBe('2');
-        expect(refused.body.error).toEqual({
-          code: 'overloaded',
-          message: 'Payload scans running in this process are at their bound, 1 (SLUICE_SEARCH_MAX_SCANS); retry in 2 s',
-          details: { limit: 1, setting: 'SLUICE_SEARCH_MAX_SCANS', retryAfterSeconds: 2 },
-        });
+        expectOverloaded(refused, 'Payload scans', 'SLUICE_SEARCH_MAX_SCANS', 2);
         const listed = await answeredWhileLocked(runs(`flowId=${flowId}&limit=5`), 'flows', 1);
         if (listed === 'waits for the lock') throw new Error('listing runs read flows');
         expect([listed.status, listed.body.items.length]).toEqual([200, 5]);
@@ -205,13 +199,7 @@ describe('bounds on payload scans and replays per process', () => {
 
         const refused = await answeredWhileLocked(startReplay(second, { version: 1, limit: 3 }), 'history', 1);
         if (refused === 'waits for the lock') throw new Error('a replay past SLUICE_REPLAY_MAX_RUNNING was started');
-        expect(refused.status).toBe(503);
-        expect(refused.headers.get('retry-after')).toBe('5');
-        expect(refused.body.error).toEqual({
-          code: 'overloaded',
-          message: 'Replays running in this process are at their bound, 1 (SLUICE_REPLAY_MAX_RUNNING); retry in 5 s',
-          details: { limit: 1, setting: 'SLUICE_REPLAY_MAX_RUNNING', retryAfterSeconds: 5 },
-        });
+        expectOverloaded(refused, 'Replays', 'SLUICE_REPLAY_MAX_RUNNING', 5);
         // The flow whose own replay runs is told so, as it would be with room to spare.
         const same = await startReplay(first, { version: 1, limit: 3 });
         expect(same.status).toBe(409);
@@ -230,3 +218,14 @@ describe('bounds on payload scans and replays per process', () => {
     });
   });
 });
+
+/** A refusal at a per-process bound of 1: 503 overloaded, naming the setting, with Retry-After. */
+function expectOverloaded(refused: ApiResponse<ErrorBody>, what: string, setting: string, retryAfterSeconds: number): void {
+  expect(refused.status).toBe(503);
+  expect(refused.headers.get('retry-after')).toBe(String(retryAfterSeconds));
+  expect(refused.body.error).toEqual({
+    code: 'overloaded',
+    message: `${what} running in this process are at their bound, 1 (${setting}); retry in ${retryAfterSeconds} s`,
+    details: { limit: 1, setting, retryAfterSeconds },
+  });
+}

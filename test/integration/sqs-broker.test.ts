@@ -14,27 +14,10 @@ import {
   type SqsBrokerOptions,
 } from '@sluice/broker';
 import type { StreamNotice } from '@sluice/contracts';
-import { isUndeliverable, type BrokerMessage, type Delivery, type Logger, type OutgoingMessage, type StepMessage, type TopicEventMessage } from '@sluice/runtime';
+import { isUndeliverable, type BrokerMessage, type Delivery, type OutgoingMessage, type StepMessage, type TopicEventMessage } from '@sluice/runtime';
 import { deleteSqsNamespace, FAUXQS_REGION, fauxqsClients, randomSqsNamespace, startFauxqs, type Fauxqs } from '../support/fauxqs';
+import { recordingLogger, type LogLine } from '../support/recording-logger';
 import { TcpProxy } from '../support/tcp-proxy';
-
-interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-/** A logger that keeps every line, to check what the adapter warns about. */
-function recordingLogger(lines: LogLine[]): Logger {
-  const logger: Logger = {
-    child: () => logger,
-    debug: (fields, message) => void lines.push({ level: 'debug', fields, message }),
-    info: (fields, message) => void lines.push({ level: 'info', fields, message }),
-    warn: (fields, message) => void lines.push({ level: 'warn', fields, message }),
-    error: (fields, message) => void lines.push({ level: 'error', fields, message }),
-  };
-  return logger;
-}
 
 const step = (n: number): OutgoingMessage => ({ id: `step-${n}`, message: { kind: 'step', runId: 'run-1', nodeId: `node-${n}`, attempt: 1 } });
 const event = (id: string, topic: string, payload: unknown = { id }, fannedOut?: boolean): OutgoingMessage => ({

@@ -13,25 +13,8 @@ import {
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, ListTopicsCommand, SubscribeCommand, UnsubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { NOTICE_STALE_AFTER_MS, SQS_NOTICE_ALIVE_TAG, SqsBroker, sqsNames, type SqsBrokerOptions } from '@sluice/broker';
 import type { StreamNotice } from '@sluice/contracts';
-import type { Logger } from '@sluice/runtime';
 import { deleteSqsNamespace, FAUXQS_REGION, fauxqsClients, randomSqsNamespace, startFauxqs, type Fauxqs } from '../support/fauxqs';
-
-interface LogLine {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const logger: Logger = {
-    child: () => logger,
-    debug: (fields, message) => void lines.push({ level: 'debug', fields, message }),
-    info: (fields, message) => void lines.push({ level: 'info', fields, message }),
-    warn: (fields, message) => void lines.push({ level: 'warn', fields, message }),
-    error: (fields, message) => void lines.push({ level: 'error', fields, message }),
-  };
-  return logger;
-}
+import { recordingLogger, type LogLine } from '../support/recording-logger';
 
 const MINUTE = 60_000;
 const notice = (runId: string): StreamNotice => ({ kind: 'run.changed', runId, flowId: 'flow-1', flowVersion: 1, status: 'running', events: [] });
