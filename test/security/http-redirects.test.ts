@@ -141,7 +141,7 @@ describe('http redirects with SLUICE_HTTP_ALLOW_PRIVATE=true', () => {
 
     expect(run.status).toBe('succeeded');
     expect(step(run)?.output).toMatchObject({ status: 200, body: { reached: '/b2' } });
-    const hops = [...suite.target.requests, ...other.requests].sort((a, b) => a.at - b.at);
+    const hops = [...suite.target.requests, ...other.requests].sort((a, b) => a.seq - b.seq);
     expect(hops.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
       { method: 'POST', path: '/start', body: { order: 7 } },
       { method: 'POST', path: '/b1', body: { order: 7 } },

@@ -22,7 +22,11 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   body: unknown;
   at: number;
+  /** Order of arrival across every target server of this process: unlike `at`, two requests never tie. */
+  seq: number;
 }
+
+let arrivals = 0;
 
 /**
  * A real HTTP server on 127.0.0.1 that `http` nodes call in tests. Replies
@@ -47,7 +51,7 @@ export class TargetServer {
         } catch {
           /* keep the raw text */
         }
-        const recorded: RecordedRequest = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now() };
+        const recorded: RecordedRequest = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, at: Date.now(), seq: (arrivals += 1) };
         this.requests.push(recorded);
         const reply = this.handler?.(recorded) ?? (this.script.length > 1 ? this.script.shift() : this.script[0]) ?? { status: 200 };
         if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
